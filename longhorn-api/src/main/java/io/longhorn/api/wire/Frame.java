@@ -1,0 +1,136 @@
+package io.longhorn.api.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The fixed 32-byte header that starts every frame of the engine-replica data protocol.
+ *
+ * <pre>
+ *  0  u16 magic   0x4C48 ("LH")
+ *  2  u8  version 1
+ *  3  u8  type    request code (MessageType), | 0x80 in replies
+ *  4  u16 flags   FLAG_FUA
+ *  6  u16 reserved, 0
+ *  8  u64 id      chosen by the requester, echoed in the reply
+ * 16  u64 offset  byte offset in the volume
+ * 24  u32 length  bytes addressed; also the size of the payload that follows (see below)
+ * 28  u32 status  0 in requests; WireStatus in replies
+ * </pre>
+ *
+ * A payload of {@code length} bytes follows a WRITE request, a successful READ reply, and an error
+ * reply (a UTF-8 message, with {@code length} then being the message size). Nothing follows any
+ * other frame. Many requests may be in flight on one connection; replies come in any order and are
+ * matched by id. Big-endian, like NBD.
+ *
+ * @param type      the request type
+ * @param reply     whether this frame is a reply
+ * @param flags     FLAG_* bits
+ * @param id        request id
+ * @param offset    byte offset
+ * @param length    byte length (or payload length of an error reply)
+ * @param status    reply status, WireStatus
+ */
+public record Frame(MessageType type, boolean reply, int flags, long id, long offset, int length, int status) {
+
+    public static final int HEADER_SIZE = 32;
+    public static final short MAGIC = 0x4C48;
+    public static final int VERSION = 1;
+    /** Force unit access: the replica makes this write durable before replying. */
+    public static final int FLAG_FUA = 1;
+    /** Largest payload of one frame. Bigger I/O is split by the sender. */
+    public static final int MAX_PAYLOAD = 32 << 20;
+
+    public static Frame request(MessageType type, long id, long offset, int length, int flags) {
+        return new Frame(type, false, flags, id, offset, length, WireStatus.OK);
+    }
+
+    public static Frame ok(Frame request, int payloadLength) {
+        return new Frame(request.type, true, 0, request.id, request.offset, payloadLength, WireStatus.OK);
+    }
+
+    public static Frame error(Frame request, int status, int messageLength) {
+        return new Frame(request.type, true, 0, request.id, request.offset, messageLength, status);
+    }
+
+    /** Bytes of payload that follow this header on the wire. */
+    public int payloadLength() {
+        if (!reply) {
+            return type == MessageType.WRITE ? length : 0;
+        }
+        if (status != WireStatus.OK) {
+            return length;
+        }
+        return type == MessageType.READ ? length : 0;
+    }
+
+    public boolean fua() {
+        return (flags & FLAG_FUA) != 0;
+    }
+
+    /** Writes the header at the buffer's position and advances it by {@link #HEADER_SIZE}. */
+    public void encode(ByteBuffer out) {
+        ByteBuffer b = out.order() == ByteOrder.BIG_ENDIAN ? out : out.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int start = b.position();
+        b.putShort(MAGIC);
+        b.put((byte) VERSION);
+        b.put((byte) (type.code() | (reply ? MessageType.REPLY_BIT : 0)));
+        b.putShort((short) flags);
+        b.putShort((short) 0);
+        b.putLong(id);
+        b.putLong(offset);
+        b.putInt(length);
+        b.putInt(status);
+        if (b != out) {
+            out.position(start + HEADER_SIZE);
+        }
+    }
+
+    public ByteBuffer encode() {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE);
+        encode(b);
+        return b.flip();
+    }
+
+    /**
+     * Reads a header at the buffer's position (which must have {@link #HEADER_SIZE} bytes) and
+     * advances it.
+     *
+     * @throws ProtocolException when the bytes are not a valid header
+     */
+    public static Frame decode(ByteBuffer in) throws ProtocolException {
+        ByteBuffer b = in.order() == ByteOrder.BIG_ENDIAN ? in : in.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int start = b.position();
+        short magic = b.getShort();
+        if (magic != MAGIC) {
+            throw new ProtocolException(String.format("bad frame magic 0x%04x, expected 0x%04x", magic & 0xffff, MAGIC));
+        }
+        int version = b.get() & 0xff;
+        if (version != VERSION) {
+            throw new ProtocolException("unsupported protocol version " + version + ", expected " + VERSION);
+        }
+        int typeByte = b.get() & 0xff;
+        MessageType type = MessageType.ofCode(typeByte & ~MessageType.REPLY_BIT);
+        if (type == null) {
+            throw new ProtocolException("unknown frame type " + typeByte);
+        }
+        int flags = b.getShort() & 0xffff;
+        b.getShort();
+        long id = b.getLong();
+        long offset = b.getLong();
+        int length = b.getInt();
+        int status = b.getInt();
+        if (in != b) {
+            in.position(start + HEADER_SIZE);
+        }
+        boolean reply = (typeByte & MessageType.REPLY_BIT) != 0;
+        if (offset < 0) {
+            throw new ProtocolException("negative offset " + offset + " in frame " + id);
+        }
+        if (length < 0 || length > MAX_PAYLOAD && (type == MessageType.READ || type == MessageType.WRITE)) {
+            throw new ProtocolException("frame " + id + " length " + Integer.toUnsignedString(length)
+                    + " exceeds the limit of " + MAX_PAYLOAD + " bytes");
+        }
+        return new Frame(type, reply, flags, id, offset, length, status);
+    }
+}

@@ -1,0 +1,40 @@
+package io.longhorn.api.wire;
+
+/**
+ * Request types of the engine-replica data protocol. A reply carries the request's code with
+ * {@link #REPLY_BIT} set.
+ */
+public enum MessageType {
+    READ(1),
+    WRITE(2),
+    WRITE_ZEROES(3),
+    UNMAP(4),
+    FLUSH(5),
+    PING(6);
+
+    /** Set in the type byte of every reply. */
+    public static final int REPLY_BIT = 0x80;
+
+    private static final MessageType[] BY_CODE = new MessageType[8];
+
+    static {
+        for (MessageType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    private final int code;
+
+    MessageType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type for a request code, or null when the code is unknown. */
+    public static MessageType ofCode(int code) {
+        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}
