@@ -1,0 +1,315 @@
+package io.longhorn.api.client;
+
+import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Frame;
+import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.MessageType;
+import io.longhorn.api.wire.ProtocolException;
+import io.longhorn.api.wire.WireStatus;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A connection to one replica's data server. Every method sends one request (or several, for
+ * I/O bigger than {@link Frame#MAX_PAYLOAD}) and returns at once; any number of requests may be
+ * in flight, and replies complete their futures in whatever order the replica answers.
+ *
+ * <p>Futures complete on the connection's I/O thread: dependent actions run there and must not
+ * block (sending further requests from them is fine and cheap). A failed request completes with a
+ * {@link ReplicaDataException} carrying the replica's status; when the connection is lost every
+ * pending request fails with {@link WireStatus#EIO}, after {@link #close()} with
+ * {@link WireStatus#ESHUTDOWN}. Offsets and lengths must be multiples of 4096; the replica
+ * refuses others with {@link WireStatus#EINVAL}.
+ *
+ * <p>There are no timeouts here: the caller decides how long a replica may take
+ * ({@code future.orTimeout(...)}) and closes the client when it gives up on it.
+ */
+public final class ReplicaDataClient implements AutoCloseable {
+
+    /** Longest WRITE_ZEROES or UNMAP sent in one frame (the length field is a signed 32-bit value). */
+    static final int MAX_RANGE = 1 << 30;
+    /** Longest error message accepted from a replica. */
+    private static final int MAX_ERROR_MESSAGE = 64 << 10;
+
+    private final Address address;
+    private final FrameConnection connection;
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean closedLocally;
+
+    /** One request frame waiting for its reply. */
+    private record Pending(MessageType type, long offset, int length, ByteBuffer dst, CompletableFuture<Void> future) {
+    }
+
+    private ReplicaDataClient(Address address, SocketChannel channel) throws IOException {
+        this.address = address;
+        this.connection = FrameConnection.create(channel, "replica " + address, new Handler());
+        connection.start();
+    }
+
+    /**
+     * Connects to a replica's data server.
+     *
+     * @param address        {@code tcp://host:port} or {@code unix:///path}
+     * @param connectTimeout how long to wait for a TCP connection
+     * @throws ReplicaDataException (EIO) naming the address when it cannot connect
+     */
+    public static ReplicaDataClient connect(Address address, Duration connectTimeout) throws IOException {
+        Objects.requireNonNull(address, "address");
+        SocketChannel ch = null;
+        try {
+            if (address.isUnix()) {
+                ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.connect(address.socketAddress());
+            } else {
+                ch = SocketChannel.open();
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                long ms = Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+                ch.socket().connect(address.socketAddress(), (int) ms);
+            }
+            return new ReplicaDataClient(address, ch);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new ReplicaDataException(WireStatus.EIO, "cannot connect to replica " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Address address() {
+        return address;
+    }
+
+    public boolean isOpen() {
+        return connection.isOpen();
+    }
+
+    /**
+     * Writes {@code data}'s remaining bytes at {@code offset}. The caller keeps {@code data}'s
+     * content unchanged until the future completes; its position and limit are not changed.
+     *
+     * @param fua whether the replica makes the write durable before replying
+     */
+    public CompletableFuture<Void> write(long offset, ByteBuffer data, boolean fua) {
+        int len = data.remaining();
+        int flags = fua ? Frame.FLAG_FUA : 0;
+        if (len <= Frame.MAX_PAYLOAD) {
+            return send(MessageType.WRITE, offset, len, flags, data.duplicate(), null);
+        }
+        Parts parts = new Parts(partCount(len, Frame.MAX_PAYLOAD));
+        for (int done = 0; done < len; done += Frame.MAX_PAYLOAD) {
+            int n = Math.min(Frame.MAX_PAYLOAD, len - done);
+            parts.add(send(MessageType.WRITE, offset + done, n, flags, data.slice(data.position() + done, n), null));
+        }
+        return parts.result;
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, from its position to
+     * its limit. Its position and limit are not changed; do not touch it until the future completes.
+     */
+    public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        if (len <= Frame.MAX_PAYLOAD) {
+            return send(MessageType.READ, offset, len, 0, null, dst.slice());
+        }
+        Parts parts = new Parts(partCount(len, Frame.MAX_PAYLOAD));
+        for (int done = 0; done < len; done += Frame.MAX_PAYLOAD) {
+            int n = Math.min(Frame.MAX_PAYLOAD, len - done);
+            parts.add(send(MessageType.READ, offset + done, n, 0, null, dst.slice(dst.position() + done, n)));
+        }
+        return parts.result;
+    }
+
+    /** Makes a range read back as zeros; the replica may allocate it. */
+    public CompletableFuture<Void> writeZeroes(long offset, long length) {
+        return range(MessageType.WRITE_ZEROES, offset, length);
+    }
+
+    /** Discards a range; it reads back as zeros and frees space. */
+    public CompletableFuture<Void> unmap(long offset, long length) {
+        return range(MessageType.UNMAP, offset, length);
+    }
+
+    /** Makes every write acknowledged before this call durable. */
+    public CompletableFuture<Void> flush() {
+        return send(MessageType.FLUSH, 0, 0, 0, null, null);
+    }
+
+    /** A round trip that touches no data. */
+    public CompletableFuture<Void> ping() {
+        return send(MessageType.PING, 0, 0, 0, null, null);
+    }
+
+    /** Closes the connection; pending requests fail with ESHUTDOWN. */
+    @Override
+    public void close() {
+        closedLocally = true;
+        connection.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicaDataClient[" + address + "]";
+    }
+
+    private CompletableFuture<Void> range(MessageType type, long offset, long length) {
+        if (length < 0) {
+            return CompletableFuture.failedFuture(new ReplicaDataException(WireStatus.EINVAL,
+                    describe(type, offset, length) + ": negative length"));
+        }
+        if (length <= MAX_RANGE) {
+            return send(type, offset, (int) length, 0, null, null);
+        }
+        Parts parts = new Parts(partCount(length, MAX_RANGE));
+        for (long done = 0; done < length; done += MAX_RANGE) {
+            parts.add(send(type, offset + done, (int) Math.min(MAX_RANGE, length - done), 0, null, null));
+        }
+        return parts.result;
+    }
+
+    private static int partCount(long length, long part) {
+        return (int) ((length + part - 1) / part);
+    }
+
+    private CompletableFuture<Void> send(MessageType type, long offset, int length, int flags, ByteBuffer payload,
+                                         ByteBuffer dst) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (offset < 0) {
+            future.completeExceptionally(new ReplicaDataException(WireStatus.EINVAL,
+                    describe(type, offset, length) + ": negative offset"));
+            return future;
+        }
+        long id = ids.incrementAndGet();
+        pending.put(id, new Pending(type, offset, length, dst, future));
+        boolean queued = connection.send(Frame.request(type, id, offset, length, flags), payload, null);
+        if (!queued || !connection.isOpen()) {
+            // Closed before or while queueing: whoever removes the entry fails it.
+            Pending p = pending.remove(id);
+            if (p != null) {
+                fail(p, closedError(p, null));
+            }
+        }
+        return future;
+    }
+
+    private static void fail(Pending p, ReplicaDataException e) {
+        p.future.completeExceptionally(e);
+    }
+
+    private ReplicaDataException closedError(Pending p, Throwable cause) {
+        if (closedLocally || cause == null) {
+            return new ReplicaDataException(WireStatus.ESHUTDOWN,
+                    describe(p.type, p.offset, p.length) + ": connection closed");
+        }
+        return new ReplicaDataException(WireStatus.EIO,
+                describe(p.type, p.offset, p.length) + ": connection lost: " + cause.getMessage(), cause);
+    }
+
+    /** "failed to write 4096 bytes at 81920 to replica tcp://10.0.0.3:9503" and the like. */
+    private String describe(MessageType type, long offset, long length) {
+        return switch (type) {
+            case READ -> "failed to read " + length + " bytes at " + offset + " from replica " + address;
+            case WRITE -> "failed to write " + length + " bytes at " + offset + " to replica " + address;
+            case WRITE_ZEROES -> "failed to write zeroes to " + length + " bytes at " + offset + " on replica " + address;
+            case UNMAP -> "failed to unmap " + length + " bytes at " + offset + " on replica " + address;
+            case FLUSH -> "failed to flush replica " + address;
+            case PING -> "failed to ping replica " + address;
+        };
+    }
+
+    /** Replies from the replica, on the connection's I/O thread. */
+    private final class Handler implements FrameConnection.Handler {
+        @Override
+        public ByteBuffer payloadBuffer(Frame frame) throws ProtocolException {
+            Pending p = lookup(frame);
+            if (frame.status() != WireStatus.OK) {
+                if (frame.length() > MAX_ERROR_MESSAGE) {
+                    throw new ProtocolException("error reply " + frame.id() + " from replica " + address
+                            + " carries a message of " + frame.length() + " bytes");
+                }
+                return ByteBuffer.allocate(frame.length());
+            }
+            if (frame.length() != p.length) {
+                throw new ProtocolException("read reply " + frame.id() + " from replica " + address + " has "
+                        + frame.length() + " bytes, requested " + p.length);
+            }
+            return p.dst;
+        }
+
+        @Override
+        public void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException {
+            Pending p = lookup(frame);
+            if (pending.remove(frame.id()) == null) {
+                return; // failed by close() meanwhile
+            }
+            if (frame.status() == WireStatus.OK) {
+                p.future.complete(null);
+                return;
+            }
+            String message = payload == null ? "" : new String(payload.array(), 0, payload.position(), StandardCharsets.UTF_8);
+            fail(p, new ReplicaDataException(frame.status(), describe(p.type, p.offset, p.length) + ": "
+                    + WireStatus.name(frame.status()) + (message.isEmpty() ? "" : ": " + message)));
+        }
+
+        private Pending lookup(Frame frame) throws ProtocolException {
+            if (!frame.reply()) {
+                throw new ProtocolException("replica " + address + " sent a request frame (" + frame.type() + ")");
+            }
+            Pending p = pending.get(frame.id());
+            if (p == null) {
+                throw new ProtocolException("replica " + address + " replied to unknown request " + frame.id());
+            }
+            if (p.type != frame.type()) {
+                throw new ProtocolException("replica " + address + " replied " + frame.type() + " to "
+                        + p.type + " request " + frame.id());
+            }
+            return p;
+        }
+
+        @Override
+        public void onClosed(Throwable cause) {
+            for (Long id : pending.keySet()) {
+                Pending p = pending.remove(id);
+                if (p != null) {
+                    fail(p, closedError(p, cause));
+                }
+            }
+        }
+    }
+
+    /** Completes when every part of a split request completed, or at the first failure. */
+    private static final class Parts {
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+        private final AtomicInteger remaining;
+
+        Parts(int count) {
+            remaining = new AtomicInteger(count);
+        }
+
+        void add(CompletableFuture<Void> part) {
+            part.whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else if (remaining.decrementAndGet() == 0) {
+                    result.complete(null);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package io.longhorn.api.wire;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One connection of the data protocol, shared by the replica's server and the engine's client: a
+ * non-blocking socket, one I/O thread that reads and decodes frames, and an outbound queue that
+ * any thread may add frames to.
+ *
+ * <p>Sending does not hand frames to another thread: the sender that finds the socket idle writes
+ * every queued frame in one gathering write (headers and small payloads packed into one staging
+ * buffer), so under load many frames leave in one system call, and a lone frame leaves at once.
+ * Only when the socket buffer is full does the rest wait for the I/O thread, which finishes it
+ * when the socket becomes writable. A sender therefore never blocks on a slow or hung peer; the
+ * peer's owner notices by timeouts. Frames sent from the I/O thread itself (callbacks of replies)
+ * are held until the thread has decoded everything it read, then leave together.
+ *
+ * <p>The socket must not be used by anyone else. All handler callbacks except
+ * {@link Handler#onClosed} run on the I/O thread and must not block.
+ */
+public final class FrameConnection implements AutoCloseable {
+
+    /** Receives what arrives on a connection. */
+    public interface Handler {
+        /**
+         * Where the payload of a frame whose header just arrived goes: a buffer with exactly
+         * {@link Frame#payloadLength()} bytes remaining. Called only when that length is not 0.
+         *
+         * @throws ProtocolException when the frame makes no sense here; the connection closes
+         */
+        ByteBuffer payloadBuffer(Frame frame) throws ProtocolException;
+
+        /**
+         * A whole frame arrived. {@code payload} is the buffer {@link #payloadBuffer} returned,
+         * now filled (its position advanced to its limit), or null when there is no payload.
+         *
+         * @throws ProtocolException when the frame makes no sense here; the connection closes
+         */
+        void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException;
+
+        /**
+         * The connection closed, exactly once, on whatever thread closed it.
+         *
+         * @param cause null when {@link #close()} was called, else why it closed
+         */
+        void onClosed(Throwable cause);
+    }
+
+    private static final Logger LOG = Logger.getLogger(FrameConnection.class.getName());
+
+    /** Headers and payloads up to this size are copied into the staging buffer. */
+    private static final int INLINE_PAYLOAD_MAX = 64 << 10;
+    private static final int STAGING_SIZE = 512 << 10;
+    private static final int INBOUND_SIZE = 512 << 10;
+    /** A payload still missing at least this much is read straight into its buffer. */
+    private static final int DIRECT_READ_MIN = 64 << 10;
+    private static final int MAX_GATHER = 128;
+    /** Reads per readiness event before queued writes get a turn. */
+    private static final int READS_PER_EVENT = 16;
+
+    private record Outbound(Frame frame, ByteBuffer payload, Runnable written) {
+    }
+
+    private final SocketChannel channel;
+    private final String name;
+    private final Handler handler;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final Thread ioThread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private final ConcurrentLinkedQueue<Outbound> queue = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    // Owned by the holder of writeLock.
+    private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_SIZE);
+    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+    private final List<Outbound> batch = new ArrayList<>();
+    private int gatherCount;
+    private int gatherIndex;
+    private int segmentStart;
+    private boolean stalled;
+
+    // Owned by the I/O thread.
+    private final ByteBuffer inbound = ByteBuffer.allocateDirect(INBOUND_SIZE).flip();
+    private Frame current;
+    private ByteBuffer currentPayload;
+    private boolean flushAfterRead;
+
+    /**
+     * Takes over a connected socket. Nothing is read until {@link #start()}, so the handler can
+     * learn its connection first.
+     *
+     * @param name    names the peer in thread names and log lines, e.g. "replica tcp://10.0.0.3:9503"
+     */
+    public static FrameConnection create(SocketChannel channel, String name, Handler handler) throws IOException {
+        return new FrameConnection(channel, name, handler);
+    }
+
+    /** Starts the I/O thread. */
+    public FrameConnection start() {
+        ioThread.start();
+        return this;
+    }
+
+    private FrameConnection(SocketChannel channel, String name, Handler handler) throws IOException {
+        this.channel = Objects.requireNonNull(channel);
+        this.name = name;
+        this.handler = Objects.requireNonNull(handler);
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        this.key = channel.register(selector, SelectionKey.OP_READ);
+        this.ioThread = Thread.ofPlatform().daemon().name("lh-io " + name).unstarted(this::run);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** Whether the calling thread is this connection's I/O thread. */
+    public boolean inIoThread() {
+        return Thread.currentThread() == ioThread;
+    }
+
+    /**
+     * Queues a frame. {@code payload}'s remaining bytes follow the header; the caller keeps them
+     * unchanged until {@code written} runs (or forever if the connection closes first).
+     *
+     * @param written runs once the frame is in the socket; may be null
+     * @return false when the connection is closed (nothing was queued)
+     */
+    public boolean send(Frame frame, ByteBuffer payload, Runnable written) {
+        if (closed.get()) {
+            return false;
+        }
+        queue.add(new Outbound(frame, payload, written));
+        if (inIoThread()) {
+            flushAfterRead = true;
+        } else {
+            flush();
+        }
+        return true;
+    }
+
+    /** Closes the socket; the handler's onClosed runs once. */
+    @Override
+    public void close() {
+        closeWith(null);
+    }
+
+    private void closeWith(Throwable cause) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing connection to " + name, e);
+        }
+        selector.wakeup();
+        try {
+            handler.onClosed(cause);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "close handler of connection " + name + " failed", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes queued frames unless another thread is doing so (it will pick them up). */
+    private void flush() {
+        while (true) {
+            if (!writeLock.tryLock()) {
+                return;
+            }
+            try {
+                if (stalled || closed.get()) {
+                    return;
+                }
+                writeOut();
+                if (stalled) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                closeWith(e);
+                return;
+            } finally {
+                writeLock.unlock();
+            }
+            // A sender may have queued a frame while we held the lock and given up on tryLock.
+            if (queue.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    /** With writeLock held: writes until the queue is empty or the socket is full. */
+    private void writeOut() throws IOException {
+        while (true) {
+            if (gatherIndex == gatherCount && !fillBatch()) {
+                return;
+            }
+            long n;
+            do {
+                n = channel.write(gather, gatherIndex, gatherCount - gatherIndex);
+                while (gatherIndex < gatherCount && !gather[gatherIndex].hasRemaining()) {
+                    gather[gatherIndex++] = null;
+                }
+            } while (n > 0 && gatherIndex < gatherCount);
+            if (gatherIndex < gatherCount) {
+                stalled = true;
+                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                selector.wakeup();
+                return;
+            }
+            finishBatch();
+        }
+    }
+
+    /** Moves queued frames into the gather list; false when nothing is queued. */
+    private boolean fillBatch() {
+        staging.clear();
+        gatherCount = 0;
+        gatherIndex = 0;
+        segmentStart = 0;
+        Outbound o;
+        while (gatherCount < MAX_GATHER - 2 && (o = queue.peek()) != null) {
+            ByteBuffer p = o.payload;
+            int plen = p == null ? 0 : p.remaining();
+            boolean inline = plen <= INLINE_PAYLOAD_MAX;
+            if (staging.remaining() < Frame.HEADER_SIZE + (inline ? plen : 0)) {
+                break;
+            }
+            queue.poll();
+            o.frame.encode(staging);
+            if (plen > 0) {
+                if (inline) {
+                    staging.put(staging.position(), p, p.position(), plen);
+                    staging.position(staging.position() + plen);
+                } else {
+                    closeSegment();
+                    gather[gatherCount++] = p.duplicate();
+                }
+            }
+            batch.add(o);
+        }
+        closeSegment();
+        return gatherCount > 0;
+    }
+
+    private void closeSegment() {
+        int end = staging.position();
+        if (end > segmentStart) {
+            gather[gatherCount++] = staging.slice(segmentStart, end - segmentStart);
+            segmentStart = end;
+        }
+    }
+
+    private void finishBatch() {
+        gatherCount = 0;
+        gatherIndex = 0;
+        for (Outbound o : batch) {
+            if (o.written != null) {
+                try {
+                    o.written.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "after-write callback on connection " + name + " failed", e);
+                }
+            }
+        }
+        batch.clear();
+    }
+
+    /** On the I/O thread when the socket became writable again after a stall. */
+    private void onWritable() throws IOException {
+        if (!writeLock.tryLock()) {
+            return; // OP_WRITE is level-triggered: we come back at once
+        }
+        try {
+            stalled = false;
+            writeOut();
+            if (!stalled) {
+                key.interestOps(SelectionKey.OP_READ);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (!stalled && !queue.isEmpty()) {
+            flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void run() {
+        try {
+            while (!closed.get()) {
+                selector.select();
+                selector.selectedKeys().clear();
+                if (closed.get() || !key.isValid()) {
+                    break;
+                }
+                int ready = key.readyOps();
+                if ((ready & SelectionKey.OP_READ) != 0) {
+                    onReadable();
+                }
+                if ((ready & SelectionKey.OP_WRITE) != 0 && key.isValid()) {
+                    onWritable();
+                }
+                if (flushAfterRead) {
+                    flushAfterRead = false;
+                    flush();
+                }
+            }
+        } catch (ClosedChannelException e) {
+            closeWith(closed.get() ? null : e);
+        } catch (Throwable t) {
+            closeWith(t);
+        } finally {
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "closing selector of " + name, e);
+            }
+        }
+    }
+
+    private void onReadable() throws IOException, ProtocolException {
+        for (int i = 0; i < READS_PER_EVENT && !closed.get(); i++) {
+            int n;
+            boolean full;
+            ByteBuffer dst = currentPayload;
+            if (dst != null && !inbound.hasRemaining() && dst.remaining() >= DIRECT_READ_MIN) {
+                // A big payload: skip the copy through the inbound buffer.
+                int want = dst.remaining();
+                n = channel.read(dst);
+                full = n == want;
+                if (!dst.hasRemaining()) {
+                    deliverPayload();
+                }
+            } else {
+                inbound.compact();
+                int space = inbound.remaining();
+                try {
+                    n = channel.read(inbound);
+                } finally {
+                    inbound.flip();
+                }
+                full = n == space;
+                if (n > 0) {
+                    parse();
+                }
+            }
+            if (n < 0) {
+                throw new PeerClosedException("connection closed by " + name);
+            }
+            if (!full) {
+                break; // the socket is drained; a short read means no more bytes now
+            }
+        }
+    }
+
+    private void parse() throws ProtocolException {
+        while (true) {
+            ByteBuffer dst = currentPayload;
+            if (dst != null) {
+                int k = Math.min(inbound.remaining(), dst.remaining());
+                dst.put(dst.position(), inbound, inbound.position(), k);
+                dst.position(dst.position() + k);
+                inbound.position(inbound.position() + k);
+                if (dst.hasRemaining()) {
+                    return;
+                }
+                deliverPayload();
+            }
+            if (inbound.remaining() < Frame.HEADER_SIZE) {
+                return;
+            }
+            Frame f = Frame.decode(inbound);
+            int plen = f.payloadLength();
+            if (plen == 0) {
+                handler.onFrame(f, null);
+                continue;
+            }
+            ByteBuffer buf = handler.payloadBuffer(f);
+            if (buf == null || buf.remaining() != plen) {
+                throw new IllegalStateException("payload buffer for frame " + f.id() + " has "
+                        + (buf == null ? "no" : buf.remaining()) + " bytes, expected " + plen);
+            }
+            current = f;
+            currentPayload = buf;
+        }
+    }
+
+    private void deliverPayload() throws ProtocolException {
+        Frame f = current;
+        ByteBuffer p = currentPayload;
+        current = null;
+        currentPayload = null;
+        handler.onFrame(f, p);
+    }
+
+    /** The peer closed its end. */
+    public static final class PeerClosedException extends IOException {
+        public PeerClosedException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection to " + name;
+    }
+}
