@@ -1,0 +1,158 @@
+package io.longhorn.replica.store;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The few Linux file calls the JDK does not offer, through {@code java.lang.foreign}: walking a
+ * sparse file's data/hole map with {@code lseek(SEEK_DATA/SEEK_HOLE)}, and punching holes with
+ * {@code fallocate(PUNCH_HOLE | KEEP_SIZE)}.
+ *
+ * <p>These let the replica keep its per-block layer index in memory only: at open the index is
+ * rebuilt from the file system's own allocation map, so a data write never has to touch metadata.
+ */
+final class NativeFiles {
+    private static final int O_RDONLY = 0;
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    private static final int ENXIO = 6;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("close").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle FALLOCATE = downcall("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
+    private NativeFiles() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
+        MemorySegment sym = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new IllegalStateException("libc has no " + name));
+        return LINKER.downcallHandle(sym, fd, CAPTURE);
+    }
+
+    /** An open file descriptor, for the calls that need one. */
+    static final class Fd implements AutoCloseable {
+        private final int fd;
+        private final Path path;
+        private boolean closed;
+
+        private Fd(int fd, Path path) {
+            this.fd = fd;
+            this.path = path;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    int ignored = (int) CLOSE.invokeExact(fd);
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
+        }
+    }
+
+    static Fd open(Path path, boolean writable) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment cpath = arena.allocateFrom(path.toString());
+            int fd = (int) OPEN.invokeExact(state, cpath, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IOException("open " + path + " failed: errno " + (int) ERRNO.get(state, 0L));
+            }
+            return new Fd(fd, path);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("open " + path + " failed", t);
+        }
+    }
+
+    /**
+     * The data extents of a file, rounded outward to {@code align} bytes and merged, from the
+     * file system's data/hole map.
+     */
+    static List<Extent> dataExtents(Path path, long align) throws IOException {
+        List<Extent> out = new ArrayList<>();
+        try (Fd fd = open(path, false); Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long pos = 0;
+            while (true) {
+                long data = (long) LSEEK.invokeExact(state, fd.fd, pos, SEEK_DATA);
+                if (data < 0) {
+                    int errno = (int) ERRNO.get(state, 0L);
+                    if (errno == ENXIO) {
+                        break; // no data at or after pos
+                    }
+                    throw new IOException("lseek(SEEK_DATA) on " + path + " failed: errno " + errno);
+                }
+                long hole = (long) LSEEK.invokeExact(state, fd.fd, data, SEEK_HOLE);
+                if (hole < 0) {
+                    throw new IOException("lseek(SEEK_HOLE) on " + path + " failed: errno " + (int) ERRNO.get(state, 0L));
+                }
+                long start = Math.floorDiv(data, align) * align;
+                long end = Math.ceilDiv(hole, align) * align;
+                if (!out.isEmpty() && out.getLast().end() >= start) {
+                    Extent last = out.removeLast();
+                    out.add(new Extent(last.offset(), Math.max(end, last.end()) - last.offset()));
+                } else {
+                    out.add(new Extent(start, end - start));
+                }
+                pos = hole;
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("reading the data map of " + path + " failed", t);
+        }
+        return out;
+    }
+
+    /** Deallocates a byte range, which then reads as zeros; the file size stays. */
+    static void punchHole(Fd fd, long offset, long length) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) FALLOCATE.invokeExact(state, fd.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+            if (rc != 0) {
+                throw new IOException("punching a hole of " + length + " bytes at " + offset + " in " + fd.path
+                        + " failed: errno " + (int) ERRNO.get(state, 0L));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("punching a hole in " + fd.path + " failed", t);
+        }
+    }
+}
