@@ -1,0 +1,63 @@
+package io.longhorn.replica.server;
+
+import io.longhorn.replica.store.Replica;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What the data server serves: block I/O on one volume. Implementations are thread-safe and throw
+ * the store's typed exceptions ({@link io.longhorn.replica.store.InvalidArgumentException} for a
+ * bad range, {@link io.longhorn.replica.store.ReplicaIOException} for a failed disk).
+ */
+public interface BlockTarget {
+    /** Fills dst's remaining bytes from offset. */
+    void read(long offset, ByteBuffer dst);
+
+    /** Writes src's remaining bytes at offset. */
+    void write(long offset, ByteBuffer src);
+
+    void writeZeroes(long offset, long length);
+
+    void unmap(long offset, long length);
+
+    /** Makes every completed write durable. */
+    void flush();
+
+    /** Names the volume or replica in log lines. */
+    String describe();
+
+    /** Serves a replica's store. */
+    static BlockTarget of(Replica replica) {
+        return new BlockTarget() {
+            @Override
+            public void read(long offset, ByteBuffer dst) {
+                replica.read(offset, dst);
+            }
+
+            @Override
+            public void write(long offset, ByteBuffer src) {
+                replica.write(offset, src);
+            }
+
+            @Override
+            public void writeZeroes(long offset, long length) {
+                replica.writeZeroes(offset, length);
+            }
+
+            @Override
+            public void unmap(long offset, long length) {
+                replica.unmap(offset, length);
+            }
+
+            @Override
+            public void flush() {
+                replica.flush();
+            }
+
+            @Override
+            public String describe() {
+                return "replica " + replica.directory();
+            }
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package io.longhorn.replica.server;
+
+import io.longhorn.api.wire.Frame;
+import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.WireStatus;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.jboss.logging.Logger;
+
+/** One request, executed by a worker against the store, answered on its connection. */
+final class DataRequest implements Runnable {
+    private static final Logger LOG = Logger.getLogger(DataRequest.class);
+    /** Error messages are cut to this many bytes. */
+    private static final int MAX_MESSAGE = 4096;
+
+    private final DataServer server;
+    private final FrameConnection connection;
+    private final Frame frame;
+    private final ByteBuffer payload;
+
+    DataRequest(DataServer server, FrameConnection connection, Frame frame, ByteBuffer payload) {
+        this.server = server;
+        this.connection = connection;
+        this.frame = frame;
+        this.payload = payload;
+    }
+
+    @Override
+    public void run() {
+        BlockTarget target = server.target();
+        BufferPool buffers = server.buffers();
+        try {
+            switch (frame.type()) {
+                case READ -> {
+                    ByteBuffer data = buffers.acquire(frame.length());
+                    try {
+                        target.read(frame.offset(), data);
+                    } catch (RuntimeException | Error e) {
+                        buffers.release(data);
+                        throw e;
+                    }
+                    data.flip();
+                    reply(Frame.ok(frame, frame.length()), data, () -> buffers.release(data));
+                    return;
+                }
+                case WRITE -> {
+                    target.write(frame.offset(), payload);
+                    if (frame.fua()) {
+                        // FUA: the write must be on stable storage before it is acknowledged.
+                        target.flush();
+                    }
+                }
+                case WRITE_ZEROES -> {
+                    target.writeZeroes(frame.offset(), Integer.toUnsignedLong(frame.length()));
+                    if (frame.fua()) {
+                        target.flush();
+                    }
+                }
+                case UNMAP -> target.unmap(frame.offset(), Integer.toUnsignedLong(frame.length()));
+                case FLUSH -> target.flush();
+                case PING -> {
+                }
+            }
+            reply(Frame.ok(frame, 0), null, null);
+        } catch (Throwable t) {
+            int status = WireErrors.status(t);
+            String message = WireErrors.message(t);
+            if (status == WireStatus.EIO) {
+                LOG.errorf(t, "%s: %s of %d bytes at %d failed: %s", target.describe(), frame.type(),
+                        Integer.toUnsignedLong(frame.length()), frame.offset(), message);
+            } else {
+                LOG.debugf("%s: refused %s of %d bytes at %d: %s", target.describe(), frame.type(),
+                        Integer.toUnsignedLong(frame.length()), frame.offset(), message);
+            }
+            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+            int n = Math.min(bytes.length, MAX_MESSAGE);
+            reply(Frame.error(frame, status, n), ByteBuffer.wrap(bytes, 0, n), null);
+        } finally {
+            if (payload != null) {
+                buffers.release(payload);
+            }
+        }
+    }
+
+    private void reply(Frame reply, ByteBuffer data, Runnable written) {
+        if (!connection.send(reply, data, written) && written != null) {
+            written.run(); // connection gone: nobody will write it, give the buffer back
+        }
+    }
+}

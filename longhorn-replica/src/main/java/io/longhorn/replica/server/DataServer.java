@@ -1,0 +1,226 @@
+package io.longhorn.replica.server;
+
+import io.longhorn.api.wire.FrameConnection;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Serves one {@link BlockTarget} over the data protocol on a TCP port and, optionally, a Unix
+ * socket. Each connection gets an I/O thread; requests run on a shared pool of workers (the store
+ * is thread-safe), so a slow fsync on one request does not hold up reads behind it.
+ */
+public final class DataServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DataServer.class);
+
+    /**
+     * Where and how to serve.
+     *
+     * @param tcp        address to listen on; port 0 picks a free one
+     * @param unixSocket path of a Unix socket to listen on as well, or null
+     * @param workers    I/O worker threads executing requests against the store
+     */
+    public record Options(InetSocketAddress tcp, Path unixSocket, int workers) {
+        public Options {
+            Objects.requireNonNull(tcp, "tcp");
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
+        }
+
+        /** The default worker count: enough to overlap a few blocking disk calls per core. */
+        public static int defaultWorkers() {
+            return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    private final BlockTarget target;
+    private final Options options;
+    private final BufferPool buffers = new BufferPool();
+    private final ExecutorService workers;
+    private final Set<DataConnection> connections = ConcurrentHashMap.newKeySet();
+    private final List<ServerSocketChannel> listeners = new ArrayList<>();
+    private final List<Thread> acceptors = new ArrayList<>();
+    private volatile boolean closed;
+    private InetSocketAddress tcpAddress;
+
+    private DataServer(BlockTarget target, Options options) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.options = options;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name("lh-data-worker-" + n.incrementAndGet()).unstarted(r));
+    }
+
+    /**
+     * Binds the listeners and starts accepting.
+     *
+     * @throws IOException naming the address when a listener cannot bind
+     */
+    public static DataServer start(BlockTarget target, Options options) throws IOException {
+        DataServer s = new DataServer(target, options);
+        try {
+            s.listen();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void listen() throws IOException {
+        ServerSocketChannel tcp = ServerSocketChannel.open();
+        listeners.add(tcp);
+        try {
+            tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            tcp.bind(options.tcp(), 256);
+        } catch (IOException e) {
+            throw new IOException("cannot listen for data on " + options.tcp() + ": " + e.getMessage(), e);
+        }
+        tcpAddress = (InetSocketAddress) tcp.getLocalAddress();
+        accept(tcp, "tcp://" + tcpAddress.getHostString() + ":" + tcpAddress.getPort());
+        if (options.unixSocket() != null) {
+            Path path = options.unixSocket();
+            ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            listeners.add(unix);
+            try {
+                // A socket file left by a killed process would make bind fail.
+                Files.deleteIfExists(path);
+                unix.bind(UnixDomainSocketAddress.of(path), 256);
+            } catch (IOException e) {
+                throw new IOException("cannot listen for data on unix socket " + path + ": " + e.getMessage(), e);
+            }
+            accept(unix, "unix://" + path);
+        }
+    }
+
+    private void accept(ServerSocketChannel listener, String where) {
+        Thread t = Thread.ofPlatform().daemon().name("lh-data-accept " + where).start(() -> {
+            while (!closed) {
+                SocketChannel ch;
+                try {
+                    ch = listener.accept();
+                } catch (ClosedChannelException e) {
+                    return;
+                } catch (IOException e) {
+                    if (!closed) {
+                        LOG.warnf("%s: accepting data connections on %s failed: %s", target.describe(), where, e.getMessage());
+                    }
+                    return;
+                }
+                serve(ch, where);
+            }
+        });
+        acceptors.add(t);
+    }
+
+    private void serve(SocketChannel ch, String where) {
+        String peer = where;
+        try {
+            if (ch.getRemoteAddress() instanceof InetSocketAddress remote) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                peer = remote.getHostString() + ":" + remote.getPort();
+            }
+            DataConnection handler = new DataConnection(this, peer);
+            FrameConnection c = FrameConnection.create(ch, "client " + peer + " of " + target.describe(), handler);
+            handler.attach(c);
+            connections.add(handler);
+            if (closed) {
+                c.close();
+                return;
+            }
+            c.start();
+            LOG.debugf("%s: data connection from %s", target.describe(), peer);
+        } catch (IOException e) {
+            LOG.warnf("%s: cannot set up data connection from %s: %s", target.describe(), peer, e.getMessage());
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    /** The bound TCP address (the real port when 0 was asked for). */
+    public InetSocketAddress tcpAddress() {
+        return tcpAddress;
+    }
+
+    /** The Unix socket path, or null. */
+    public Path unixSocket() {
+        return options.unixSocket();
+    }
+
+    /** Open client connections. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    BlockTarget target() {
+        return target;
+    }
+
+    BufferPool buffers() {
+        return buffers;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    void forget(DataConnection c) {
+        connections.remove(c);
+    }
+
+    /** Stops listening, closes every connection and waits briefly for running requests. */
+    @Override
+    public void close() {
+        closed = true;
+        for (ServerSocketChannel l : listeners) {
+            try {
+                l.close();
+            } catch (IOException e) {
+                LOG.debugf("closing data listener: %s", e.getMessage());
+            }
+        }
+        for (DataConnection c : List.copyOf(connections)) {
+            c.connection().close();
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warnf("%s: data requests still running after 10 s at shutdown", target.describe());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (options.unixSocket() != null) {
+            try {
+                Files.deleteIfExists(options.unixSocket());
+            } catch (IOException e) {
+                LOG.debugf("removing %s: %s", options.unixSocket(), e.getMessage());
+            }
+        }
+    }
+}
