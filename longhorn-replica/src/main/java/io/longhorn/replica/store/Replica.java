@@ -85,8 +85,8 @@ public final class Replica implements Closeable {
         Replica r = new Replica(dir, vm);
         r.lock.writeLock().lock();
         try {
-            r.recover();
-            r.loadMetas();
+            DirectoryScan.recover(dir, vm);
+            r.metas.putAll(DirectoryScan.loadMetas(dir, vm));
             r.loadChain();
             r.writeMeta(r.meta.withDirty(true));
         } catch (RuntimeException e) {
@@ -909,82 +909,6 @@ public final class Replica implements Closeable {
         }
     }
 
-    /** Removes what a crash in the middle of a chain change left behind; volume.meta is the truth. */
-    private void recover() {
-        String head = meta.head();
-        Path headPath = dir.resolve(head);
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(MetaFiles.TMP_SUFFIX)) {
-                    Files.deleteIfExists(p);
-                } else if (LayerFiles.isHead(n) && !n.equals(head)) {
-                    LOG.infof("replica %s: removing stale head %s left by an interrupted snapshot or revert", dir, n);
-                    Files.deleteIfExists(p);
-                    Files.deleteIfExists(dir.resolve(n + LayerMeta.SUFFIX));
-                } else if (n.endsWith(LayerMeta.SUFFIX) && LayerFiles.isHead(n.substring(0, n.length() - LayerMeta.SUFFIX.length()))
-                        && !n.equals(head + LayerMeta.SUFFIX)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            if (!Files.exists(headPath)) {
-                throw new CorruptMetadataException("head file " + head + " named by " + dir.resolve(VolumeMeta.FILE) + " does not exist");
-            }
-            try (var snaps = Files.list(dir)) {
-                for (Path p : snaps.toList()) {
-                    String n = p.getFileName().toString();
-                    if (LayerFiles.isSnapshot(n) && Files.isSameFile(p, headPath)) {
-                        // A snapshot whose commit never happened: the head still has this name too.
-                        LOG.infof("replica %s: removing %s left by an interrupted snapshot", dir, n);
-                        Files.deleteIfExists(p);
-                        Files.deleteIfExists(dir.resolve(n + LayerMeta.SUFFIX));
-                    }
-                }
-            }
-            MetaFiles.syncDirectory(dir);
-        } catch (IOException e) {
-            throw new ReplicaIOException("failed to recover replica " + dir, e);
-        }
-    }
-
-    private void loadMetas() {
-        metas.clear();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                String n = p.getFileName().toString();
-                if (!n.endsWith(LayerMeta.SUFFIX)) {
-                    continue;
-                }
-                String img = n.substring(0, n.length() - LayerMeta.SUFFIX.length());
-                if (!LayerFiles.isSnapshot(img) && !LayerFiles.isHead(img)) {
-                    continue;
-                }
-                LayerMeta m = MetaFiles.read(p, LayerMeta.class).withName(img);
-                if (!Files.exists(dir.resolve(img))) {
-                    if (meta.rebuilding() && LayerFiles.isSnapshot(img)) {
-                        createSparse(dir.resolve(img), meta.size()); // an interrupted rebuild prepare
-                    } else {
-                        throw new CorruptMetadataException("layer " + img + " of replica " + dir + " has metadata but no data file");
-                    }
-                }
-                metas.put(img, m);
-            }
-            try (var imgs = Files.list(dir)) {
-                for (Path p : imgs.toList()) {
-                    String n = p.getFileName().toString();
-                    if (LayerFiles.isSnapshot(n) && !metas.containsKey(n)) {
-                        throw new CorruptMetadataException("snapshot file " + n + " of replica " + dir + " has no metadata");
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new ReplicaIOException("failed to read the layers of replica " + dir, e);
-        }
-        if (!metas.containsKey(meta.head())) {
-            throw new CorruptMetadataException("head " + meta.head() + " of replica " + dir + " has no metadata");
-        }
-    }
-
     /** Opens the active chain's layers and rebuilds the block index from their data maps. */
     private void loadChain() {
         List<String> files = new ArrayList<>();
@@ -1102,7 +1026,7 @@ public final class Replica implements Closeable {
                 pPos = i;
             }
         }
-        List<Extent> todo = subtract(NativeFiles.dataExtents(dir.resolve(p.name()), BLOCK_SIZE),
+        List<Extent> todo = Extent.subtract(NativeFiles.dataExtents(dir.resolve(p.name()), BLOCK_SIZE),
                 NativeFiles.dataExtents(dir.resolve(childFile), BLOCK_SIZE));
         long copied = 0;
         try (Layer src = Layer.open(dir, p.name(), p)) {
@@ -1157,33 +1081,6 @@ public final class Replica implements Closeable {
         LOG.infof("replica %s: purged snapshot %s, which no layer depends on", dir, LayerFiles.displayName(file));
     }
 
-    /** Parts of {@code a} not covered by {@code b}; both sorted and non-overlapping. */
-    static List<Extent> subtract(List<Extent> a, List<Extent> b) {
-        List<Extent> out = new ArrayList<>();
-        int j = 0;
-        for (Extent e : a) {
-            long pos = e.offset();
-            long end = e.end();
-            while (j < b.size() && b.get(j).end() <= pos) {
-                j++;
-            }
-            int k = j;
-            while (pos < end) {
-                if (k >= b.size() || b.get(k).offset() >= end) {
-                    out.add(new Extent(pos, end - pos));
-                    break;
-                }
-                Extent x = b.get(k);
-                if (x.offset() > pos) {
-                    out.add(new Extent(pos, x.offset() - pos));
-                }
-                pos = Math.max(pos, x.end());
-                k++;
-            }
-        }
-        return out;
-    }
-
     private void deleteQuietly(String... files) {
         for (String f : files) {
             try {
@@ -1195,7 +1092,7 @@ public final class Replica implements Closeable {
         }
     }
 
-    private static void createSparse(Path p, long size) throws IOException {
+    static void createSparse(Path p, long size) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
             raf.setLength(size);
         }

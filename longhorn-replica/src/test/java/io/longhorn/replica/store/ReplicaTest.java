@@ -309,8 +309,8 @@ class ReplicaTest {
     void subtractLeavesOnlyTheUncoveredRanges() {
         List<Extent> a = List.of(new Extent(0, 100), new Extent(200, 100));
         List<Extent> b = List.of(new Extent(10, 10), new Extent(50, 200));
-        assertEquals(List.of(new Extent(0, 10), new Extent(20, 30), new Extent(250, 50)), Replica.subtract(a, b));
-        assertEquals(a, Replica.subtract(a, List.of()));
-        assertEquals(List.of(), Replica.subtract(a, List.of(new Extent(0, 1000))));
+        assertEquals(List.of(new Extent(0, 10), new Extent(20, 30), new Extent(250, 50)), Extent.subtract(a, b));
+        assertEquals(a, Extent.subtract(a, List.of()));
+        assertEquals(List.of(), Extent.subtract(a, List.of(new Extent(0, 1000))));
     }
 }
