@@ -1,0 +1,111 @@
+package io.longhorn.backupstore.restore;
+
+import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.replica.ReplicaInfo;
+import io.longhorn.api.replica.SnapshotInfo;
+import io.longhorn.api.types.Address;
+import io.longhorn.backupstore.error.InvalidInputException;
+import io.longhorn.backupstore.error.TargetIOException;
+import io.longhorn.backupstore.source.replica.ReplicaSnapshotSource;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/**
+ * One replica of the volume being restored: its control API tells size, state and data address;
+ * blocks go to its head through the data protocol. The replica has no "failed" flag we could set:
+ * a failed restore is reported by the restore job (which the manager turns into the volume's
+ * state) and logged here.
+ */
+public final class ReplicaRestoreTarget implements RestoreTarget {
+    private static final Logger LOG = Logger.getLogger(ReplicaRestoreTarget.class);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Address control;
+    private final ReplicaSnapshotSource controlClient;
+    private final ReplicaInfo info;
+    private final ReplicaDataClient data;
+
+    private ReplicaRestoreTarget(Address control, ReplicaSnapshotSource controlClient, ReplicaInfo info,
+                                 ReplicaDataClient data) {
+        this.control = control;
+        this.controlClient = controlClient;
+        this.info = info;
+        this.data = data;
+    }
+
+    /**
+     * Connects to a replica by its control address ({@code host:port}).
+     *
+     * @throws TargetIOException when the replica cannot be reached
+     */
+    public static ReplicaRestoreTarget connect(Address control) {
+        ReplicaSnapshotSource client = new ReplicaSnapshotSource(control);
+        try {
+            ReplicaInfo info = client.replicaInfo();
+            if (!info.getError().isEmpty()) {
+                throw new InvalidInputException("replica " + control.hostPort() + " is in error: " + info.getError());
+            }
+            if (info.getDataAddress().isEmpty()) {
+                throw new TargetIOException("replica " + control.hostPort() + " reports no data address");
+            }
+            ReplicaDataClient dc = ReplicaDataClient.connect(Address.parse(info.getDataAddress()), CONNECT_TIMEOUT);
+            return new ReplicaRestoreTarget(control, client, info, dc);
+        } catch (IOException e) {
+            client.close();
+            throw new TargetIOException("cannot connect to the data server of replica " + control.hostPort() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "replica " + control.hostPort();
+    }
+
+    @Override
+    public long size() {
+        return info.getSize();
+    }
+
+    @Override
+    public boolean isEmpty() {
+        for (SnapshotInfo s : info.getSnapshotsList()) {
+            if (!controlClient.extents(s.getFile()).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> write(long offset, byte[] buf, int length) {
+        return data.write(offset, ByteBuffer.wrap(buf, 0, length), false);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeros(long offset, int length) {
+        return data.writeZeroes(offset, length);
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        return data.flush();
+    }
+
+    @Override
+    public void markFailed(String reason) {
+        LOG.errorf("replica %s: restore failed, its content is incomplete: %s", control.hostPort(), reason);
+    }
+
+    @Override
+    public void close() {
+        data.close();
+        controlClient.close();
+    }
+}

@@ -1,0 +1,138 @@
+package io.longhorn.backupstore.source.replica;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.longhorn.api.replica.DataChunk;
+import io.longhorn.api.replica.Empty;
+import io.longhorn.api.replica.FileRequest;
+import io.longhorn.api.replica.ReadExtentsRequest;
+import io.longhorn.api.replica.ReplicaInfo;
+import io.longhorn.api.replica.ReplicaServiceGrpc;
+import io.longhorn.api.replica.SnapshotInfo;
+import io.longhorn.api.types.Address;
+import io.longhorn.backupstore.error.InvalidInputException;
+import io.longhorn.backupstore.error.NotFoundException;
+import io.longhorn.backupstore.error.TargetIOException;
+import io.longhorn.backupstore.source.Extent;
+import io.longhorn.backupstore.source.SnapshotSource;
+import io.longhorn.backupstore.source.SourceInfo;
+import io.longhorn.backupstore.source.SourceSnapshot;
+import io.longhorn.backupstore.source.VolumeNameHint;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Reads snapshot layers from a running replica: {@code Info} for the chain, {@code ListExtents}
+ * for a layer's data map and {@code ReadExtents} (streamed) for its bytes. Snapshot layers never
+ * change, so a backup reads them while the volume keeps serving I/O.
+ */
+public final class ReplicaSnapshotSource implements SnapshotSource {
+    private static final int MAX_MESSAGE = 64 * 1024 * 1024;
+    private static final long CALL_SECONDS = 300;
+
+    private final Address address;
+    private final ManagedChannel channel;
+    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+
+    /**
+     * @param address the replica's gRPC control address, {@code host:port}
+     */
+    public ReplicaSnapshotSource(Address address) {
+        if (address.isUnix()) {
+            throw new InvalidInputException("replica control address " + address + " must be host:port");
+        }
+        this.address = address;
+        this.channel = ManagedChannelBuilder.forTarget(address.hostPort()).usePlaintext()
+                .maxInboundMessageSize(MAX_MESSAGE).build();
+        this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
+    }
+
+    private String description() {
+        return "replica " + address.hostPort();
+    }
+
+    private ReplicaServiceGrpc.ReplicaServiceBlockingStub call() {
+        return stub.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The replica's own info, for callers that need more than the chain. */
+    public ReplicaInfo replicaInfo() {
+        return grpc("get info from", () -> call().info(Empty.getDefaultInstance()));
+    }
+
+    @Override
+    public SourceInfo info() {
+        ReplicaInfo info = replicaInfo();
+        List<SourceSnapshot> snapshots = new ArrayList<>();
+        for (SnapshotInfo s : info.getSnapshotsList()) {
+            snapshots.add(new SourceSnapshot(s.getName(), s.getFile(), s.getParent(), s.getCreated(), s.getHead(),
+                    s.getRemoved()));
+        }
+        return new SourceInfo(description(), info.getSize(), snapshots, VolumeNameHint.fromDirectory(info.getDirectory()));
+    }
+
+    @Override
+    public List<Extent> extents(String file) {
+        var list = grpc("list extents of " + file + " on", () -> call().listExtents(
+                FileRequest.newBuilder().setFile(file).build()));
+        List<Extent> out = new ArrayList<>(list.getExtentsCount());
+        for (var e : list.getExtentsList()) {
+            if (e.getLength() > 0) {
+                out.add(new Extent(e.getOffset(), e.getLength()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void read(String file, List<Extent> extents, long base, byte[] buf) {
+        ReadExtentsRequest.Builder req = ReadExtentsRequest.newBuilder().setFile(file);
+        for (Extent e : extents) {
+            req.addExtents(io.longhorn.api.replica.Extent.newBuilder().setOffset(e.offset()).setLength(e.length()));
+        }
+        grpc("read " + file + " from", () -> {
+            Iterator<DataChunk> chunks = call().readExtents(req.build());
+            while (chunks.hasNext()) {
+                DataChunk c = chunks.next();
+                long at = c.getOffset() - base;
+                int n = c.getData().size();
+                if (at < 0 || at + n > buf.length) {
+                    throw new TargetIOException(description() + " sent " + n + " bytes at " + c.getOffset() + " of "
+                            + file + ", outside the requested range");
+                }
+                c.getData().copyTo(buf, (int) at);
+            }
+            return null;
+        });
+    }
+
+    private <T> T grpc(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            String msg = "cannot " + what + " " + description() + ": " + code
+                    + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription());
+            throw switch (code) {
+                case NOT_FOUND -> new NotFoundException(msg);
+                case INVALID_ARGUMENT -> new InvalidInputException(msg);
+                default -> new TargetIOException(msg, e);
+            };
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
