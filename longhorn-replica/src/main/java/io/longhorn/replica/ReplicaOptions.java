@@ -33,8 +33,8 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
               -h, --help               show this help
 
             Prints "replica ready: control=HOST:PORT data=tcp://HOST:PORT [socket=PATH] dir=DIR size=N"
-            once it serves. Exit codes: 0 after a clean shutdown, 1 when the replica cannot be opened or
-            served, 2 on bad arguments.""";
+            once it serves. SIGTERM shuts it down cleanly (exit code 143); it exits with 1 when the replica
+            cannot be opened or served and with 2 on bad arguments.""";
 
     static final String DEFAULT_LISTEN = "0.0.0.0:9502";
 
