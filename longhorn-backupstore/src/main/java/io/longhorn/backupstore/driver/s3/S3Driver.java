@@ -25,9 +25,12 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -40,11 +43,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * at most a little over 2 MiB), which S3 makes visible atomically.
  */
 public final class S3Driver implements BackupStoreDriver {
+    private static final Logger LOG = Logger.getLogger(S3Driver.class);
     private static final int DELETE_BATCH = 1000;
 
     private final S3Location location;
     private final S3Settings settings;
     private final S3Client client;
+    private volatile boolean multiDelete = true;
 
     private S3Driver(S3Location location, S3Settings settings, S3Client client) {
         this.location = location;
@@ -82,10 +87,13 @@ public final class S3Driver implements BackupStoreDriver {
                 // Path-style and no flexible checksums: what S3-compatible servers (MinIO,
                 // S3Proxy, Ceph) accept. Block integrity is checked end to end by its checksum.
                 .forcePathStyle(true)
+                // Multi-object delete needs a body checksum: send Content-MD5, which S3-compatible
+                // servers know (the SDK may add a newer x-amz-checksum-* header some refuse; then
+                // deleteAll falls back to single deletes).
+                .addPlugin(LegacyMd5Plugin.create())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .serviceConfiguration(S3Configuration.builder()
-                        .checksumValidationEnabled(false)
                         .chunkedEncodingEnabled(false)
                         .build());
         if (settings.endpoint() != null) {
@@ -134,16 +142,39 @@ public final class S3Driver implements BackupStoreDriver {
     public void deleteAll(Collection<String> paths) {
         List<String> all = new ArrayList<>(paths);
         for (int i = 0; i < all.size(); i += DELETE_BATCH) {
-            List<ObjectIdentifier> ids = all.subList(i, Math.min(all.size(), i + DELETE_BATCH)).stream()
-                    .map(p -> ObjectIdentifier.builder().key(location.key(p)).build()).toList();
-            var resp = call("delete", ids.size() + " objects", () -> client.deleteObjects(d -> d
-                    .bucket(location.bucket()).delete(Delete.builder().objects(ids).quiet(true).build())));
-            if (resp.hasErrors() && !resp.errors().isEmpty()) {
-                var err = resp.errors().getFirst();
-                throw new TargetIOException("cannot delete " + location.relative(err.key()) + " in " + url() + ": "
-                        + err.code() + " " + err.message() + " (" + resp.errors().size() + " objects failed)");
+            List<String> batch = all.subList(i, Math.min(all.size(), i + DELETE_BATCH));
+            if (!multiDelete || !deleteBatch(batch)) {
+                batch.forEach(this::delete);
             }
         }
+    }
+
+    /** One multi-object delete; false when the server does not implement it. */
+    private boolean deleteBatch(List<String> batch) {
+        List<ObjectIdentifier> ids = batch.stream()
+                .map(p -> ObjectIdentifier.builder().key(location.key(p)).build()).toList();
+        DeleteObjectsResponse resp;
+        try {
+            resp = client.deleteObjects(d -> d.bucket(location.bucket())
+                    .delete(Delete.builder().objects(ids).quiet(true).build()));
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            if (e.statusCode() == 501 || "NotImplemented".equals(code)) {
+                LOG.debugf("%s: multi-object delete not supported, deleting one by one", url());
+                multiDelete = false;
+                return false;
+            }
+            throw translate("delete", ids.size() + " objects", e);
+        } catch (SdkException e) {
+            throw new TargetIOException("cannot delete " + ids.size() + " objects in " + url() + ": "
+                    + e.getMessage(), e);
+        }
+        if (resp.hasErrors() && !resp.errors().isEmpty()) {
+            var err = resp.errors().getFirst();
+            throw new TargetIOException("cannot delete " + location.relative(err.key()) + " in " + url() + ": "
+                    + err.code() + " " + err.message() + " (" + resp.errors().size() + " objects failed)");
+        }
+        return true;
     }
 
     @Override
