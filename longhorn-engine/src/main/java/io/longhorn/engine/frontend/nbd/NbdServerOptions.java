@@ -1,0 +1,70 @@
+package io.longhorn.engine.frontend.nbd;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How an {@link NbdServer} serves its export.
+ *
+ * @param exportName          the export name, the volume name; the default export "" maps to it too
+ * @param tcp                 TCP address to listen on (port 0 picks a free one), or null
+ * @param unixSocket          Unix socket path to listen on, or null
+ * @param multiConn           advertise NBD_FLAG_CAN_MULTI_CONN (see the README for why it is safe)
+ * @param maxInflightRequests requests per connection read ahead of their replies before the server
+ *                            stops reading from that connection
+ * @param maxInflightBytes    payload bytes per connection in flight before it stops reading
+ * @param handshakeTimeout    a client that does not finish the handshake in time is disconnected
+ * @param retainedBufferBytes how much payload buffer memory the pool keeps for reuse
+ */
+public record NbdServerOptions(String exportName, InetSocketAddress tcp, Path unixSocket, boolean multiConn,
+                               int maxInflightRequests, long maxInflightBytes, Duration handshakeTimeout,
+                               long retainedBufferBytes) {
+
+    public NbdServerOptions {
+        if (exportName == null) {
+            throw new IllegalArgumentException("NBD export name is null");
+        }
+        if (exportName.getBytes(StandardCharsets.UTF_8).length > 4096) {
+            throw new IllegalArgumentException("NBD export name \"" + exportName + "\" is longer than 4096 bytes");
+        }
+        if (tcp == null && unixSocket == null) {
+            throw new IllegalArgumentException("NBD export \"" + exportName + "\" has neither a TCP address nor a Unix socket");
+        }
+        if (maxInflightRequests < 1) {
+            throw new IllegalArgumentException("maxInflightRequests must be at least 1, got " + maxInflightRequests);
+        }
+        if (maxInflightBytes < NbdProtocol.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxInflightBytes must be at least the maximum payload "
+                    + NbdProtocol.MAX_PAYLOAD + ", got " + maxInflightBytes);
+        }
+        if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive, got " + handshakeTimeout);
+        }
+        if (retainedBufferBytes < 0) {
+            throw new IllegalArgumentException("retainedBufferBytes must not be negative, got " + retainedBufferBytes);
+        }
+    }
+
+    /** Defaults: multi-conn on, 256 requests / 128 MiB in flight per connection, 30 s handshake. */
+    public static NbdServerOptions of(String exportName, InetSocketAddress tcp, Path unixSocket) {
+        return new NbdServerOptions(exportName, tcp, unixSocket, true, 256, 128L << 20,
+                Duration.ofSeconds(30), 64L << 20);
+    }
+
+    public NbdServerOptions withMultiConn(boolean value) {
+        return new NbdServerOptions(exportName, tcp, unixSocket, value, maxInflightRequests, maxInflightBytes,
+                handshakeTimeout, retainedBufferBytes);
+    }
+
+    public NbdServerOptions withHandshakeTimeout(Duration value) {
+        return new NbdServerOptions(exportName, tcp, unixSocket, multiConn, maxInflightRequests, maxInflightBytes,
+                value, retainedBufferBytes);
+    }
+
+    public NbdServerOptions withMaxInflight(int requests, long bytes) {
+        return new NbdServerOptions(exportName, tcp, unixSocket, multiConn, requests, bytes, handshakeTimeout,
+                retainedBufferBytes);
+    }
+}
