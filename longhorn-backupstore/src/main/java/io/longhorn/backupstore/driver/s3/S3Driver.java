@@ -74,7 +74,8 @@ public final class S3Driver implements BackupStoreDriver {
         return driver;
     }
 
-    static S3Client buildClient(S3Location location, S3Settings settings) {
+    /** A client configured as the driver's (also used by the benchmark's plain-copy baseline). */
+    public static S3Client buildClient(S3Location location, S3Settings settings) {
         AwsCredentialsProvider creds = settings.accessKey() == null
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));

@@ -1,0 +1,6 @@
+package io.longhorn.backupstore.job;
+
+/** What a job does. */
+public enum JobKind {
+    BACKUP, RESTORE
+}
