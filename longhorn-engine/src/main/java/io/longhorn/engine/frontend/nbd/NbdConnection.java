@@ -303,7 +303,7 @@ final class NbdConnection implements Runnable {
         Request r = new Request(this, type, flags, handle, offset, (int) Math.min(length, Integer.MAX_VALUE));
         inflight.incrementAndGet();
         String invalid = validate(type, flags, offset, length, r);
-        if (type == CMD_WRITE) {
+        if (type == CMD_WRITE && length > 0) {
             if (invalid != null) {
                 // The payload follows the header whatever we think of the request: skip it.
                 discardRemaining = length;

@@ -83,6 +83,7 @@ final class NbdHandshake {
                 case OPT_ABORT -> {
                     try {
                         reply(option, REP_ACK, null);
+                        flush();
                     } catch (IOException ignored) {
                         // the client may close without waiting for the acknowledgement
                     }
