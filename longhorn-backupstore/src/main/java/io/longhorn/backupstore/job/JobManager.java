@@ -2,6 +2,7 @@ package io.longhorn.backupstore.job;
 
 import io.longhorn.backupstore.backup.BackupResult;
 import io.longhorn.backupstore.config.BackupConfigMapping;
+import io.longhorn.backupstore.driver.BackupTargets;
 import io.longhorn.backupstore.driver.DriverOptions;
 import io.longhorn.backupstore.driver.nfs.SystemMountCommand;
 import io.longhorn.backupstore.error.BackupStoreException;
@@ -58,6 +59,10 @@ public class JobManager {
         if (spec.snapshotName() == null || spec.snapshotName().isBlank()) {
             throw new InvalidInputException("snapshot name is empty");
         }
+        if (spec.replica() == null || spec.replica().isBlank()) {
+            throw new InvalidInputException("replica address is empty");
+        }
+        BackupTargets.validate(spec.targetUrl());
         Job job = register(JobKind.BACKUP, spec.volumeName(), spec.snapshotName(), spec.backupName(), null);
         BackupOperations ops = new BackupOperations(options(credentials));
         run(job, () -> {
@@ -72,6 +77,7 @@ public class JobManager {
     public JobStatus startRestore(String backupUrl, List<String> targets, String lastRestored, int concurrency,
                                   Map<String, String> credentials) {
         BackupUrl url = BackupUrl.parse(backupUrl, true);
+        BackupTargets.validate(url.target());
         if (targets == null || targets.isEmpty()) {
             throw new InvalidInputException("no restore target: give at least one replica address");
         }

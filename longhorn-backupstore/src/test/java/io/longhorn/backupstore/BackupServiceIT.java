@@ -1,0 +1,198 @@
+package io.longhorn.backupstore;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.longhorn.api.backup.BackupRequest;
+import io.longhorn.api.backup.BackupServiceGrpc;
+import io.longhorn.api.backup.CreateBackupRequest;
+import io.longhorn.api.backup.Job;
+import io.longhorn.api.backup.JobRequest;
+import io.longhorn.api.backup.JobState;
+import io.longhorn.api.backup.ListBackupVolumesRequest;
+import io.longhorn.api.backup.ListJobsRequest;
+import io.longhorn.api.backup.RestoreRequest;
+import io.longhorn.api.backup.Target;
+import io.longhorn.backupstore.driver.file.FileDriver;
+import io.longhorn.backupstore.format.Compression;
+import io.longhorn.backupstore.format.Layout;
+import io.longhorn.backupstore.restore.FileRestoreTarget;
+import io.longhorn.backupstore.store.VolumeStore;
+import io.longhorn.backupstore.testing.Launchers;
+import io.longhorn.backupstore.testing.TestVolume;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gRPC backup service ({@code bin/longhorn-backup serve}) driven by a gRPC client. */
+class BackupServiceIT {
+    static final long MiB = 1024 * 1024;
+    private static Process server;
+    private static ManagedChannel channel;
+    private static BackupServiceGrpc.BackupServiceBlockingStub stub;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        server = Launchers.builder(Map.of(), "longhorn-backup", List.of("serve", "--listen", "127.0.0.1:" + port))
+                .redirectError(tmp.resolve("service.log").toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        assertEquals("backup service ready: grpc=127.0.0.1:" + port, line,
+                () -> Files.exists(tmp.resolve("service.log")) ? read(tmp.resolve("service.log")) : "");
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        stub = BackupServiceGrpc.newBlockingStub(channel);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    @AfterAll
+    static void stopService() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(20, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    private static Target target(Path dir) {
+        return Target.newBuilder().setUrl("file://" + dir).build();
+    }
+
+    private static Job finished(Job started) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> stub.getJob(
+                JobRequest.newBuilder().setId(started.getId()).build()).getState().getNumber() >= JobState.COMPLETED_VALUE);
+        return stub.getJob(JobRequest.newBuilder().setId(started.getId()).build());
+    }
+
+    @Test
+    void aBackupJobAndARestoreJobRunToCompletionThroughTheService() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("t1"));
+        TestVolume v = TestVolume.create(tmp.resolve("v1"), 32 * MiB).writeRandom(0, (int) (6 * MiB), 1)
+                .snapshot("s1");
+        Job backup = finished(stub.createBackup(CreateBackupRequest.newBuilder().setTarget(target(dir))
+                .setReplicaAddress("dir://" + v.dir()).setVolumeName("vol1").setSnapshotName("s1")
+                .putLabels("k", "v").setConcurrency(3).build()));
+        assertEquals(JobState.COMPLETED, backup.getState(), backup.getError());
+        assertEquals(100, backup.getProgress());
+        assertEquals(3, backup.getBlocksDone());
+        assertTrue(backup.getBackupUrl().startsWith("file://" + dir + "?backup=backup-"), backup.getBackupUrl());
+
+        var volumes = stub.listBackupVolumes(ListBackupVolumesRequest.newBuilder().setTarget(target(dir)).build());
+        assertEquals("vol1", volumes.getVolumes(0).getName());
+        assertEquals(backup.getBackupUrl(), volumes.getVolumes(0).getBackups(0).getUrl());
+        var info = stub.inspectBackup(BackupRequest.newBuilder().setBackupUrl(backup.getBackupUrl()).build());
+        assertEquals("s1", info.getSnapshotName());
+        assertEquals(Map.of("k", "v"), info.getLabelsMap());
+        assertEquals(32 * MiB, info.getVolumeSize());
+
+        Path image = tmp.resolve("restored.img");
+        Job restore = finished(stub.restore(RestoreRequest.newBuilder().setBackupUrl(backup.getBackupUrl())
+                .addReplicaAddresses("file://" + image).build()));
+        assertEquals(JobState.COMPLETED, restore.getState(), restore.getError());
+        assertEquals(v.contentSha("s1"), TestVolume.sha256(image, v.size()));
+        assertTrue(stub.listJobs(ListJobsRequest.getDefaultInstance()).getJobsList().stream()
+                .anyMatch(j -> j.getId().equals(restore.getId())));
+
+        var deleted = stub.deleteBackup(BackupRequest.newBuilder().setBackupUrl(backup.getBackupUrl()).build());
+        assertEquals(3, deleted.getBlocksDeleted());
+    }
+
+    @Test
+    void aRestoreJobOfACorruptBackupFailsNamingTheBlockAndMarksTheTargetFailed() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("t2"));
+        TestVolume v = TestVolume.create(tmp.resolve("v2"), 16 * MiB).writeRandom(0, (int) (4 * MiB), 2)
+                .snapshot("s1");
+        Job backup = finished(stub.createBackup(CreateBackupRequest.newBuilder().setTarget(target(dir))
+                .setReplicaAddress("dir://" + v.dir()).setVolumeName("vol2").setSnapshotName("s1").build()));
+        FileDriver driver = new FileDriver(dir, "file://" + dir);
+        String victim = new VolumeStore(driver, "vol2").backup(backup.getBackupName()).blocks().getFirst()
+                .blockChecksum();
+        driver.write(Layout.blockPath("vol2", victim), Compression.LZ4.compress(new byte[4096], 4096));
+
+        Path image = tmp.resolve("corrupt.img");
+        Job restore = finished(stub.restore(RestoreRequest.newBuilder().setBackupUrl(backup.getBackupUrl())
+                .addReplicaAddresses("file://" + image).build()));
+        assertEquals(JobState.FAILED, restore.getState());
+        assertTrue(restore.getError().contains("block " + victim) && restore.getError().contains(backup.getBackupName()),
+                restore.getError());
+        assertTrue(Files.exists(FileRestoreTarget.failureMarker(image)));
+    }
+
+    @Test
+    void aRunningBackupJobIsCancelledAndLeavesNoBackup() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("t3"));
+        TestVolume v = TestVolume.create(tmp.resolve("v3"), 128 * MiB).writeRandom(0, (int) (128 * MiB), 3)
+                .snapshot("s1");
+        Job started = stub.createBackup(CreateBackupRequest.newBuilder().setTarget(target(dir))
+                .setReplicaAddress("dir://" + v.dir()).setVolumeName("vol3").setSnapshotName("s1")
+                .setCompressionMethod("gzip").setConcurrency(1).build());
+        await().atMost(Duration.ofMinutes(1)).until(() -> stub.getJob(JobRequest.newBuilder().setId(started.getId())
+                .build()).getBlocksDone() > 0);
+        stub.cancelJob(JobRequest.newBuilder().setId(started.getId()).build());
+        Job end = finished(started);
+        assertEquals(JobState.CANCELLED, end.getState(), end.getError());
+        assertTrue(end.getProgress() < 100);
+        assertEquals(List.of(), new VolumeStore(new FileDriver(dir, "file://" + dir), "vol3").backupNames());
+    }
+
+    @Test
+    void badRequestsGetStatusCodesThatNameTheProblem() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("t4"));
+        StatusRuntimeException scheme = assertThrows(StatusRuntimeException.class, () -> stub.createBackup(
+                CreateBackupRequest.newBuilder().setTarget(Target.newBuilder().setUrl("gopher://x"))
+                        .setReplicaAddress("127.0.0.1:1").setSnapshotName("s1").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, scheme.getStatus().getCode());
+        assertTrue(scheme.getStatus().getDescription().contains("gopher://x"));
+
+        StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> stub.inspectBackup(
+                BackupRequest.newBuilder().setBackupUrl("file://" + dir + "?backup=backup-x&volume=vol1").build()));
+        assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
+        assertTrue(missing.getStatus().getDescription().contains("backup backup-x of volume vol1 not found"));
+
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> stub.getJob(
+                JobRequest.newBuilder().setId("backup-nope").build())).getStatus().getCode());
+
+        // an unreachable replica fails the job, with the replica named
+        Job unreachable = finished(stub.createBackup(CreateBackupRequest.newBuilder().setTarget(target(dir))
+                .setReplicaAddress("127.0.0.1:1").setVolumeName("vol4").setSnapshotName("s1").build()));
+        assertEquals(JobState.FAILED, unreachable.getState());
+        assertTrue(unreachable.getError().contains("replica 127.0.0.1:1"), unreachable.getError());
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.count());
+        }
+    }
+}
