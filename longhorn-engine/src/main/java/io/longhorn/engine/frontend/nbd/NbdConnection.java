@@ -181,6 +181,7 @@ final class NbdConnection implements Runnable {
                 runWriter();
             }
             if (draining) {
+                abandonPartialRequest();
                 if (inflight.get() == 0) {
                     return;
                 }
@@ -211,6 +212,24 @@ final class NbdConnection implements Runnable {
                 writeStalled = false;
                 runWriter();
             }
+        }
+    }
+
+    /**
+     * The server is shutting down while a write's payload is still arriving: that request will never
+     * be executed or answered, so stop counting it.
+     */
+    private void abandonPartialRequest() {
+        if (payloadPending != null) {
+            pool.give(payloadPending.buffer);
+            payloadPending.buffer = null;
+            released(1, payloadPending.inflightBytes);
+            payloadPending = null;
+        }
+        if (afterDiscard != null) {
+            discardRemaining = 0;
+            afterDiscard = null;
+            released(1, 0);
         }
     }
 
