@@ -70,9 +70,14 @@ final class ChannelIo implements AutoCloseable {
     }
 
     private void await(int op) throws IOException {
-        long wait = deadlineNanos == Long.MAX_VALUE ? 0 : (deadlineNanos - System.nanoTime()) / 1_000_000;
-        if (deadlineNanos != Long.MAX_VALUE && wait <= 0) {
-            throw new SocketTimeoutException("timed out waiting for the client");
+        long wait = 0; // no deadline: select without a timeout
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("timed out waiting for the client");
+            }
+            // Round up: select(0) would mean "wait forever".
+            wait = Math.max(1, left / 1_000_000);
         }
         key.interestOps(op);
         selector.select(wait);

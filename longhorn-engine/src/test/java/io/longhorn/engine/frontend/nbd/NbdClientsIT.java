@@ -126,7 +126,7 @@ class NbdClientsIT {
     void fioVerifiesCrc32cAtIodepth16WithTwoJobs() {
         Cmd.Result r = Cmd.run(TIMEOUT, "fio", "--name=verify", "--ioengine=nbd", "--uri=" + uri,
                 "--rw=randwrite", "--bs=4k", "--iodepth=16", "--numjobs=2", "--size=32M", "--offset_increment=32M",
-                "--verify=crc32c", "--verify_fatal=1", "--group_reporting");
+                "--verify=crc32c", "--verify_fatal=1", "--verify_state_save=0", "--group_reporting");
         r.ok();
         assertTrue(r.output().contains("err= 0"), r.output());
     }
@@ -137,7 +137,7 @@ class NbdClientsIT {
         // time, so this exercises the read-modify-write locking end to end.
         Cmd.Result r = Cmd.run(TIMEOUT, "fio", "--name=unaligned", "--ioengine=nbd", "--uri=" + uri,
                 "--rw=randwrite", "--bs=1536", "--iodepth=16", "--size=12M",
-                "--verify=crc32c", "--verify_fatal=1");
+                "--verify=crc32c", "--verify_fatal=1", "--verify_state_save=0");
         r.ok();
         assertTrue(r.output().contains("err= 0"), r.output());
     }
