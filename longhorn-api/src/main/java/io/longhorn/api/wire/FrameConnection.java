@@ -52,6 +52,13 @@ public final class FrameConnection implements AutoCloseable {
         void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException;
 
         /**
+         * Everything read so far has been decoded; called before the I/O thread waits for more.
+         * A handler that collects frames can hand them on here, as one batch.
+         */
+        default void onReadBatchEnd() {
+        }
+
+        /**
          * The connection closed, exactly once, on whatever thread closed it.
          *
          * @param cause null when {@link #close()} was called, else why it closed
@@ -153,9 +160,35 @@ public final class FrameConnection implements AutoCloseable {
         if (inIoThread()) {
             flushAfterRead = true;
         } else {
-            flush();
+            writeQueued();
         }
         return true;
+    }
+
+    /**
+     * Queues a frame without writing it yet; a later {@link #flush()} (or any send) writes it
+     * together with others. For a thread that produces several frames in a row.
+     *
+     * @return false when the connection is closed (nothing was queued)
+     */
+    public boolean enqueue(Frame frame, ByteBuffer payload, Runnable written) {
+        if (closed.get()) {
+            return false;
+        }
+        queue.add(new Outbound(frame, payload, written));
+        if (inIoThread()) {
+            flushAfterRead = true;
+        }
+        return true;
+    }
+
+    /** Writes the queued frames now, unless another thread is already writing them. */
+    public void flush() {
+        if (inIoThread()) {
+            flushAfterRead = true;
+            return;
+        }
+        writeQueued();
     }
 
     /** Closes the socket; the handler's onClosed runs once. */
@@ -184,7 +217,7 @@ public final class FrameConnection implements AutoCloseable {
     // ---------------------------------------------------------------- writing
 
     /** Writes queued frames unless another thread is doing so (it will pick them up). */
-    private void flush() {
+    private void writeQueued() {
         while (true) {
             if (!writeLock.tryLock()) {
                 return;
@@ -302,7 +335,7 @@ public final class FrameConnection implements AutoCloseable {
             writeLock.unlock();
         }
         if (!stalled && !queue.isEmpty()) {
-            flush();
+            writeQueued();
         }
     }
 
@@ -325,7 +358,7 @@ public final class FrameConnection implements AutoCloseable {
                 }
                 if (flushAfterRead) {
                     flushAfterRead = false;
-                    flush();
+                    writeQueued();
                 }
             }
         } catch (ClosedChannelException e) {
@@ -374,6 +407,7 @@ public final class FrameConnection implements AutoCloseable {
                 break; // the socket is drained; a short read means no more bytes now
             }
         }
+        handler.onReadBatchEnd();
     }
 
     private void parse() throws ProtocolException {

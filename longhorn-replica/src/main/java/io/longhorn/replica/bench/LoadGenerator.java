@@ -26,13 +26,14 @@ public final class LoadGenerator {
 
     static final String USAGE = """
             Usage: longhorn-replica bench --address tcp://HOST:PORT|unix:///PATH --size SIZE
-                                          [--pattern randwrite|randread|write|read] [--bs 4k]
+                                          [--pattern randwrite|randread|write|read|fill] [--bs 4k]
                                           [--depth 16] [--connections 1] [--duration 15s]
 
             Runs one load pattern against a replica's data server for --duration and prints
               RESULT pattern=P bs=B depth=D connections=C ops=N seconds=S iops=I mbps=M lat_us=L
             (MB/s in 10^6 bytes). Offsets stay below --size; random patterns pick bs-aligned
-            offsets, sequential ones wrap around at --size.""";
+            offsets, sequential ones wrap around at --size. "fill" writes every block of --size
+            once, sequentially, and stops (to lay data out before read tests).""";
 
     /** Bad arguments; the message says which. */
     static final class UsageException extends Exception {
@@ -129,8 +130,8 @@ public final class LoadGenerator {
         if (address == null || size == null) {
             throw new UsageException("--address and --size are required");
         }
-        if (!List.of("randwrite", "randread", "write", "read").contains(pattern)) {
-            throw new UsageException("--pattern must be randwrite, randread, write or read, not " + pattern);
+        if (!List.of("randwrite", "randread", "write", "read", "fill").contains(pattern)) {
+            throw new UsageException("--pattern must be randwrite, randread, write, read or fill, not " + pattern);
         }
         try {
             Address addr = Address.parse(address);
@@ -155,25 +156,30 @@ public final class LoadGenerator {
                 clients.add(ReplicaDataClient.connect(o.address(), Duration.ofSeconds(10)));
             }
             long blocks = o.size() / o.blockSize();
-            boolean write = o.pattern().endsWith("write");
+            boolean fill = o.pattern().equals("fill");
+            boolean write = fill || o.pattern().endsWith("write");
             boolean random = o.pattern().startsWith("rand");
+            long deadline = fill ? Long.MAX_VALUE : 0;
             AtomicLong ops = new AtomicLong();
             AtomicLong latencyNanos = new AtomicLong();
             AtomicLong sequential = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             CountDownLatch finished = new CountDownLatch(o.depth());
             long start = System.nanoTime();
-            long deadline = start + o.duration().toNanos();
+            if (!fill) {
+                deadline = start + o.duration().toNanos();
+            }
             for (int slot = 0; slot < o.depth(); slot++) {
                 ReplicaDataClient client = clients.get(slot % clients.size());
                 ByteBuffer buf = ByteBuffer.allocateDirect(o.blockSize());
                 byte[] noise = new byte[o.blockSize()];
                 ThreadLocalRandom.current().nextBytes(noise);
                 buf.put(noise).flip();
-                new Slot(client, buf, write, random, blocks, o.blockSize(), deadline, ops, latencyNanos, sequential,
+                new Slot(client, buf, write, random, fill, blocks, o.blockSize(), deadline, ops, latencyNanos, sequential,
                         failure, finished).next();
             }
-            if (!finished.await(o.duration().toSeconds() + 60, TimeUnit.SECONDS)) {
+            long waitSeconds = fill ? 3600 : o.duration().toSeconds() + 60;
+            if (!finished.await(waitSeconds, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("requests still in flight 60 s after the run ended");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -188,7 +194,7 @@ public final class LoadGenerator {
     }
 
     /** One request slot: issues a request, and from its completion the next, until the deadline. */
-    private record Slot(ReplicaDataClient client, ByteBuffer buf, boolean write, boolean random, long blocks,
+    private record Slot(ReplicaDataClient client, ByteBuffer buf, boolean write, boolean random, boolean once, long blocks,
                         int blockSize, long deadline, AtomicLong ops, AtomicLong latencyNanos, AtomicLong sequential,
                         AtomicReference<Throwable> failure, CountDownLatch finished) {
         void next() {
@@ -197,8 +203,18 @@ public final class LoadGenerator {
                 finished.countDown();
                 return;
             }
-            long block = random ? ThreadLocalRandom.current().nextLong(blocks)
-                    : Math.floorMod(sequential.getAndIncrement(), blocks);
+            long block;
+            if (random) {
+                block = ThreadLocalRandom.current().nextLong(blocks);
+            } else if (once) {
+                block = sequential.getAndIncrement();
+                if (block >= blocks) {
+                    finished.countDown();
+                    return;
+                }
+            } else {
+                block = Math.floorMod(sequential.getAndIncrement(), blocks);
+            }
             long offset = block * blockSize;
             CompletableFuture<Void> f = write ? client.write(offset, buf, false) : client.read(offset, buf);
             f.whenComplete((v, e) -> {

@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 
 import org.jboss.logging.Logger;
 
-/** One request, executed by a worker against the store, answered on its connection. */
+/**
+ * One request, executed against the store (by a worker, or by the connection's I/O thread for
+ * small buffered writes) and answered on its connection.
+ */
 final class DataRequest implements Runnable {
     private static final Logger LOG = Logger.getLogger(DataRequest.class);
     /** Error messages are cut to this many bytes. */
@@ -19,12 +22,30 @@ final class DataRequest implements Runnable {
     private final FrameConnection connection;
     private final Frame frame;
     private final ByteBuffer payload;
+    /** Whether the reply is written at once, or left queued for the caller to flush with others. */
+    private boolean flushReply = true;
 
     DataRequest(DataServer server, FrameConnection connection, Frame frame, ByteBuffer payload) {
         this.server = server;
         this.connection = connection;
         this.frame = frame;
         this.payload = payload;
+    }
+
+    /** Whether this request may take long (an fsync, or a big range): it then runs on its own. */
+    boolean slow() {
+        return switch (frame.type()) {
+            case FLUSH, WRITE_ZEROES, UNMAP -> true;
+            case WRITE -> frame.fua() || frame.length() > DataConnection.BATCHED_MAX;
+            case READ -> frame.length() > DataConnection.BATCHED_MAX;
+            case PING -> false;
+        };
+    }
+
+    /** Runs the request, leaving the reply queued on the connection for the caller to flush. */
+    void runQueued() {
+        flushReply = false;
+        run();
     }
 
     @Override
@@ -85,7 +106,8 @@ final class DataRequest implements Runnable {
     }
 
     private void reply(Frame reply, ByteBuffer data, Runnable written) {
-        if (!connection.send(reply, data, written) && written != null) {
+        boolean queued = flushReply ? connection.send(reply, data, written) : connection.enqueue(reply, data, written);
+        if (!queued && written != null) {
             written.run(); // connection gone: nobody will write it, give the buffer back
         }
     }

@@ -189,6 +189,10 @@ public final class DataServer implements AutoCloseable {
         return workers;
     }
 
+    int workerCount() {
+        return options.workers();
+    }
+
     void forget(DataConnection c) {
         connections.remove(c);
     }
