@@ -305,6 +305,20 @@ class NbdTransmissionTest {
         }
     }
 
+    @Test
+    void aClientSilentDuringTheHandshakeIsDisconnectedAfterTheTimeout() throws Exception {
+        NbdServerOptions options = NbdServerOptions.of("vol1", new InetSocketAddress("127.0.0.1", 0), null)
+                .withHandshakeTimeout(Duration.ofMillis(300));
+        InetSocketAddress address = start(memory, options);
+        try (java.net.Socket silent = new java.net.Socket()) {
+            silent.connect(address);
+            silent.setSoTimeout(20_000);
+            assertEquals(18, silent.getInputStream().readNBytes(18).length, "the greeting");
+            assertEquals(-1, silent.getInputStream().read(), "then the server hangs up");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+    }
+
     private static byte[] pattern(int n, int value) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) value);
