@@ -47,10 +47,10 @@ public record NbdServerOptions(String exportName, InetSocketAddress tcp, Path un
         }
     }
 
-    /** Defaults: multi-conn on, 256 requests / 128 MiB in flight per connection, 30 s handshake. */
+    /** Defaults: multi-conn on, 256 requests / 128 MiB in flight per connection, 30 s handshake, 32 MiB of buffers kept. */
     public static NbdServerOptions of(String exportName, InetSocketAddress tcp, Path unixSocket) {
         return new NbdServerOptions(exportName, tcp, unixSocket, true, 256, 128L << 20,
-                Duration.ofSeconds(30), 64L << 20);
+                Duration.ofSeconds(30), 32L << 20);
     }
 
     public NbdServerOptions withMultiConn(boolean value) {
