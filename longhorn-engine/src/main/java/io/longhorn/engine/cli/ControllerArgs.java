@@ -1,0 +1,146 @@
+package io.longhorn.engine.cli;
+
+import io.longhorn.api.types.Address;
+import io.longhorn.api.types.Names;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flags of {@code longhorn-engine controller}.
+ *
+ * @param listen         gRPC control address
+ * @param frontend       "nbd" or "none"
+ * @param nbdListen      NBD TCP address
+ * @param nbdSocket      NBD Unix socket, or null
+ * @param replicaTimeout how long a replica may leave a request unanswered
+ * @param replicas       replica control addresses
+ * @param volume         the volume name
+ */
+public record ControllerArgs(Address listen, String frontend, Address nbdListen, Path nbdSocket, Duration replicaTimeout,
+                             List<String> replicas, String volume) {
+
+    public static final String USAGE = """
+            Usage: longhorn-engine controller [--listen HOST:PORT] [--frontend nbd|none]
+                                              [--nbd-listen HOST:PORT] [--nbd-socket PATH]
+                                              [--replica-timeout 8s] --replica tcp://HOST:PORT ... VOLUME
+
+            Serves VOLUME over the given replicas (their control addresses, most preferred first).
+
+              --listen HOST:PORT        gRPC control address (default 127.0.0.1:9501; port 0 picks a free one)
+              --frontend nbd|none       serve the volume over NBD (default) or not at all
+              --nbd-listen HOST:PORT    NBD address (default 127.0.0.1:10809; port 0 picks a free one)
+              --nbd-socket PATH         also serve NBD on this Unix socket
+              --replica-timeout DUR     a replica that leaves a request unanswered this long is set
+                                        to ERR (default 8s)
+              --replica ADDR            a replica's control address; repeat for each replica
+
+            Prints "engine ready: control=HOST:PORT nbd=nbd://HOST:PORT/VOLUME" once it serves.
+            Exit codes: 0 after a clean shutdown, 1 when the volume cannot start, 2 on bad arguments.""";
+
+    public static ControllerArgs parse(List<String> args) throws UsageException {
+        String listen = "127.0.0.1:9501";
+        String frontend = "nbd";
+        String nbdListen = "127.0.0.1:10809";
+        String nbdSocket = null;
+        String timeout = "8s";
+        List<String> replicas = new ArrayList<>();
+        String volume = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            if (!name.startsWith("-")) {
+                if (volume != null) {
+                    throw new UsageException("unexpected argument \"" + a + "\": the volume is already " + volume);
+                }
+                volume = a;
+                continue;
+            }
+            if (!List.of("--listen", "--frontend", "--nbd-listen", "--nbd-socket", "--replica-timeout", "--replica")
+                    .contains(name)) {
+                throw new UsageException("unknown option " + name);
+            }
+            if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            switch (name) {
+                case "--listen" -> listen = value;
+                case "--frontend" -> frontend = value;
+                case "--nbd-listen" -> nbdListen = value;
+                case "--nbd-socket" -> nbdSocket = value;
+                case "--replica-timeout" -> timeout = value;
+                default -> replicas.add(value);
+            }
+        }
+        if (volume == null) {
+            throw new UsageException("no volume name given");
+        }
+        try {
+            Names.requireVolumeName(volume);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (replicas.isEmpty()) {
+            throw new UsageException("no replica given: add --replica tcp://HOST:PORT for each replica");
+        }
+        for (String r : replicas) {
+            Address ra = address("--replica", r);
+            if (ra.isUnix()) {
+                throw new UsageException("--replica " + r + ": the control address must be tcp://HOST:PORT");
+            }
+        }
+        if (!frontend.equals("nbd") && !frontend.equals("none")) {
+            throw new UsageException("--frontend " + frontend + ": use nbd or none");
+        }
+        Duration d;
+        try {
+            d = Durations.parse(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--replica-timeout: " + e.getMessage());
+        }
+        Address l = address("--listen", listen);
+        Address n = address("--nbd-listen", nbdListen);
+        if (l.isUnix() || n.isUnix()) {
+            throw new UsageException((l.isUnix() ? "--listen" : "--nbd-listen") + " must be HOST:PORT; use --nbd-socket for a Unix socket");
+        }
+        return new ControllerArgs(l, frontend, n, nbdSocket == null ? null : Path.of(nbdSocket), d, List.copyOf(replicas),
+                volume);
+    }
+
+    private static Address address(String flag, String value) throws UsageException {
+        try {
+            return Address.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + e.getMessage());
+        }
+    }
+
+    /** The engine's configuration properties for these flags, with the control port made concrete. */
+    public Map<String, String> properties(Address control) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("longhorn.engine.volume", volume);
+        p.put("longhorn.engine.replicas", String.join(",", replicas));
+        p.put("longhorn.engine.frontend", frontend);
+        p.put("longhorn.engine.nbd-listen", nbdListen.hostPort());
+        if (nbdSocket != null) {
+            p.put("longhorn.engine.nbd-socket", nbdSocket.toString());
+        }
+        p.put("longhorn.engine.replica-timeout", replicaTimeout.toString());
+        p.put("longhorn.engine.listen", control.hostPort());
+        p.put("quarkus.grpc.server.host", control.host());
+        p.put("quarkus.grpc.server.port", Integer.toString(control.port()));
+        return p;
+    }
+}

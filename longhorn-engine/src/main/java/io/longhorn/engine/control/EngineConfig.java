@@ -1,0 +1,40 @@
+package io.longhorn.engine.control;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The engine's settings. {@code bin/longhorn-engine controller} turns its flags into these
+ * properties; they can also come from the environment ({@code LONGHORN_ENGINE_REPLICA_TIMEOUT}).
+ */
+@ConfigMapping(prefix = "longhorn.engine")
+public interface EngineConfig {
+
+    /** The volume name; without it the process serves no volume. */
+    Optional<String> volume();
+
+    /** Control addresses of the replicas, in order of preference. */
+    Optional<List<String>> replicas();
+
+    /** "nbd" or "none". */
+    @WithDefault("nbd")
+    String frontend();
+
+    /** TCP address of the NBD export. */
+    @WithDefault("127.0.0.1:10809")
+    String nbdListen();
+
+    /** Also serve NBD on this Unix socket. */
+    Optional<String> nbdSocket();
+
+    /** How long a replica may leave a request unanswered before it is set to ERR. */
+    @WithDefault("8s")
+    Duration replicaTimeout();
+
+    /** The control address as given by --listen, for the ready line. */
+    @WithDefault("127.0.0.1:9501")
+    String listen();
+}

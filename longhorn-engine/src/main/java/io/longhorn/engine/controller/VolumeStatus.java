@@ -1,0 +1,13 @@
+package io.longhorn.engine.controller;
+
+import java.util.List;
+
+/**
+ * The volume as {@code info} shows it.
+ *
+ * @param state "healthy" (all replicas RW), "degraded" (some WO or ERR) or "faulted" (no RW)
+ */
+public record VolumeStatus(String name, long size, int sectorSize, String frontend, String endpoint,
+                           boolean frontendRunning, long generation, List<ReplicaStatus> replicas, boolean rebuilding,
+                           String state) {
+}

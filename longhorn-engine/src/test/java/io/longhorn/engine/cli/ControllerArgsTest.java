@@ -1,0 +1,55 @@
+package io.longhorn.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.longhorn.api.types.Address;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ControllerArgsTest {
+
+    @Test
+    void flagsBecomeTheEngineConfiguration() throws Exception {
+        ControllerArgs a = ControllerArgs.parse(List.of("--listen", "0.0.0.0:9501", "--frontend=nbd", "--nbd-listen",
+                "127.0.0.1:0", "--nbd-socket", "/tmp/v.sock", "--replica-timeout", "500ms", "--replica",
+                "tcp://10.0.0.1:9502", "--replica", "10.0.0.2:9502", "vol1"));
+        assertEquals(Duration.ofMillis(500), a.replicaTimeout());
+        assertEquals(List.of("tcp://10.0.0.1:9502", "10.0.0.2:9502"), a.replicas());
+        Map<String, String> p = a.properties(Address.tcp("0.0.0.0", 9501));
+        assertEquals("vol1", p.get("longhorn.engine.volume"));
+        assertEquals("tcp://10.0.0.1:9502,10.0.0.2:9502", p.get("longhorn.engine.replicas"));
+        assertEquals("PT0.5S", p.get("longhorn.engine.replica-timeout"));
+        assertEquals("9501", p.get("quarkus.grpc.server.port"));
+        assertEquals("/tmp/v.sock", p.get("longhorn.engine.nbd-socket"));
+    }
+
+    @Test
+    void badFlagsNameTheFlag() {
+        assertTrue(message("--replica", "tcp://a:1").contains("no volume"));
+        assertTrue(message("vol1").contains("no replica"));
+        assertTrue(message("--replica", "nope", "vol1").contains("--replica"));
+        assertTrue(message("--replica", "a:1", "--frontend", "iscsi", "vol1").contains("--frontend"));
+        assertTrue(message("--replica", "a:1", "--replica-timeout", "soon", "vol1").contains("--replica-timeout"));
+        assertTrue(message("--replica", "a:1", "--bogus", "vol1").contains("--bogus"));
+        assertTrue(message("--replica", "a:1", "Vol_1").contains("volume name"));
+        assertTrue(message("--replica", "a:1", "vol1", "vol2").contains("vol2"));
+        assertTrue(message("--replica").contains("needs a value"));
+    }
+
+    static String message(String... args) {
+        return assertThrows(UsageException.class, () -> ControllerArgs.parse(List.of(args))).getMessage();
+    }
+
+    @Test
+    void durationsAcceptUnitsAndRefuseZero() {
+        assertEquals(Duration.ofSeconds(8), Durations.parse("8s"));
+        assertEquals(Duration.ofSeconds(8), Durations.parse("8"));
+        assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("0s"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("-1s"));
+    }
+}
