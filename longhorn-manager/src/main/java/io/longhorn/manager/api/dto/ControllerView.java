@@ -1,0 +1,7 @@
+package io.longhorn.manager.api.dto;
+
+/** The volume's engine: where it runs and its frontend endpoint. */
+public record ControllerView(String name, String hostId, String address, boolean running, String endpoint, String size,
+                             String actualSize, String image, String currentImage, boolean isExpanding,
+                             String lastExpansionError, String lastRestoredBackup, String instanceManagerName) {
+}

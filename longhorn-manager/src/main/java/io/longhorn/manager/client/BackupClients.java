@@ -1,0 +1,17 @@
+package io.longhorn.manager.client;
+
+/**
+ * Gives the backup service's client. Standalone, the service is a local process started on first
+ * use; elsewhere it is an address.
+ */
+@FunctionalInterface
+public interface BackupClients {
+    /** @throws ServiceCallException (unavailable) when the service cannot be reached or started */
+    BackupClient client();
+
+    /** Makes a client for an address. */
+    @FunctionalInterface
+    interface Factory {
+        BackupClient backupClient(String address);
+    }
+}

@@ -1,0 +1,60 @@
+package io.longhorn.manager.client;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.longhorn.api.types.Address;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per address, kept while the manager runs. Channels reconnect by themselves, so an
+ * engine restarted on the same address is reached again without a new channel.
+ */
+public final class GrpcChannels implements EngineClients, BackupClients.Factory, AutoCloseable {
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    private ManagedChannel channel(String address) {
+        return channels.computeIfAbsent(address, a -> {
+            Address parsed = Address.parse(a);
+            return Grpc.newChannelBuilderForAddress(parsed.host(), parsed.port(), InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(16 << 20)
+                    .build();
+        });
+    }
+
+    @Override
+    public EngineClient forAddress(String controlAddress) {
+        return new GrpcEngineClient(controlAddress, channel(controlAddress));
+    }
+
+    @Override
+    public BackupClient backupClient(String address) {
+        return new GrpcBackupClient(address, channel(address));
+    }
+
+    /** Drops the channel of an address that will not come back (a stopped instance's port). */
+    public void forget(String address) {
+        ManagedChannel ch = channels.remove(address);
+        if (ch != null) {
+            ch.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ManagedChannel ch : channels.values()) {
+            ch.shutdownNow();
+        }
+        for (ManagedChannel ch : channels.values()) {
+            try {
+                ch.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        channels.clear();
+    }
+}

@@ -1,0 +1,170 @@
+package io.longhorn.manager.controller.engine;
+
+import io.longhorn.manager.client.ServiceCallException;
+import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.controller.Writes;
+import io.longhorn.manager.controller.runtime.Reconciler;
+import io.longhorn.manager.controller.runtime.Result;
+import io.longhorn.manager.launcher.InstanceInfo;
+import io.longhorn.manager.launcher.InstanceRequest;
+import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.EngineStatus;
+import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.store.Resources;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+
+/** Reconciles an engine resource with its instance. */
+public final class EngineController implements Reconciler {
+    public static final String NAME = "engine";
+
+    private final ControllerContext ctx;
+    private final EngineMonitor monitor;
+    private final RestartBackoff backoff;
+
+    public EngineController(ControllerContext ctx) {
+        this.ctx = ctx;
+        this.monitor = new EngineMonitor(ctx);
+        this.backoff = new RestartBackoff(ctx.clock());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> keys() {
+        return ctx.store().list(Engine.class).stream().map(Resources::name).toList();
+    }
+
+    @Override
+    public Result reconcile(String name) {
+        Optional<Engine> found = ctx.store().get(Engine.class, name);
+        if (found.isEmpty()) {
+            return Result.DONE;
+        }
+        Engine engine = found.get();
+        Optional<InstanceInfo> info = ctx.launcher().inspect(name);
+        if (Resources.isDeleting(engine)) {
+            if (isUp(info)) {
+                ctx.launcher().stop(name);
+                return Result.after(Duration.ofMillis(500));
+            }
+            Writes.removeFinalizer(ctx.store(), engine);
+            return Result.DONE;
+        }
+        engine = Writes.ensureFinalizer(ctx.store(), engine);
+        Engine copy = Resources.copy(engine);
+        Result result = InstanceState.RUNNING.equals(engine.getSpec().desireState)
+                ? running(copy, info)
+                : stopped(copy, info);
+        Writes.updateStatusIfChanged(ctx.store(), engine, copy);
+        return result;
+    }
+
+    private Result running(Engine engine, Optional<InstanceInfo> info) {
+        String name = Resources.name(engine);
+        EngineStatus status = engine.getStatus();
+        String state = info.map(InstanceInfo::state).orElse(InstanceState.STOPPED);
+        switch (state) {
+            case InstanceState.STARTING -> {
+                status.currentState = InstanceState.STARTING;
+                return Result.after(Duration.ofSeconds(2));
+            }
+            case InstanceState.RUNNING -> {
+                InstanceInfo i = info.get();
+                if (!InstanceState.RUNNING.equals(status.currentState)) {
+                    ctx.events().normal("Engine", name, "Started", "engine of volume " + engine.getSpec().volumeName
+                            + " runs at " + i.controlAddress() + (i.endpoint().isEmpty() ? "" : ", serving " + i.endpoint()));
+                }
+                status.currentState = InstanceState.RUNNING;
+                status.ip = i.host();
+                status.storageIP = i.host();
+                status.port = i.port();
+                status.started = true;
+                status.ownerID = engine.getSpec().nodeID;
+                try {
+                    monitor.poll(engine, status, ctx.engines().forAddress(i.controlAddress()));
+                    backoff.succeeded(name);
+                } catch (ServiceCallException e) {
+                    status.error = e.getMessage();
+                }
+                return Result.after(ctx.monitorInterval());
+            }
+            default -> {
+                return start(engine, info);
+            }
+        }
+    }
+
+    private Result start(Engine engine, Optional<InstanceInfo> info) {
+        String name = Resources.name(engine);
+        EngineStatus status = engine.getStatus();
+        if (info.isPresent() && InstanceState.ERROR.equals(info.get().state())) {
+            if (!InstanceState.ERROR.equals(status.currentState)) {
+                backoff.failed(name);
+                ctx.events().warning("Engine", name, "Failed", "engine of volume " + engine.getSpec().volumeName
+                        + " failed: " + info.get().error());
+            }
+            status.currentState = InstanceState.ERROR;
+            status.error = info.get().error();
+            clearRuntime(status);
+        }
+        if (engine.getSpec().replicaAddressMap.isEmpty()) {
+            status.currentState = InstanceState.STOPPED;
+            status.error = "no replica to start the engine with";
+            return Result.DONE;
+        }
+        Duration wait = backoff.remaining(name);
+        if (!wait.isZero()) {
+            return Result.after(wait);
+        }
+        String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
+        ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
+                engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend));
+        status.currentState = InstanceState.STARTING;
+        status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
+        return Result.after(Duration.ofSeconds(2));
+    }
+
+    private Result stopped(Engine engine, Optional<InstanceInfo> info) {
+        EngineStatus status = engine.getStatus();
+        if (isUp(info)) {
+            ctx.launcher().stop(Resources.name(engine));
+            status.currentState = InstanceState.STOPPING;
+            return Result.after(Duration.ofSeconds(1));
+        }
+        if (info.isPresent() && InstanceState.ERROR.equals(info.get().state())) {
+            ctx.launcher().stop(Resources.name(engine));
+        }
+        if (!InstanceState.STOPPED.equals(status.currentState)) {
+            ctx.events().normal("Engine", Resources.name(engine), "Stopped", "engine of volume "
+                    + engine.getSpec().volumeName + " stopped");
+        }
+        status.currentState = InstanceState.STOPPED;
+        status.error = "";
+        clearRuntime(status);
+        return Result.DONE;
+    }
+
+    private static void clearRuntime(EngineStatus status) {
+        status.ip = "";
+        status.storageIP = "";
+        status.port = 0;
+        status.started = false;
+        status.endpoint = "";
+        status.replicaModeMap = new LinkedHashMap<>();
+        status.replicaTransitionTimeMap = new LinkedHashMap<>();
+        status.currentReplicaAddressMap = new LinkedHashMap<>();
+        status.rebuildStatus = new LinkedHashMap<>();
+        status.isExpanding = false;
+    }
+
+    private static boolean isUp(Optional<InstanceInfo> info) {
+        return info.isPresent() && (InstanceState.RUNNING.equals(info.get().state())
+                || InstanceState.STARTING.equals(info.get().state()));
+    }
+}

@@ -1,0 +1,96 @@
+package io.longhorn.manager.controller.volume;
+
+import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.controller.Ids;
+import io.longhorn.manager.model.Condition;
+import io.longhorn.manager.model.Conditions;
+import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.model.Longhorn;
+import io.longhorn.manager.model.Node;
+import io.longhorn.manager.model.Replica;
+import io.longhorn.manager.model.VolumeStatus;
+import io.longhorn.manager.scheduling.ExistingReplica;
+import io.longhorn.manager.scheduling.Placement;
+import io.longhorn.manager.scheduling.ReplicaScheduler;
+import io.longhorn.manager.scheduling.SchedulingPolicy;
+import io.longhorn.manager.store.Resources;
+import java.util.List;
+
+/**
+ * Creates replicas until the volume has numberOfReplicas healthy ones. A new volume gets all of
+ * them at once; afterwards replacements are made only while the engine runs (a replacement is
+ * empty and must be rebuilt from a healthy replica) or before a restore starts.
+ */
+final class ReplicaScheduleStep {
+    /** Scheduling reads every replica's placement; two volumes must not take the same room. */
+    private static final Object SCHEDULING = new Object();
+
+    private final ControllerContext ctx;
+
+    ReplicaScheduleStep(ControllerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void run(VolumeWork w) {
+        int wanted = w.volume.getSpec().numberOfReplicas;
+        List<Replica> healthy = w.healthy();
+        int missing = wanted - healthy.size();
+        boolean fresh = w.replicas.isEmpty();
+        boolean mayCreate = fresh || w.engineRunning() || (w.restoring && w.volume.getStatus().restoreJobID.isEmpty());
+        if (missing <= 0 || !mayCreate) {
+            if (missing <= 0) {
+                Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.TRUE, "", "");
+            }
+            return;
+        }
+        synchronized (SCHEDULING) {
+            List<ExistingReplica> existing = w.replicas.values().stream()
+                    .map(r -> new ExistingReplica(r.getSpec().nodeID, r.getSpec().diskID, !r.getSpec().failedAt.isEmpty()))
+                    .toList();
+            var disks = DiskCandidates.of(ctx.store().list(Node.class), ctx.store().list(Replica.class));
+            long size = replicaSize(w, healthy);
+            var placements = ReplicaScheduler.scheduleAll(missing, size, existing, disks,
+                    SchedulingPolicy.from(ctx.settings()));
+            for (Placement p : placements) {
+                if (p instanceof Placement.Scheduled s) {
+                    Replica r = create(w, s, size);
+                    w.put(r);
+                    ctx.events().normal("Volume", w.name(), "ReplicaScheduled", "replica " + Resources.name(r)
+                            + " of volume " + w.name() + " scheduled on node " + s.disk().nodeID() + " disk "
+                            + s.disk().diskPath());
+                } else if (p instanceof Placement.Unschedulable u) {
+                    Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.FALSE,
+                            "ReplicaSchedulingFailure", u.reason());
+                    return;
+                }
+            }
+        }
+        Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.TRUE, "", "");
+    }
+
+    /** Replicas of one volume share a size; before an expansion reached them all it is the smallest. */
+    private static long replicaSize(VolumeWork w, List<Replica> healthy) {
+        return healthy.stream().mapToLong(r -> r.getSpec().volumeSize).filter(s -> s > 0).min()
+                .orElse(w.volume.getSpec().size);
+    }
+
+    private Replica create(VolumeWork w, Placement.Scheduled s, long size) {
+        String suffix = Ids.hex(4);
+        Replica r = Resources.create(Replica.class, w.name() + "-r-" + suffix);
+        Resources.labels(r).put(Longhorn.LABEL_VOLUME, w.name());
+        Resources.labels(r).put(Longhorn.LABEL_NODE, s.disk().nodeID());
+        Resources.labels(r).put(Longhorn.LABEL_DISK_UUID, s.disk().diskUUID());
+        Resources.finalizers(r).add(Longhorn.FINALIZER);
+        var spec = r.getSpec();
+        spec.volumeName = w.name();
+        spec.volumeSize = size;
+        spec.nodeID = s.disk().nodeID();
+        spec.diskID = s.disk().diskUUID();
+        spec.diskPath = s.disk().diskPath();
+        spec.dataDirectoryName = w.name() + "-" + suffix;
+        spec.engineName = w.engine == null ? "" : Resources.name(w.engine);
+        spec.desireState = InstanceState.STOPPED;
+        spec.image = w.volume.getSpec().image;
+        return ctx.store().create(r);
+    }
+}

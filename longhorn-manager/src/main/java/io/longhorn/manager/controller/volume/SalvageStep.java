@@ -1,0 +1,51 @@
+package io.longhorn.manager.controller.volume;
+
+import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.Replica;
+import io.longhorn.manager.settings.SettingNames;
+import io.longhorn.manager.store.Resources;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * When every replica of a volume failed (the volume is faulted), brings back the ones that failed
+ * last, if auto-salvage is on (or the user asked with the salvage action), and restarts the engine
+ * over them; the other replicas are then rebuilt from them.
+ */
+final class SalvageStep {
+    private final ControllerContext ctx;
+
+    SalvageStep(ControllerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void run(VolumeWork w) {
+        if (w.replicas.isEmpty() || !w.healthy().isEmpty() || w.failed().size() != w.replicas.size()) {
+            return;
+        }
+        if (!ctx.settings().bool(SettingNames.AUTO_SALVAGE)) {
+            return;
+        }
+        List<Replica> chosen = ReplicaPicker.toSalvage(w.failed());
+        if (!chosen.isEmpty()) {
+            salvage(w, chosen, "auto-salvage");
+        }
+    }
+
+    /** Clears the failure of the given replicas and has the engine restart over them. */
+    void salvage(VolumeWork w, Collection<Replica> chosen, String why) {
+        for (Replica r : chosen) {
+            Replica copy = Resources.copy(r);
+            copy.getSpec().failedAt = "";
+            w.put(ctx.store().update(copy));
+        }
+        if (w.engine != null) {
+            Engine copy = Resources.copy(w.engine);
+            copy.getSpec().salvageRequested = true;
+            w.engine = ctx.store().update(copy);
+        }
+        ctx.events().warning("Volume", w.name(), "Salvaged", "volume " + w.name() + " was faulted; " + why
+                + " brought back replicas " + chosen.stream().map(Resources::name).toList());
+    }
+}

@@ -1,0 +1,26 @@
+package io.longhorn.manager.launcher;
+
+/**
+ * What the launcher knows about an instance.
+ *
+ * @param name           the resource name
+ * @param kind           engine or replica
+ * @param state          one of {@link io.longhorn.manager.model.InstanceState}
+ * @param controlAddress gRPC control address, {@code host:port}, once running
+ * @param dataAddress    a replica's data server, {@code tcp://host:port}
+ * @param endpoint       an engine's frontend endpoint, {@code nbd://host:port/volume}
+ * @param error          why the instance is in error or stopped unexpectedly
+ */
+public record InstanceInfo(String name, InstanceKind kind, String state, String controlAddress, String dataAddress,
+                           String endpoint, String error) {
+
+    public String host() {
+        int colon = controlAddress.lastIndexOf(':');
+        return colon < 0 ? "" : controlAddress.substring(0, colon);
+    }
+
+    public int port() {
+        int colon = controlAddress.lastIndexOf(':');
+        return colon < 0 ? 0 : Integer.parseInt(controlAddress.substring(colon + 1));
+    }
+}

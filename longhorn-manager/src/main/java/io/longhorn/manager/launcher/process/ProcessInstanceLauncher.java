@@ -1,0 +1,362 @@
+package io.longhorn.manager.launcher.process;
+
+import io.longhorn.manager.launcher.InstanceInfo;
+import io.longhorn.manager.launcher.InstanceKind;
+import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.InstanceRequest;
+import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.store.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Engines and replicas as local processes. Starting spawns the {@code bin/} launcher on free ports
+ * and waits (on a virtual thread) for the ready line; the instance is then recorded so that a
+ * restarted manager adopts it. A process that exits without being asked to is reported in
+ * {@link InstanceState#ERROR} with its last output lines.
+ */
+public final class ProcessInstanceLauncher implements InstanceLauncher, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ProcessInstanceLauncher.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final int START_ATTEMPTS = 3;
+
+    private final ProcessLauncherOptions options;
+    private final FreePorts ports = new FreePorts();
+    private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+
+    /** One instance's current knowledge; guarded by its own monitor. */
+    private static final class Instance {
+        final String name;
+        final InstanceKind kind;
+        String state;
+        ProcessHandle handle;
+        String control = "";
+        String data = "";
+        String endpoint = "";
+        String error = "";
+        boolean stopRequested;
+
+        Instance(String name, InstanceKind kind, String state) {
+            this.name = name;
+            this.kind = kind;
+            this.state = state;
+        }
+
+        synchronized InstanceInfo info() {
+            return new InstanceInfo(name, kind, state, control, data, endpoint, error);
+        }
+    }
+
+    public ProcessInstanceLauncher(ProcessLauncherOptions options) {
+        this.options = options;
+        try {
+            Files.createDirectories(options.stateDir());
+            Files.createDirectories(options.logDir());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + options.stateDir() + ": " + e.getMessage(), e);
+        }
+        adoptRunning();
+    }
+
+    @Override
+    public void addListener(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Optional<InstanceInfo> inspect(String name) {
+        Instance i = instances.get(name);
+        return i == null ? Optional.empty() : Optional.of(i.info());
+    }
+
+    @Override
+    public InstanceInfo start(InstanceRequest request) {
+        Instance fresh = new Instance(request.name(), request.kind(), InstanceState.STARTING);
+        Instance current = instances.compute(request.name(), (k, old) -> {
+            if (old != null) {
+                synchronized (old) {
+                    if (!InstanceState.STOPPED.equals(old.state) && !InstanceState.ERROR.equals(old.state)) {
+                        return old;
+                    }
+                }
+            }
+            return fresh;
+        });
+        if (current == fresh) {
+            Thread.ofVirtual().name("start-" + request.name()).start(() -> spawn(fresh, request));
+            notifyListeners(request.name());
+        }
+        return current.info();
+    }
+
+    private void spawn(Instance inst, InstanceRequest req) {
+        String prefix = req.kind() == InstanceKind.ENGINE ? "engine ready:" : "replica ready:";
+        Path log = options.logDir().resolve(req.name() + ".log");
+        String lastError = "";
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            List<String> cmd = command(req);
+            try {
+                Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
+                boolean stop;
+                synchronized (inst) {
+                    inst.handle = s.handle();
+                    inst.control = stripScheme(s.ready().getOrDefault("control", ""));
+                    inst.data = s.ready().getOrDefault("data", "");
+                    inst.endpoint = s.ready().getOrDefault("nbd", "");
+                    inst.error = "";
+                    stop = inst.stopRequested;
+                    inst.state = stop ? InstanceState.STOPPING : InstanceState.RUNNING;
+                }
+                LOG.infof("%s %s of volume %s ready: control %s%s", kindName(req), req.name(), req.volumeName(),
+                        inst.control, inst.endpoint.isEmpty() ? "" : ", " + inst.endpoint);
+                if (!stop) {
+                    save(inst, req.volumeName());
+                }
+                watchExit(inst);
+                if (stop) {
+                    Spawner.terminate(s.handle(), STOP_GRACE);
+                }
+                notifyListeners(req.name());
+                return;
+            } catch (Spawner.SpawnException e) {
+                lastError = e.getMessage();
+                if (!e.addressInUse) {
+                    break;
+                }
+                LOG.debugf("%s %s: port taken, retrying: %s", kindName(req), req.name(), e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                lastError = e.getMessage();
+                break;
+            }
+        }
+        synchronized (inst) {
+            inst.state = inst.stopRequested ? InstanceState.STOPPED : InstanceState.ERROR;
+            inst.error = "cannot start " + kindName(req) + " " + req.name() + " of volume " + req.volumeName() + ": "
+                    + lastError + " (log: " + log + ")";
+        }
+        LOG.warn(inst.error);
+        notifyListeners(req.name());
+    }
+
+    private List<String> command(InstanceRequest req) {
+        String host = options.host();
+        List<String> cmd = new ArrayList<>();
+        if (req.kind() == InstanceKind.REPLICA) {
+            cmd.add(options.binDir().resolve("longhorn-replica").toString());
+            cmd.addAll(List.of("--listen", host + ":" + ports.next(host), "--data-listen", host + ":" + ports.next(host),
+                    "--size", Long.toString(req.size()), req.replicaDirectory()));
+        } else {
+            cmd.add(options.binDir().resolve("longhorn-engine").toString());
+            cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", req.frontend()));
+            if ("nbd".equals(req.frontend())) {
+                cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
+            }
+            for (String r : req.replicaAddresses()) {
+                cmd.addAll(List.of("--replica", r));
+            }
+            cmd.add(req.volumeName());
+        }
+        return cmd;
+    }
+
+    private Map<String, String> env() {
+        Map<String, String> env = new java.util.HashMap<>(options.env());
+        // The bin/ launchers need a JDK 25; hand them the one the manager runs on.
+        if (System.getenv("JAVA_HOME") == null) {
+            env.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        }
+        return env;
+    }
+
+    private void watchExit(Instance inst) {
+        ProcessHandle h;
+        synchronized (inst) {
+            h = inst.handle;
+        }
+        h.onExit().thenRun(() -> {
+            boolean expected;
+            synchronized (inst) {
+                if (inst.handle != h) {
+                    return;
+                }
+                expected = inst.stopRequested;
+                inst.state = expected ? InstanceState.STOPPED : InstanceState.ERROR;
+                inst.error = expected ? "" : kindName(inst.kind) + " " + inst.name + " (pid " + h.pid()
+                        + ") exited unexpectedly; log: " + options.logDir().resolve(inst.name + ".log");
+                inst.control = "";
+                inst.data = "";
+                inst.endpoint = "";
+            }
+            forget(inst.name);
+            if (!expected) {
+                LOG.warn(inst.error);
+            }
+            notifyListeners(inst.name);
+        });
+    }
+
+    @Override
+    public void stop(String name) {
+        Instance inst = instances.get(name);
+        if (inst == null) {
+            return;
+        }
+        ProcessHandle h;
+        synchronized (inst) {
+            if (InstanceState.ERROR.equals(inst.state)) {
+                inst.state = InstanceState.STOPPED;
+                inst.error = "";
+                h = null;
+            } else if (InstanceState.STOPPED.equals(inst.state) || inst.stopRequested) {
+                return;
+            } else {
+                inst.stopRequested = true;
+                h = inst.handle;
+                if (h != null) {
+                    inst.state = InstanceState.STOPPING;
+                }
+            }
+        }
+        if (h != null) {
+            LOG.infof("stopping %s %s (pid %d)", kindName(inst.kind), name, h.pid());
+            Spawner.terminate(h, STOP_GRACE);
+        }
+        notifyListeners(name);
+    }
+
+    @Override
+    public void deleteReplicaData(String nodeID, String replicaDirectory) {
+        Path dir = Path.of(replicaDirectory);
+        // Only ever remove a replica directory: a wrong path must not take anything else with it.
+        if (dir.getParent() == null || !"replicas".equals(dir.getParent().getFileName().toString())) {
+            LOG.warnf("refusing to delete %s: not a replica directory", dir);
+            return;
+        }
+        try (Stream<Path> walk = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+            LOG.infof("removed replica data %s", dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove replica data " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops every instance (used when the manager is asked to take its instances down with it). */
+    public void stopAll() {
+        instances.keySet().forEach(this::stop);
+    }
+
+    /** The process ids of the running instances. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new java.util.TreeMap<>();
+        instances.forEach((n, i) -> {
+            synchronized (i) {
+                if (i.handle != null && i.handle.isAlive()) {
+                    pids.put(n, i.handle.pid());
+                }
+            }
+        });
+        return pids;
+    }
+
+    @Override
+    public void close() {
+        // Instances outlive the manager on purpose: volumes stay attached while it restarts.
+    }
+
+    private void adoptRunning() {
+        try (Stream<Path> files = Files.list(options.stateDir())) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+                adopt(f);
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot read instance records in %s: %s", options.stateDir(), e.getMessage());
+        }
+    }
+
+    private void adopt(Path file) {
+        try {
+            InstanceRecord r = Resources.JSON.readValue(file.toFile(), InstanceRecord.class);
+            Optional<ProcessHandle> h = ProcessHandle.of(r.pid())
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().startInstant().map(Object::toString).orElse("").equals(r.started()));
+            if (h.isEmpty()) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            Instance inst = new Instance(r.name(), InstanceKind.valueOf(r.kind()), InstanceState.RUNNING);
+            inst.handle = h.get();
+            inst.control = r.controlAddress();
+            inst.data = r.dataAddress();
+            inst.endpoint = r.endpoint();
+            instances.put(r.name(), inst);
+            watchExit(inst);
+            LOG.infof("adopted %s %s of volume %s (pid %d, control %s)", kindName(inst.kind), r.name(), r.volumeName(),
+                    r.pid(), r.controlAddress());
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("ignoring instance record %s: %s", file, e.getMessage());
+        }
+    }
+
+    private void save(Instance inst, String volumeName) {
+        InstanceRecord r;
+        synchronized (inst) {
+            r = new InstanceRecord(inst.name, inst.kind.name(), volumeName, inst.handle.pid(),
+                    inst.handle.info().startInstant().map(Object::toString).orElse(""), inst.control, inst.data,
+                    inst.endpoint);
+        }
+        Path target = options.stateDir().resolve(inst.name + ".json");
+        Path tmp = options.stateDir().resolve("." + inst.name + ".json.tmp");
+        try {
+            Files.write(tmp, Resources.JSON.writeValueAsBytes(r));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warnf("cannot record instance %s: %s", inst.name, e.getMessage());
+        }
+    }
+
+    private void forget(String name) {
+        try {
+            Files.deleteIfExists(options.stateDir().resolve(name + ".json"));
+        } catch (IOException e) {
+            LOG.debugf("cannot remove record of %s: %s", name, e.getMessage());
+        }
+    }
+
+    private void notifyListeners(String name) {
+        for (Consumer<String> l : listeners) {
+            try {
+                l.accept(name);
+            } catch (RuntimeException e) {
+                LOG.debugf("instance listener failed for %s: %s", name, e.getMessage());
+            }
+        }
+    }
+
+    private static String stripScheme(String address) {
+        return address.startsWith("tcp://") ? address.substring("tcp://".length()) : address;
+    }
+
+    private static String kindName(InstanceRequest req) {
+        return kindName(req.kind());
+    }
+
+    private static String kindName(InstanceKind kind) {
+        return kind == InstanceKind.ENGINE ? "engine" : "replica";
+    }
+}

@@ -1,0 +1,14 @@
+package io.longhorn.manager.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Whether the target answers, and when it was last read. */
+public class BackupTargetStatus {
+    public String ownerID = "";
+    public boolean available;
+    public List<Condition> conditions = new ArrayList<>();
+    public String lastSyncedAt = "";
+
+    public static final String CONDITION_UNAVAILABLE = "Unavailable";
+}

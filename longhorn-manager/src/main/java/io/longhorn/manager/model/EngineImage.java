@@ -1,0 +1,23 @@
+package io.longhorn.manager.model;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** The engine build instances run with. Standalone there is one: the local {@code bin/} launchers. */
+@Group(Longhorn.GROUP)
+@Version(Longhorn.VERSION)
+@ShortNames("lhei")
+public class EngineImage extends CustomResource<EngineImageSpec, EngineImageStatus> implements Namespaced {
+    @Override
+    protected EngineImageSpec initSpec() {
+        return new EngineImageSpec();
+    }
+
+    @Override
+    protected EngineImageStatus initStatus() {
+        return new EngineImageStatus();
+    }
+}

@@ -1,0 +1,17 @@
+package io.longhorn.manager.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A node's disks and scheduling switches. */
+public class NodeSpec {
+    public String name = "";
+    /** Disk name to disk. */
+    public Map<String, DiskSpec> disks = new LinkedHashMap<>();
+    public boolean allowScheduling = true;
+    public boolean evictionRequested;
+    public List<String> tags = new ArrayList<>();
+    public int instanceManagerCPURequest;
+}

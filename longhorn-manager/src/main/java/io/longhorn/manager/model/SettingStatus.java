@@ -1,0 +1,6 @@
+package io.longhorn.manager.model;
+
+/** Whether the setting's value has been applied. */
+public class SettingStatus {
+    public boolean applied;
+}

@@ -1,0 +1,23 @@
+package io.longhorn.manager.model;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Longhorn volume: the block device users ask for, served by one engine over N replicas. */
+@Group(Longhorn.GROUP)
+@Version(Longhorn.VERSION)
+@ShortNames("lhv")
+public class Volume extends CustomResource<VolumeSpec, VolumeStatus> implements Namespaced {
+    @Override
+    protected VolumeSpec initSpec() {
+        return new VolumeSpec();
+    }
+
+    @Override
+    protected VolumeStatus initStatus() {
+        return new VolumeStatus();
+    }
+}

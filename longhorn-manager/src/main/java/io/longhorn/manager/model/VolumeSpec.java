@@ -1,0 +1,48 @@
+package io.longhorn.manager.model;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the user asked for. Field names are Longhorn's. */
+public class VolumeSpec {
+    @JsonFormat(shape = JsonFormat.Shape.STRING)
+    public long size;
+    /** {@code blockdev} (served over NBD here) or empty when the frontend is disabled. */
+    public String frontend = "blockdev";
+    /** Backup URL to restore from at creation, empty otherwise. */
+    public String fromBackup = "";
+    public boolean restoreVolumeRecurringJob;
+    public String dataSource = "";
+    public String dataLocality = "disabled";
+    public int staleReplicaTimeout = 30;
+    /** The node the volume is attached to (desired), empty when detached. */
+    public String nodeID = "";
+    public String migrationNodeID = "";
+    public int numberOfReplicas = 3;
+    public String replicaAutoBalance = "ignored";
+    public String dataEngine = "v1";
+    public boolean revisionCounterDisabled = true;
+    public String unmapMarkSnapChainRemoved = "ignored";
+    public String replicaSoftAntiAffinity = "ignored";
+    public String replicaZoneSoftAntiAffinity = "ignored";
+    public String replicaDiskSoftAntiAffinity = "ignored";
+    public String image = "";
+    /** A DR volume: follows a backup volume and cannot be attached until activated. */
+    public boolean standby;
+    public List<String> diskSelector = new ArrayList<>();
+    public List<String> nodeSelector = new ArrayList<>();
+    public boolean disableFrontend;
+    public String lastAttachedBy = "";
+    public String accessMode = "rwo";
+    public boolean migratable;
+    public boolean encrypted;
+    public String backingImage = "";
+    public String snapshotDataIntegrity = "ignored";
+    public String backupCompressionMethod = "";
+    public int snapshotMaxCount = 250;
+    @JsonFormat(shape = JsonFormat.Shape.STRING)
+    public long snapshotMaxSize;
+    public String freezeFilesystemForSnapshot = "ignored";
+    public String backupTargetName = "default";
+}

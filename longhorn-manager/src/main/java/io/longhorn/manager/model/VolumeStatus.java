@@ -1,0 +1,43 @@
+package io.longhorn.manager.model;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the volume controller observed. Field names are Longhorn's. */
+public class VolumeStatus {
+    public String ownerID = "";
+    /** One of {@link VolumeState}. */
+    public String state = VolumeState.CREATING;
+    /** One of {@link VolumeRobustness}. */
+    public String robustness = VolumeRobustness.UNKNOWN;
+    public String currentNodeID = "";
+    public String currentImage = "";
+    public boolean frontendDisabled;
+    /** The volume restores from a backup (initially, or as a DR volume) and must not be attached yet. */
+    public boolean restoreRequired;
+    public boolean restoreInitiated;
+    public List<Condition> conditions = new ArrayList<>();
+    public String lastBackup = "";
+    public String lastBackupAt = "";
+    public String pendingNodeID = "";
+    public String remountRequestedAt = "";
+    public boolean expansionRequired;
+    public boolean isStandby;
+    @JsonFormat(shape = JsonFormat.Shape.STRING)
+    public long actualSize;
+    public String lastDegradedAt = "";
+    public String shareEndpoint = "";
+    public String shareState = "";
+    public String currentMigrationNodeID = "";
+    public boolean offlineReplicaRebuildingRequired;
+    /** The last backup restored into this volume (restores and DR volumes). */
+    public String lastRestoredBackup = "";
+    /** The running restore job of the backup service, empty otherwise. */
+    public String restoreJobID = "";
+    public int restoreProgress;
+
+    public static final String CONDITION_SCHEDULED = "Scheduled";
+    public static final String CONDITION_RESTORE = "Restore";
+    public static final String CONDITION_TOO_MANY_SNAPSHOTS = "TooManySnapshots";
+}

@@ -1,0 +1,153 @@
+package io.longhorn.manager.service;
+
+import io.longhorn.api.engine.Snapshot;
+import io.longhorn.api.engine.SnapshotListResponse;
+import io.longhorn.manager.client.EngineClient;
+import io.longhorn.manager.client.ServiceCallException;
+import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.controller.Ids;
+import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.model.Longhorn;
+import io.longhorn.manager.model.Volume;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Snapshot requests, carried out by the volume's running engine: create, list (a tree, with the
+ * volume head), get, delete, revert, purge.
+ */
+public final class SnapshotService {
+    /** The name Longhorn lists the writable head under. */
+    public static final String HEAD = "volume-head";
+
+    private final ControllerContext ctx;
+    private final VolumeService volumes;
+
+    public SnapshotService(ControllerContext ctx, VolumeService volumes) {
+        this.ctx = ctx;
+        this.volumes = volumes;
+    }
+
+    /** One snapshot as the API shows it. */
+    public record SnapshotView(String name, String parent, List<String> children, boolean removed, boolean usercreated,
+                               String created, long size, Map<String, String> labels) {
+    }
+
+    public SnapshotView create(String volume, String name, Map<String, String> labels) {
+        String n = name == null || name.isEmpty() ? UUID.randomUUID().toString() : Validation.snapshotName("name", name);
+        Map<String, String> l = labels == null ? Map.of() : labels;
+        EngineClient engine = engine(volume);
+        if (name != null && !name.isEmpty() && find(engine, volume, n).isPresent()) {
+            throw new ConflictStateException("NotUnique", "snapshot " + n + " of volume " + volume + " already exists");
+        }
+        String created = call(volume, engine, e -> e.snapshotCreate(n, l)).getName();
+        ctx.events().normal("Volume", volume, "SnapshotCreated", "snapshot " + created + " of volume " + volume + " created");
+        return find(engine, volume, created).orElseThrow(() -> new NotFoundException("snapshot " + created
+                + " of volume " + volume + " vanished after creation"));
+    }
+
+    /** Every snapshot, parents before children, followed by the volume head. */
+    public List<SnapshotView> list(String volume) {
+        EngineClient engine = engine(volume);
+        SnapshotListResponse resp = call(volume, engine, EngineClient::snapshotList);
+        List<SnapshotView> out = new ArrayList<>();
+        for (Snapshot s : resp.getSnapshotsList()) {
+            out.add(view(s));
+        }
+        out.add(new SnapshotView(HEAD, resp.getHeadParent(), List.of(), false, false, "", 0, Map.of()));
+        return out;
+    }
+
+    public SnapshotView get(String volume, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidInputException("name", "name of the snapshot is required");
+        }
+        return list(volume).stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new NotFoundException("snapshot " + name + " of volume " + volume + " not found"));
+    }
+
+    public void delete(String volume, String name) {
+        requireSnapshot(volume, name);
+        EngineClient engine = engine(volume);
+        call(volume, engine, e -> e.snapshotRemove(name));
+        ctx.events().normal("Volume", volume, "SnapshotDeleted", "snapshot " + name + " of volume " + volume + " deleted");
+    }
+
+    public void revert(String volume, String name) {
+        requireSnapshot(volume, name);
+        Volume v = volumes.get(volume);
+        if (!v.getSpec().disableFrontend) {
+            throw new ConflictStateException("volume " + volume + " must be attached in maintenance mode"
+                    + " (attach with disableFrontend=true) to revert to a snapshot: clients must not see data change under them");
+        }
+        EngineClient engine = engine(volume);
+        call(volume, engine, e -> e.snapshotRevert(name));
+        ctx.events().normal("Volume", volume, "SnapshotReverted", "volume " + volume + " reverted to snapshot " + name);
+    }
+
+    public void purge(String volume) {
+        EngineClient engine = engine(volume);
+        call(volume, engine, EngineClient::snapshotPurge);
+    }
+
+    private void requireSnapshot(String volume, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidInputException("name", "name of the snapshot is required");
+        }
+        if (HEAD.equals(name)) {
+            throw new InvalidInputException("name", "volume-head is the writable head, not a snapshot");
+        }
+        if (find(engine(volume), volume, name).isEmpty()) {
+            throw new NotFoundException("snapshot " + name + " of volume " + volume + " not found");
+        }
+    }
+
+    private Optional<SnapshotView> find(EngineClient engine, String volume, String name) {
+        return call(volume, engine, EngineClient::snapshotList).getSnapshotsList().stream()
+                .filter(s -> s.getName().equals(name)).findFirst().map(SnapshotService::view);
+    }
+
+    private static SnapshotView view(Snapshot s) {
+        return new SnapshotView(s.getName(), s.getParent(), List.copyOf(s.getChildrenList()), s.getRemoved(),
+                s.getUserCreated(), s.getCreated(), s.getActualSize(), Map.copyOf(s.getLabelsMap()));
+    }
+
+    /** The client of the volume's running engine; 409 when the volume is not attached. */
+    EngineClient engine(String volume) {
+        Volume v = volumes.get(volume);
+        Optional<Engine> engine = ctx.store().list(Engine.class, Map.of(Longhorn.LABEL_VOLUME, volume)).stream()
+                .filter(e -> InstanceState.RUNNING.equals(e.getStatus().currentState) && e.getStatus().port > 0)
+                .findFirst();
+        if (engine.isEmpty() || v.getSpec().nodeID.isEmpty()) {
+            throw new ConflictStateException("volume " + volume + " is not attached: snapshot operations need its engine"
+                    + " (state " + v.getStatus().state + ")");
+        }
+        return ctx.engines().forAddress(engine.get().getStatus().ip + ":" + engine.get().getStatus().port);
+    }
+
+    private static <T> T call(String volume, EngineClient engine, Function<EngineClient, T> f) {
+        try {
+            return f.apply(engine);
+        } catch (ServiceCallException e) {
+            if (e.notFound()) {
+                throw new NotFoundException(e.getMessage());
+            }
+            if (e.invalidArgument()) {
+                throw new ConflictStateException(e.getMessage());
+            }
+            throw new UnavailableException("engine of volume " + volume + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A name for a snapshot taken by a recurring job: {@code <job>-<8 hex>}, cut to 63 characters. */
+    public static String jobSnapshotName(String job) {
+        String suffix = "-" + Ids.hex(4);
+        String base = job.length() + suffix.length() > 63 ? job.substring(0, 63 - suffix.length()) : job;
+        return base + suffix;
+    }
+}

@@ -1,0 +1,152 @@
+package io.longhorn.manager.standalone;
+
+import io.longhorn.manager.client.BackupClient;
+import io.longhorn.manager.client.BackupClients;
+import io.longhorn.manager.client.ServiceCallException;
+import io.longhorn.manager.launcher.process.ReadyLine;
+import io.longhorn.manager.store.Resources;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The backup service standalone: a configured address, or a local {@code longhorn-backup serve}
+ * process started on first use (and adopted again after a manager restart through
+ * {@code <data-dir>/services/backup-service.json}).
+ */
+final class LocalBackupService implements BackupClients, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LocalBackupService.class);
+    private static final String NAME = "backup-service";
+
+    private final BackupClients.Factory factory;
+    private final Optional<String> configured;
+    private final Path binDir;
+    private final String host;
+    private final Path stateDir;
+    private final Path logDir;
+    private final Duration timeout;
+    private String address;
+    private ProcessHandle process;
+
+    /** What is remembered of the service process. */
+    record Record(long pid, String started, String address) {
+    }
+
+    LocalBackupService(BackupClients.Factory factory, Optional<String> configured, Path binDir, String host, Path stateDir,
+                       Path logDir, Duration timeout) {
+        this.factory = factory;
+        this.configured = configured;
+        this.binDir = binDir;
+        this.host = host;
+        this.stateDir = stateDir;
+        this.logDir = logDir;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public synchronized BackupClient client() {
+        if (configured.isPresent()) {
+            return factory.backupClient(configured.get());
+        }
+        if (process == null || !process.isAlive()) {
+            adoptOrStart();
+        }
+        return factory.backupClient(address);
+    }
+
+    private void adoptOrStart() {
+        Path rec = stateDir.resolve(NAME + ".json");
+        try {
+            if (Files.exists(rec)) {
+                Record r = Resources.JSON.readValue(rec.toFile(), Record.class);
+                Optional<ProcessHandle> h = ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().startInstant().map(Object::toString).orElse("").equals(r.started()));
+                if (h.isPresent()) {
+                    process = h.get();
+                    address = r.address();
+                    LOG.infof("adopted backup service (pid %d) at %s", r.pid(), address);
+                    return;
+                }
+            }
+            start(rec);
+        } catch (IOException e) {
+            throw new ServiceCallException("cannot start the backup service: " + e.getMessage(), true, false, false, e);
+        }
+    }
+
+    private void start(Path rec) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(host, 0));
+            port = s.getLocalPort();
+        }
+        String listen = host + ":" + port;
+        Path log = logDir.resolve(NAME + ".log");
+        Files.createDirectories(logDir);
+        long offset = Files.exists(log) ? Files.size(log) : 0;
+        ProcessBuilder pb = new ProcessBuilder(binDir.resolve("longhorn-backup").toString(), "serve", "--listen", listen)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (System.getenv("JAVA_HOME") == null) {
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        }
+        Process p = pb.start();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            String text = Files.exists(log) ? tail(log, offset) : "";
+            for (String line : text.split("\n")) {
+                Optional<Map<String, String>> ready = ReadyLine.parse("backup service ready:", line);
+                if (ready.isPresent()) {
+                    process = p.toHandle();
+                    address = ready.get().getOrDefault("grpc", listen);
+                    Record r = new Record(p.pid(), p.info().startInstant().map(Object::toString).orElse(""), address);
+                    Files.createDirectories(stateDir);
+                    Path tmp = stateDir.resolve("." + NAME + ".json.tmp");
+                    Files.write(tmp, Resources.JSON.writeValueAsBytes(r));
+                    Files.move(tmp, rec, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    LOG.infof("backup service (pid %d) ready at %s", p.pid(), address);
+                    return;
+                }
+            }
+            if (!p.isAlive()) {
+                throw new ServiceCallException("the backup service exited with code " + p.exitValue()
+                        + " before it was ready; see " + log, true, false, false, null);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+                throw new ServiceCallException("interrupted while starting the backup service", true, false, false, e);
+            }
+        }
+        p.destroyForcibly();
+        throw new ServiceCallException("the backup service was not ready after " + timeout.toSeconds() + " s; see " + log,
+                true, false, false, null);
+    }
+
+    private static String tail(Path log, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return offset >= all.length ? "" : new String(all, (int) offset, all.length - (int) offset);
+    }
+
+    /** Stops the service process, when the manager started it and is asked to stop its instances. */
+    void stopProcess() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+        }
+    }
+
+    @Override
+    public void close() {
+        // The service keeps running with the instances; it is adopted at the next start.
+    }
+}

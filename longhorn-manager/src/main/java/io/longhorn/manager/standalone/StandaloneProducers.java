@@ -1,0 +1,56 @@
+package io.longhorn.manager.standalone;
+
+import io.longhorn.manager.client.BackupClients;
+import io.longhorn.manager.client.EngineClients;
+import io.longhorn.manager.client.GrpcChannels;
+import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
+import io.longhorn.manager.launcher.process.ProcessLauncherOptions;
+import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Map;
+
+/**
+ * The standalone implementations of the ports. Each is a default bean: tests (or another runtime)
+ * replace one by declaring a bean of the same type.
+ */
+@ApplicationScoped
+public class StandaloneProducers {
+
+    @Produces
+    @Singleton
+    GrpcChannels channels() {
+        return new GrpcChannels();
+    }
+
+    void closeChannels(@Disposes GrpcChannels channels) {
+        channels.close();
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    InstanceLauncher launcher(StandaloneConfig config, DataDir dataDir) {
+        return new ProcessInstanceLauncher(new ProcessLauncherOptions(dataDir.binDir(), config.instanceHost(),
+                dataDir.path().resolve("instances"), dataDir.path().resolve("logs"), config.instanceStartTimeout(),
+                Map.of()));
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    EngineClients engineClients(GrpcChannels channels) {
+        return channels;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    BackupClients backupClients(StandaloneConfig config, DataDir dataDir, GrpcChannels channels) {
+        return new LocalBackupService(channels, config.backupServiceAddress(), dataDir.binDir(), config.instanceHost(),
+                dataDir.path().resolve("services"), dataDir.path().resolve("logs"), config.instanceStartTimeout());
+    }
+}

@@ -1,0 +1,166 @@
+package io.longhorn.manager.standalone;
+
+import io.longhorn.manager.client.BackupClients;
+import io.longhorn.manager.client.EngineClients;
+import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.controller.Controllers;
+import io.longhorn.manager.controller.runtime.ControllerRuntime;
+import io.longhorn.manager.events.EventRecorder;
+import io.longhorn.manager.events.MemoryEventRecorder;
+import io.longhorn.manager.jobs.QuarkusCronScheduler;
+import io.longhorn.manager.jobs.RecurringJobRunner;
+import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
+import io.longhorn.manager.service.BackupService;
+import io.longhorn.manager.service.ManagerServices;
+import io.longhorn.manager.service.NodeService;
+import io.longhorn.manager.service.RecurringJobService;
+import io.longhorn.manager.service.SettingService;
+import io.longhorn.manager.service.SnapshotService;
+import io.longhorn.manager.service.VolumeService;
+import io.longhorn.manager.settings.SettingDefinitions;
+import io.longhorn.manager.settings.SettingNames;
+import io.longhorn.manager.settings.Settings;
+import io.longhorn.manager.store.ResourceStore;
+import io.longhorn.manager.store.local.JsonFileJournal;
+import io.longhorn.manager.store.local.LocalResourceStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduler;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds the standalone manager at start-up: store, settings with standalone defaults, this node,
+ * controllers and services; starts the controllers; and stops them at shutdown (leaving the
+ * instances running unless configured otherwise).
+ */
+@Singleton
+public class StandaloneRuntime implements ManagerServices {
+    private static final Logger LOG = Logger.getLogger(StandaloneRuntime.class);
+
+    private final ControllerContext ctx;
+    private final Controllers controllers;
+    private final VolumeService volumes;
+    private final SnapshotService snapshots;
+    private final BackupService backups;
+    private final SettingService settings;
+    private final NodeService nodes;
+    private final RecurringJobService recurringJobs;
+    private final StandaloneConfig config;
+    private final InstanceLauncher launcher;
+    private final BackupClients backupClients;
+
+    public StandaloneRuntime(StandaloneConfig config, DataDir dataDir, InstanceLauncher launcher, EngineClients engines,
+                             BackupClients backupClients, Scheduler scheduler) {
+        this.config = config;
+        this.launcher = launcher;
+        this.backupClients = backupClients;
+        Path data = dataDir.path();
+        ResourceStore store = new LocalResourceStore(new JsonFileJournal(data.resolve("manager")));
+        SettingDefinitions definitions = SettingDefinitions.withDefaults(Map.of(
+                SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
+                SettingNames.DEFAULT_DATA_PATH, data.toString(),
+                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore")));
+        Settings values = new Settings(store, definitions);
+        String node = config.nodeName().filter(n -> !n.isBlank()).orElseGet(StandaloneRuntime::hostName);
+        EventRecorder events = new MemoryEventRecorder(1000);
+        this.ctx = new ControllerContext(store, launcher, engines, backupClients, new FileCredentialSource(data.resolve("secrets")),
+                values, events, node, Clock.systemUTC(), config.monitorInterval());
+        try {
+            java.nio.file.Files.createDirectories(data.resolve("backupstore"));
+            StandaloneNode.ensure(store, values, node, data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare data directory " + data + ": " + e.getMessage(), e);
+        }
+        QuarkusCronScheduler cron = new QuarkusCronScheduler(scheduler);
+        this.volumes = new VolumeService(ctx, null);
+        this.snapshots = new SnapshotService(ctx, volumes);
+        this.backups = new BackupService(ctx, volumes, snapshots);
+        this.settings = new SettingService(ctx);
+        this.nodes = new NodeService(ctx);
+        this.recurringJobs = new RecurringJobService(ctx, cron);
+        this.controllers = new Controllers(ctx, new ControllerRuntime(config.resync()), cron,
+                new RecurringJobRunner(ctx, snapshots, backups));
+        this.volumes.attachController(controllers.volumeController());
+        LOG.infof("standalone manager: node %s, data directory %s, launchers in %s", node, data, dataDir.binDir());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        controllers.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        controllers.close();
+        if (config.stopInstancesOnShutdown()) {
+            if (launcher instanceof ProcessInstanceLauncher p) {
+                p.stopAll();
+            }
+            if (backupClients instanceof LocalBackupService b) {
+                b.stopProcess();
+            }
+        }
+    }
+
+    /** The controller runtime, for tests that wait until it is idle. */
+    public ControllerRuntime controllerRuntime() {
+        return controllers.runtime();
+    }
+
+    private static String hostName() {
+        try {
+            return Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
+                    .orElse(InetAddress.getLocalHost().getHostName()).toLowerCase();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    @Override
+    public ControllerContext context() {
+        return ctx;
+    }
+
+    @Override
+    public VolumeService volumes() {
+        return volumes;
+    }
+
+    @Override
+    public SnapshotService snapshots() {
+        return snapshots;
+    }
+
+    @Override
+    public BackupService backups() {
+        return backups;
+    }
+
+    @Override
+    public SettingService settings() {
+        return settings;
+    }
+
+    @Override
+    public NodeService nodes() {
+        return nodes;
+    }
+
+    @Override
+    public RecurringJobService recurringJobs() {
+        return recurringJobs;
+    }
+
+    @Override
+    public EventRecorder events() {
+        return ctx.events();
+    }
+}
