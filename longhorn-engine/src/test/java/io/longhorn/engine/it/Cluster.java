@@ -1,0 +1,166 @@
+package io.longhorn.engine.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.longhorn.api.engine.Empty;
+import io.longhorn.api.engine.EngineServiceGrpc;
+import io.longhorn.api.engine.Replica;
+import io.longhorn.api.engine.ReplicaMode;
+import io.longhorn.api.engine.Volume;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replica and engine processes of one test, on one temporary directory; closing stops them all,
+ * engines first.
+ */
+final class Cluster implements AutoCloseable {
+
+    static final Duration TOOL_TIMEOUT = Duration.ofMinutes(3);
+
+    final Path dir;
+    final List<ServiceProcess> replicas = new ArrayList<>();
+    final List<Engine> engines = new ArrayList<>();
+    private int logs;
+
+    Cluster(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Starts a replica of {@code size} bytes in a new directory {@code name}. */
+    ServiceProcess replica(String name, String size) throws IOException {
+        return replicaIn(dir.resolve(name), size);
+    }
+
+    /** Starts (or restarts) the replica in {@code replicaDir}. */
+    ServiceProcess replicaIn(Path replicaDir, String size) throws IOException {
+        ServiceProcess r = ServiceProcess.start("longhorn-replica", dir.resolve("replica-" + (logs++) + ".log"),
+                "replica ready:", List.of("--listen", "127.0.0.1:0", "--size", size, replicaDir.toString()));
+        replicas.add(r);
+        return r;
+    }
+
+    static String control(ServiceProcess replica) {
+        return "tcp://" + replica.field("control");
+    }
+
+    /** Starts an engine for {@code volume} over the replicas, with an NBD export on a free port. */
+    Engine engine(String volume, List<ServiceProcess> over, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("controller", "--listen", "127.0.0.1:0", "--nbd-listen", "127.0.0.1:0"));
+        Collections.addAll(args, extra);
+        for (ServiceProcess r : over) {
+            args.add("--replica");
+            args.add(control(r));
+        }
+        args.add(volume);
+        Engine e = new Engine(ServiceProcess.start("longhorn-engine", dir.resolve("engine-" + (logs++) + ".log"),
+                "engine ready:", args));
+        engines.add(e);
+        return e;
+    }
+
+    /** Runs the CLI against an engine. */
+    static Tool.Result cli(Engine engine, String... args) {
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.ROOT.resolve("bin/longhorn-engine").toString(),
+                "--url", engine.control));
+        Collections.addAll(command, args);
+        return Tool.run(TOOL_TIMEOUT, java.util.Map.of("JAVA_HOME", System.getProperty("java.home")), command);
+    }
+
+    /** SHA-256 of the whole export, read with nbdcopy. */
+    String sha256(String nbd) throws Exception {
+        Path copy = dir.resolve("copy-" + (logs++) + ".img");
+        try {
+            Tool.run(TOOL_TIMEOUT, "nbdcopy", nbd, copy.toString()).ok();
+            String out = Tool.run(TOOL_TIMEOUT, "sha256sum", copy.toString()).ok().output();
+            return out.substring(0, 64);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    /**
+     * The content of each replica alone: for each, an engine over just that replica (clean shutdown
+     * of the others first is the caller's business), its export hashed.
+     */
+    List<String> hashEachAlone(String volume, List<ServiceProcess> over) throws Exception {
+        List<String> hashes = new ArrayList<>();
+        for (ServiceProcess r : over) {
+            try (Engine alone = engine(volume, List.of(r))) {
+                hashes.add(sha256(alone.nbd));
+            }
+        }
+        return hashes;
+    }
+
+    @Override
+    public void close() {
+        for (Engine e : engines) {
+            e.close();
+        }
+        for (ServiceProcess r : replicas) {
+            r.close();
+        }
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** A running engine: its process, addresses, and a gRPC client. */
+    static final class Engine implements AutoCloseable {
+        final ServiceProcess process;
+        final String control;
+        final String nbd;
+        private final ManagedChannel channel;
+        final EngineServiceGrpc.EngineServiceBlockingStub api;
+
+        Engine(ServiceProcess process) {
+            this.process = process;
+            this.control = process.field("control");
+            this.nbd = process.field("nbd");
+            String[] hp = control.split(":");
+            this.channel = Grpc.newChannelBuilderForAddress(hp[0], Integer.parseInt(hp[1]),
+                    InsecureChannelCredentials.create()).build();
+            this.api = EngineServiceGrpc.newBlockingStub(channel);
+        }
+
+        EngineServiceGrpc.EngineServiceBlockingStub api() {
+            return api.withDeadlineAfter(2, TimeUnit.MINUTES);
+        }
+
+        Volume info() {
+            return api().volumeInfo(Empty.getDefaultInstance());
+        }
+
+        ReplicaMode mode(String replicaControl) {
+            for (Replica r : info().getReplicasList()) {
+                if (r.getAddress().equals(replicaControl)) {
+                    return r.getMode();
+                }
+            }
+            throw new AssertionError("no replica " + replicaControl + " in " + info());
+        }
+
+        void awaitHealthy() {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> info().getState().equals("healthy"));
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            process.close();
+        }
+    }
+}
