@@ -1,8 +1,5 @@
 package io.longhorn.manager.jobs;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.parser.CronParser;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 
@@ -11,8 +8,6 @@ import io.quarkus.scheduler.Scheduler;
  * {@code quarkus.scheduler.cron-type=unix}, so expressions are Longhorn's five-field ones.
  */
 public final class QuarkusCronScheduler implements CronScheduler {
-    private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-
     private final Scheduler scheduler;
 
     public QuarkusCronScheduler(Scheduler scheduler) {
@@ -37,10 +32,6 @@ public final class QuarkusCronScheduler implements CronScheduler {
 
     @Override
     public void validate(String cron) {
-        try {
-            PARSER.parse(cron).validate();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        CronExpressions.validate(cron);
     }
 }

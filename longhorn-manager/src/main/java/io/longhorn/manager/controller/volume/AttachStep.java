@@ -62,6 +62,10 @@ final class AttachStep {
         spec.frontend = w.volume.getSpec().frontend;
         spec.disableFrontend = w.volume.getSpec().disableFrontend;
         List<Replica> healthy = w.healthy();
+        if (!w.engineRunning() && healthy.stream().anyMatch(r -> !r.getSpec().healthyAt.isEmpty())) {
+            // An engine starts over the replicas that hold the data; empty ones join later by rebuild.
+            healthy = healthy.stream().filter(r -> !r.getSpec().healthyAt.isEmpty()).toList();
+        }
         Map<String, String> ready = new LinkedHashMap<>();
         boolean waiting = false;
         for (Replica r : healthy) {
@@ -88,7 +92,8 @@ final class AttachStep {
             }
         }
         boolean rebuilding = w.modes().containsValue(ReplicaMode.WO)
-                || next.keySet().stream().anyMatch(n -> !w.modes().containsKey(n));
+                || next.keySet().stream().anyMatch(n -> !w.modes().containsKey(n))
+                || !w.modes().containsValue(ReplicaMode.RW);
         for (Map.Entry<String, String> e : ready.entrySet()) {
             if (!next.containsKey(e.getKey()) && !rebuilding && rebuildAllowed(node)) {
                 next.put(e.getKey(), e.getValue());

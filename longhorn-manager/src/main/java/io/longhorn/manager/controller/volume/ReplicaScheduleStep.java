@@ -36,7 +36,9 @@ final class ReplicaScheduleStep {
         List<Replica> healthy = w.healthy();
         int missing = wanted - healthy.size();
         boolean fresh = w.replicas.isEmpty();
-        boolean mayCreate = fresh || w.engineRunning() || (w.restoring && w.volume.getStatus().restoreJobID.isEmpty());
+        // A replacement is rebuilt from an RW replica: without one it would only add an empty copy.
+        boolean canRebuild = w.engineRunning() && w.modes().containsValue(ReplicaMode.RW);
+        boolean mayCreate = fresh || canRebuild || (w.restoring && w.volume.getStatus().restoreJobID.isEmpty());
         if (missing <= 0 || !mayCreate) {
             if (missing <= 0) {
                 Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.TRUE, "", "");

@@ -2,6 +2,7 @@ package io.longhorn.manager.controller.volume;
 
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.InstanceState;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
@@ -21,10 +22,17 @@ final class SalvageStep {
     }
 
     void run(VolumeWork w) {
-        if (w.replicas.isEmpty() || !w.healthy().isEmpty() || w.failed().size() != w.replicas.size()) {
+        // Faulted: no replica that is not failed ever held the volume's data (replacements made
+        // meanwhile are empty), while some failed ones did.
+        if (w.replicas.isEmpty() || w.healthy().stream().anyMatch(r -> !r.getSpec().healthyAt.isEmpty())) {
             return;
         }
         if (!ctx.settings().bool(SettingNames.AUTO_SALVAGE)) {
+            return;
+        }
+        // Wait until the failed instances were cleaned up, so that bringing a replica back starts it
+        // afresh instead of reading its old error again.
+        if (w.failed().stream().anyMatch(r -> !InstanceState.STOPPED.equals(r.getStatus().currentState))) {
             return;
         }
         List<Replica> chosen = ReplicaPicker.toSalvage(w.failed());

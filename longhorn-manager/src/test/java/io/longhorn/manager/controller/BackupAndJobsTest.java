@@ -1,0 +1,229 @@
+package io.longhorn.manager.controller;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.longhorn.manager.model.Backup;
+import io.longhorn.manager.model.BackupVolume;
+import io.longhorn.manager.model.RecurringJob;
+import io.longhorn.manager.model.Snapshot;
+import io.longhorn.manager.model.Volume;
+import io.longhorn.manager.service.ConflictStateException;
+import io.longhorn.manager.service.RecurringJobInput;
+import io.longhorn.manager.service.SnapshotService;
+import io.longhorn.manager.service.VolumeCreate;
+import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.testing.ManagerHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Snapshots, backups, restores, DR volumes and recurring jobs through the controllers and the fakes. */
+class BackupAndJobsTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private ManagerHarness m;
+
+    @BeforeEach
+    void start() {
+        m = new ManagerHarness(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        m.close();
+    }
+
+    private Volume volume(String name) {
+        return m.store.get(Volume.class, name).orElseThrow();
+    }
+
+    private void createAttached(String name) {
+        m.volumes.create(new VolumeCreate(name, "64Mi", 2, null, null, null, null, null, null, null, null));
+        m.volumes.attach(name, null, false, null);
+        await().atMost(WAIT).until(() -> "healthy".equals(volume(name).getStatus().robustness)
+                && "attached".equals(volume(name).getStatus().state));
+    }
+
+    private List<String> userSnapshots(String volume) {
+        return m.snapshots.list(volume).stream().map(SnapshotService.SnapshotView::name)
+                .filter(n -> !n.equals(SnapshotService.HEAD)).toList();
+    }
+
+    @Test
+    void snapshotsAreListedAsATreeWithTheHeadAndMirroredAsResources() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", Map.of("k", "v"));
+        m.snapshots.create("vol1", "s2", null);
+        var list = m.snapshots.list("vol1");
+        assertEquals(List.of("s1", "s2", "volume-head"), list.stream().map(SnapshotService.SnapshotView::name).toList());
+        assertEquals("s2", list.getLast().parent());
+        assertEquals(List.of("s2"), list.getFirst().children());
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "s2").isPresent());
+        assertEquals("s1", m.store.get(Snapshot.class, "s2").orElseThrow().getStatus().parent);
+        m.snapshots.delete("vol1", "s1");
+        assertEquals(List.of("s2"), userSnapshots("vol1"));
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "s1").isEmpty());
+    }
+
+    @Test
+    void revertNeedsMaintenanceModeAndThenMovesTheHead() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", null);
+        m.snapshots.create("vol1", "s2", null);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ConflictStateException.class,
+                () -> m.snapshots.revert("vol1", "s1"));
+        assertTrue(e.getMessage().contains("maintenance mode"), e.getMessage());
+        m.volumes.detach("vol1", null, false);
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        m.volumes.attach("vol1", null, true, null);
+        await().atMost(WAIT).until(() -> "attached".equals(volume("vol1").getStatus().state));
+        m.snapshots.revert("vol1", "s1");
+        assertEquals("s1", m.snapshots.list("vol1").getLast().parent());
+    }
+
+    @Test
+    void aBackupCompletesAndShowsOnTheVolumeAndItsBackupVolume() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", null);
+        Backup b = m.backups.backupSnapshot("vol1", "s1", Map.of("purpose", "test"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            Backup now = m.store.get(Backup.class, Resources.name(b)).orElseThrow();
+            assertEquals("Completed", now.getStatus().state);
+            assertEquals(Resources.name(b), volume("vol1").getStatus().lastBackup);
+            assertEquals(Resources.name(b), m.store.get(BackupVolume.class, "vol1").orElseThrow().getStatus().lastBackupName);
+        });
+        assertTrue(m.store.get(Backup.class, Resources.name(b)).orElseThrow().getStatus().url
+                .endsWith("?backup=" + Resources.name(b) + "&volume=vol1"));
+    }
+
+    @Test
+    void aFailedBackupJobShowsItsError() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", null);
+        m.cluster.backups.failNextBackup("target full");
+        Backup b = m.backups.backupSnapshot("vol1", "s1", null);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Backup now = m.store.get(Backup.class, Resources.name(b)).orElseThrow();
+            assertEquals("Error", now.getStatus().state);
+            assertEquals("target full", now.getStatus().error);
+        });
+    }
+
+    @Test
+    void aVolumeRestoredFromABackupRestoresIntoItsReplicasThenDetachesReadyToUse() {
+        m.cluster.backups.addBackup("src", "backup-a", 32L << 20);
+        m.volumes.create(new VolumeCreate("copy", null, 2, null, "file:///fake?backup=backup-a&volume=src", null, null,
+                null, null, null, null));
+        assertEquals(32L << 20, volume("copy").getSpec().size);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Volume v = volume("copy");
+            assertFalse(v.getStatus().restoreRequired);
+            assertEquals("detached", v.getStatus().state);
+        });
+        assertEquals(1, m.cluster.backups.restores.size());
+        assertTrue(m.cluster.backups.restores.getFirst().startsWith("backup-a <-  -> "), m.cluster.backups.restores.toString());
+        m.volumes.attach("copy", null, false, null);
+        await().atMost(WAIT).until(() -> "attached".equals(volume("copy").getStatus().state));
+    }
+
+    @Test
+    void aStandbyVolumeFollowsNewBackupsIncrementallyAndCanBeActivated() {
+        m.cluster.backups.addBackup("src", "backup-1", 32L << 20);
+        m.backups.updateTarget("default", null, null, "1s");
+        m.volumes.create(new VolumeCreate("dr", null, 1, null, "file:///fake?backup=backup-1&volume=src", true, null,
+                null, null, null, null));
+        await().atMost(WAIT).until(() -> volume("dr").getStatus().lastRestoredBackup.contains("backup-1"));
+        assertTrue(volume("dr").getStatus().isStandby);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ConflictStateException.class,
+                () -> m.volumes.attach("dr", null, false, null));
+        assertTrue(e.getMessage().contains("standby"), e.getMessage());
+
+        m.cluster.backups.addBackup("src", "backup-2", 32L << 20);
+        await().atMost(WAIT).until(() -> volume("dr").getStatus().lastRestoredBackup.contains("backup-2"));
+        assertTrue(m.cluster.backups.restores.getLast().startsWith("backup-2 <- backup-1"), m.cluster.backups.restores.toString());
+
+        m.volumes.activate("dr", null);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Volume v = volume("dr");
+            assertFalse(v.getStatus().restoreRequired);
+            assertFalse(v.getStatus().isStandby);
+            assertEquals("detached", v.getStatus().state);
+        });
+        m.volumes.attach("dr", null, false, null);
+        await().atMost(WAIT).until(() -> "attached".equals(volume("dr").getStatus().state));
+    }
+
+    @Test
+    void deletingABackupRemovesItFromTheTarget() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", null);
+        Backup b = m.backups.backupSnapshot("vol1", "s1", null);
+        await().atMost(WAIT).until(() -> m.store.get(Backup.class, Resources.name(b))
+                .map(x -> "Completed".equals(x.getStatus().state)).orElse(false));
+        m.backups.deleteBackup("vol1", Resources.name(b));
+        assertTrue(m.cluster.backups.backupNames("vol1").isEmpty());
+        assertTrue(m.store.get(Backup.class, Resources.name(b)).isEmpty());
+    }
+
+    @Test
+    void aRecurringSnapshotJobKeepsOnlyRetainSnapshotsOfItsOwn() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "manual", null);
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 2, 1, List.of("default"), Map.of("tier", "gold")));
+        await().atMost(WAIT).until(() -> m.cron.schedules().containsKey("snap"));
+        for (int i = 0; i < 4; i++) {
+            m.cron.fire("snap");
+        }
+        List<String> snaps = userSnapshots("vol1");
+        assertEquals(3, snaps.size(), snaps.toString());
+        assertEquals("manual", snaps.getFirst());
+        var own = m.snapshots.list("vol1").stream().filter(s -> "snap".equals(s.labels().get("RecurringJob"))).toList();
+        assertEquals(2, own.size());
+        assertEquals("gold", own.getFirst().labels().get("tier"));
+        assertEquals(4, m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().executionCount);
+    }
+
+    @Test
+    void aRecurringJobOnlyTouchesTheVolumesThatJoinedIt() {
+        createAttached("vol1");
+        createAttached("vol2");
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 5, 2, List.of("gold"), null));
+        m.jobs.addToVolume("vol2", "gold", true);
+        await().atMost(WAIT).until(() -> m.cron.schedules().containsKey("snap"));
+        m.cron.fire("snap");
+        assertEquals(0, userSnapshots("vol1").size());
+        assertEquals(1, userSnapshots("vol2").size());
+    }
+
+    @Test
+    void aRecurringBackupJobKeepsRetainBackups() {
+        createAttached("vol1");
+        m.jobs.create(new RecurringJobInput("bak", "backup", "0 * * * *", 1, 1, List.of("default"), null));
+        await().atMost(WAIT).until(() -> m.cron.schedules().containsKey("bak"));
+        m.cron.fire("bak");
+        m.cron.fire("bak");
+        assertEquals(1, m.cluster.backups.backupNames("vol1").size());
+        assertEquals(1, m.snapshots.list("vol1").stream().filter(s -> "bak".equals(s.labels().get("RecurringJob"))).count());
+    }
+
+    @Test
+    void changingAJobsCronReschedulesItAndDeletingItUnschedulesIt() {
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 1, 1, null, null));
+        await().atMost(WAIT).until(() -> "* * * * *".equals(m.cron.schedules().get("snap")));
+        m.jobs.update("snap", new RecurringJobInput(null, null, "*/5 * * * *", null, null, null, null));
+        await().atMost(WAIT).until(() -> "*/5 * * * *".equals(m.cron.schedules().get("snap")));
+        m.jobs.delete("snap");
+        await().atMost(WAIT).until(() -> !m.cron.schedules().containsKey("snap"));
+    }
+}

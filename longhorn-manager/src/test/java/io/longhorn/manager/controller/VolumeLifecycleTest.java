@@ -1,0 +1,265 @@
+package io.longhorn.manager.controller;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.Longhorn;
+import io.longhorn.manager.model.Replica;
+import io.longhorn.manager.model.Volume;
+import io.longhorn.manager.service.VolumeCreate;
+import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.testing.ManagerHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The controllers over the fakes: volume lifecycle, failures, rebuilds, expansion, replica count. */
+class VolumeLifecycleTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private ManagerHarness m;
+
+    @BeforeEach
+    void start() {
+        m = new ManagerHarness(dir, "disk-a", "disk-b", "disk-c");
+    }
+
+    @AfterEach
+    void stop() {
+        m.close();
+    }
+
+    private Volume volume(String name) {
+        return m.store.get(Volume.class, name).orElseThrow();
+    }
+
+    private List<Replica> replicas(String name) {
+        return m.store.list(Replica.class, Map.of(Longhorn.LABEL_VOLUME, name));
+    }
+
+    private Engine engine(String name) {
+        return m.store.list(Engine.class, Map.of(Longhorn.LABEL_VOLUME, name)).getFirst();
+    }
+
+    private void create(String name, int replicas) {
+        m.volumes.create(new VolumeCreate(name, "64Mi", replicas, null, null, null, null, null, null, null, null));
+    }
+
+    private void awaitState(String name, String state, String robustness) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Volume v = volume(name);
+            assertEquals(state, v.getStatus().state, "state of " + name);
+            assertEquals(robustness, v.getStatus().robustness, "robustness of " + name);
+        });
+    }
+
+    private void attachHealthy(String name) {
+        m.volumes.attach(name, null, false, "test");
+        awaitState(name, "attached", "healthy");
+    }
+
+    @Test
+    void aNewVolumeGetsAStoppedEngineAndReplicasOnDifferentDisks() {
+        create("vol1", 3);
+        awaitState("vol1", "detached", "unknown");
+        Set<String> disks = replicas("vol1").stream().map(r -> r.getSpec().diskPath).collect(Collectors.toSet());
+        assertEquals(3, disks.size(), "one replica per disk: " + disks);
+        assertEquals("stopped", engine("vol1").getStatus().currentState);
+        assertTrue(m.cluster.launcher.running().isEmpty());
+        assertTrue(volume("vol1").getMetadata().getFinalizers().contains(Longhorn.FINALIZER));
+    }
+
+    @Test
+    void attachingStartsTheReplicasThenTheEngineAndServesAnEndpoint() {
+        create("vol1", 3);
+        attachHealthy("vol1");
+        Volume v = volume("vol1");
+        assertEquals(ManagerHarness.NODE, v.getStatus().currentNodeID);
+        assertTrue(engine("vol1").getStatus().endpoint.startsWith("nbd://"), engine("vol1").getStatus().endpoint);
+        List<String> log = m.cluster.launcher.log;
+        int engineStart = log.indexOf("start vol1-e-0");
+        for (Replica r : replicas("vol1")) {
+            assertTrue(log.indexOf("start " + Resources.name(r)) < engineStart, log.toString());
+            assertEquals("RW", engine("vol1").getStatus().replicaModeMap.get(Resources.name(r)));
+        }
+    }
+
+    @Test
+    void detachingStopsTheEngineBeforeAnyReplica() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.volumes.detach("vol1", null, false);
+        awaitState("vol1", "detached", "unknown");
+        List<String> log = m.cluster.launcher.log;
+        int engineStop = log.indexOf("stop vol1-e-0");
+        assertTrue(engineStop >= 0, log.toString());
+        for (Replica r : replicas("vol1")) {
+            assertTrue(log.indexOf("stop " + Resources.name(r)) > engineStop, log.toString());
+        }
+        assertTrue(m.cluster.launcher.running().isEmpty());
+    }
+
+    @Test
+    void aCrashedReplicaIsReplacedOnAnotherDiskAndRebuiltWhileAttached() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        Replica victim = replicas("vol1").getFirst();
+        String victimDisk = victim.getSpec().diskPath;
+        m.cluster.launcher.crash(Resources.name(victim));
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<Replica> now = replicas("vol1");
+            assertFalse(now.stream().anyMatch(r -> Resources.name(r).equals(Resources.name(victim))), "victim deleted");
+            assertEquals(2, now.size());
+            assertEquals("healthy", volume("vol1").getStatus().robustness);
+        });
+        assertTrue(replicas("vol1").stream().noneMatch(r -> r.getSpec().healthyAt.isEmpty()), "every replica became RW");
+        Set<String> disks = replicas("vol1").stream().map(r -> r.getSpec().diskPath).collect(Collectors.toSet());
+        assertFalse(disks.contains(victimDisk), "the replacement avoided the failed replica's disk: " + disks);
+        assertTrue(m.cluster.launcher.deletedDirectories().stream().anyMatch(d -> d.contains(victim.getSpec().dataDirectoryName)));
+        assertTrue(m.ctx.events().list().stream().anyMatch(e -> e.reason().equals("RebuildStarted")));
+    }
+
+    @Test
+    void theVolumeIsDegradedWhileAReplicaIsMissing() {
+        m.settings.update("concurrent-replica-rebuild-per-node-limit", "0");
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.cluster.launcher.crash(Resources.name(replicas("vol1").getFirst()));
+        awaitState("vol1", "attached", "degraded");
+        m.settings.update("concurrent-replica-rebuild-per-node-limit", "5");
+        awaitState("vol1", "attached", "healthy");
+    }
+
+    @Test
+    void aCrashedEngineIsStartedAgainOverTheSameReplicas() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        Set<String> before = replicas("vol1").stream().map(Resources::name).collect(Collectors.toSet());
+        m.cluster.launcher.crash("vol1-e-0");
+        await().atMost(WAIT).until(() -> m.cluster.launcher.log.stream().filter(l -> l.equals("start vol1-e-0")).count() == 2);
+        awaitState("vol1", "attached", "healthy");
+        assertEquals(before, replicas("vol1").stream().map(Resources::name).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void deletingADetachedVolumeRemovesItsEngineReplicasAndData() {
+        create("vol1", 3);
+        attachHealthy("vol1");
+        m.volumes.detach("vol1", null, false);
+        awaitState("vol1", "detached", "unknown");
+        List<String> dirs = replicas("vol1").stream().map(r -> r.getSpec().dataDirectoryName).toList();
+        m.volumes.delete("vol1", false);
+        await().atMost(WAIT).until(() -> m.store.get(Volume.class, "vol1").isEmpty());
+        assertTrue(replicas("vol1").isEmpty());
+        assertTrue(m.store.list(Engine.class).isEmpty());
+        for (String d : dirs) {
+            assertTrue(m.cluster.launcher.deletedDirectories().stream().anyMatch(x -> x.endsWith(d)), d);
+        }
+    }
+
+    @Test
+    void forceDeletingAnAttachedVolumeStopsEverythingFirst() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.volumes.delete("vol1", true);
+        await().atMost(WAIT).until(() -> m.store.get(Volume.class, "vol1").isEmpty());
+        assertTrue(m.cluster.launcher.running().isEmpty());
+    }
+
+    @Test
+    void expandingAnAttachedVolumeGrowsTheEngineAndThenTheReplicasRecordIt() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.volumes.expand("vol1", "128Mi");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(128L << 20, m.cluster.engines.engineOf("vol1").orElseThrow().size());
+            assertTrue(replicas("vol1").stream().allMatch(r -> r.getSpec().volumeSize == 128L << 20));
+            assertFalse(volume("vol1").getStatus().expansionRequired);
+        });
+    }
+
+    @Test
+    void aDetachedVolumeIsExpandedAtItsNextAttach() {
+        create("vol1", 1);
+        awaitState("vol1", "detached", "unknown");
+        m.volumes.expand("vol1", "96Mi");
+        await().atMost(WAIT).until(() -> volume("vol1").getStatus().expansionRequired);
+        attachHealthy("vol1");
+        await().atMost(WAIT).untilAsserted(() -> assertFalse(volume("vol1").getStatus().expansionRequired));
+        assertEquals(96L << 20, m.cluster.engines.engineOf("vol1").orElseThrow().size());
+        // The replica keeps the size it was created with until the engine grew it, so it reopens cleanly.
+        assertEquals(64L << 20, m.cluster.launcher.lastRequest(Resources.name(replicas("vol1").getFirst())).orElseThrow().size());
+    }
+
+    @Test
+    void loweringTheReplicaCountRemovesOneAndRaisingItAddsARebuiltOne() {
+        create("vol1", 3);
+        attachHealthy("vol1");
+        m.volumes.updateReplicaCount("vol1", 2);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(2, replicas("vol1").size());
+            assertEquals(2, engine("vol1").getStatus().replicaModeMap.size());
+        });
+        awaitState("vol1", "attached", "healthy");
+        m.volumes.updateReplicaCount("vol1", 3);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals(3, replicas("vol1").size());
+            assertEquals(3, engine("vol1").getStatus().replicaModeMap.values().stream().filter("RW"::equals).count());
+        });
+    }
+
+    @Test
+    void whenEveryReplicaFailedAutoSalvageBringsBackTheLastHealthyOnes() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        for (Replica r : replicas("vol1")) {
+            m.cluster.launcher.crash(Resources.name(r));
+        }
+        awaitState("vol1", "attached", "healthy");
+        assertTrue(m.ctx.events().list().stream().anyMatch(e -> e.reason().equals("Salvaged")),
+                m.ctx.events().list().toString());
+    }
+
+    @Test
+    void aSettledVolumeIsNotRewrittenByFurtherReconciles() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        await().atMost(WAIT).until(() -> m.runtime().idle());
+        String version = volume("vol1").getMetadata().getResourceVersion();
+        String engineVersion = engine("vol1").getMetadata().getResourceVersion();
+        m.runtime().enqueueAll("volume");
+        m.runtime().enqueueAll("replica");
+        await().atMost(WAIT).until(() -> m.runtime().idle());
+        assertEquals(version, volume("vol1").getMetadata().getResourceVersion());
+        assertEquals(engineVersion, engine("vol1").getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void controllersStartedAgainOverTheSameStoreAdoptWhatRuns() throws Exception {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        int starts = m.cluster.launcher.starts();
+        m.controllers.close();
+        var again = new io.longhorn.manager.controller.runtime.ControllerRuntime(Duration.ofSeconds(2));
+        try (var second = new Controllers(m.ctx, again, m.cron, new io.longhorn.manager.jobs.RecurringJobRunner(m.ctx,
+                m.snapshots, m.backups))) {
+            second.start();
+            await().atMost(WAIT).until(again::idle);
+            awaitState("vol1", "attached", "healthy");
+            assertEquals(starts, m.cluster.launcher.starts(), "nothing was started again");
+        }
+    }
+}

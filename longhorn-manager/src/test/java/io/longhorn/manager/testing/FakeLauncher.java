@@ -1,0 +1,130 @@
+package io.longhorn.manager.testing;
+
+import io.longhorn.manager.launcher.InstanceInfo;
+import io.longhorn.manager.launcher.InstanceKind;
+import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.InstanceRequest;
+import io.longhorn.manager.model.InstanceState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** Instances that run as soon as they are started; {@link #crash} makes one die. */
+public final class FakeLauncher implements InstanceLauncher {
+    private final Map<String, InstanceInfo> instances = new ConcurrentHashMap<>();
+    private final Map<String, InstanceRequest> requests = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger ports = new AtomicInteger(20000);
+    private final List<String> deleted = new CopyOnWriteArrayList<>();
+    private final AtomicInteger starts = new AtomicInteger();
+    /** "start NAME" and "stop NAME" in the order they happened. */
+    public final List<String> log = new CopyOnWriteArrayList<>();
+    private final FakeEngines engines;
+
+    public FakeLauncher(FakeEngines engines) {
+        this.engines = engines;
+    }
+
+    @Override
+    public InstanceInfo start(InstanceRequest req) {
+        InstanceInfo current = instances.get(req.name());
+        if (current != null && (InstanceState.RUNNING.equals(current.state()) || InstanceState.STARTING.equals(current.state()))) {
+            return current;
+        }
+        starts.incrementAndGet();
+        log.add("start " + req.name());
+        String control = "127.0.0.1:" + ports.incrementAndGet();
+        InstanceInfo info;
+        if (req.kind() == InstanceKind.ENGINE) {
+            String endpoint = "nbd".equals(req.frontend()) ? "nbd://127.0.0.1:" + ports.incrementAndGet() + "/" + req.volumeName() : "";
+            engines.create(control, req, endpoint);
+            info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control, "", endpoint, "");
+        } else {
+            engines.replicaStarted("tcp://" + control, req);
+            info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control,
+                    "tcp://127.0.0.1:" + ports.incrementAndGet(), "", "");
+        }
+        instances.put(req.name(), info);
+        requests.put(req.name(), req);
+        notifyListeners(req.name());
+        return info;
+    }
+
+    @Override
+    public void stop(String name) {
+        InstanceInfo i = instances.get(name);
+        if (i == null || InstanceState.STOPPED.equals(i.state())) {
+            return;
+        }
+        retire(i);
+        log.add("stop " + name);
+        instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPED, "", "", "", ""));
+        notifyListeners(name);
+    }
+
+    /** The instance dies (like kill -9): an engine that had it as a replica sets it to ERR. */
+    public void crash(String name) {
+        InstanceInfo i = instances.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no instance " + name);
+        }
+        retire(i);
+        instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.ERROR, "", "", "", name + " was killed"));
+        notifyListeners(name);
+    }
+
+    private void retire(InstanceInfo i) {
+        if (i.kind() == InstanceKind.REPLICA && !i.controlAddress().isEmpty()) {
+            engines.replicaGone("tcp://" + i.controlAddress());
+        } else if (i.kind() == InstanceKind.ENGINE) {
+            engines.remove(i.controlAddress());
+        }
+    }
+
+    @Override
+    public Optional<InstanceInfo> inspect(String name) {
+        return Optional.ofNullable(instances.get(name));
+    }
+
+    @Override
+    public void deleteReplicaData(String nodeID, String replicaDirectory) {
+        deleted.add(replicaDirectory);
+    }
+
+    @Override
+    public void addListener(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    private void notifyListeners(String name) {
+        listeners.forEach(l -> l.accept(name));
+    }
+
+    /** Names of the instances that run now. */
+    public List<String> running() {
+        List<String> out = new ArrayList<>();
+        instances.forEach((n, i) -> {
+            if (InstanceState.RUNNING.equals(i.state())) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
+    public List<String> deletedDirectories() {
+        return List.copyOf(deleted);
+    }
+
+    public int starts() {
+        return starts.get();
+    }
+
+    public Optional<InstanceRequest> lastRequest(String name) {
+        return Optional.ofNullable(requests.get(name));
+    }
+}
