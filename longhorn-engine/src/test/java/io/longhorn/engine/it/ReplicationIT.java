@@ -1,0 +1,93 @@
+package io.longhorn.engine.it;
+
+import static io.longhorn.engine.it.Cluster.cli;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.longhorn.api.engine.Empty;
+import io.longhorn.api.engine.Rebuild;
+import io.longhorn.api.engine.RebuildState;
+import io.longhorn.api.engine.ReplicaMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Synchronous replication under fio: identical replicas, a replica killed under load, a rebuild under load. */
+class ReplicationIT {
+
+    @TempDir
+    Path dir;
+    Cluster cluster;
+
+    @BeforeEach
+    void start() {
+        cluster = new Cluster(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void fioWithVerifyOverThreeReplicasLeavesThemIdentical() throws Exception {
+        List<ServiceProcess> rs = List.of(cluster.replica("r1", "256Mi"), cluster.replica("r2", "256Mi"),
+                cluster.replica("r3", "256Mi"));
+        try (Cluster.Engine engine = cluster.engine("vol1", rs)) {
+            try (Fio fio = Fio.start(dir, "fill", engine.nbd, "--rw=randwrite", "--bs=64k", "--iodepth=16",
+                    "--size=256M", "--verify=crc32c", "--do_verify=1", "--randseed=7")) {
+                fio.awaitSuccess(5);
+            }
+            assertEquals("healthy", engine.info().getState());
+        }
+        List<String> hashes = cluster.hashEachAlone("vol1", rs);
+        assertEquals(3, hashes.size());
+        assertEquals(hashes.get(0), hashes.get(1), "replica 2 differs from replica 1");
+        assertEquals(hashes.get(0), hashes.get(2), "replica 3 differs from replica 1");
+    }
+
+    @Test
+    void replicaKilledUnderLoadIsErrAndAFreshOneRebuildsUnderLoad() throws Exception {
+        ServiceProcess r1 = cluster.replica("r1", "128Mi");
+        ServiceProcess r2 = cluster.replica("r2", "128Mi");
+        ServiceProcess r3 = cluster.replica("r3", "128Mi");
+        ServiceProcess r4;
+        try (Cluster.Engine engine = cluster.engine("vol1", List.of(r1, r2, r3))) {
+            // Rate-limited so that it is still writing when the replica dies.
+            try (Fio fio = Fio.start(dir, "kill", engine.nbd, "--rw=randwrite", "--bs=4k", "--iodepth=8",
+                    "--size=64M", "--rate_iops=3000", "--verify=crc32c", "--do_verify=1", "--randseed=11")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> fio.output().contains("connected"));
+                await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+                r2.kill9();
+                fio.awaitSuccess(5);
+            }
+            assertEquals(ReplicaMode.ERR, engine.mode(Cluster.control(r2)));
+            assertTrue(cli(engine, "info").ok().output().matches("(?s).*" + Cluster.control(r2) + "\\s+ERR.*"));
+
+            r4 = cluster.replica("r4", "128Mi");
+            try (Fio load = Fio.start(dir, "load", engine.nbd, "--rw=randwrite", "--bs=16k", "--iodepth=8",
+                    "--size=128M", "--time_based", "--runtime=25", "--rate_iops=1500", "--randseed=13")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.output().contains("connected"));
+                Tool.Result add = cli(engine, "replica", "add", Cluster.control(r4)).ok();
+                assertTrue(add.output().contains("is RW"), add.output());
+                assertTrue(load.process.isAlive(), "the rebuild ran while the client was writing");
+                load.awaitSuccess(3);
+            }
+            Rebuild done = engine.api().rebuildStatus(Empty.getDefaultInstance()).getRebuildsList().stream()
+                    .filter(b -> b.getAddress().equals(Cluster.control(r4))).findFirst().orElseThrow();
+            assertEquals(RebuildState.COMPLETE, done.getState());
+            assertTrue(done.getBytesTotal() > 0 && done.getBytesDone() == done.getBytesTotal(), done.toString());
+            assertEquals(ReplicaMode.RW, engine.mode(Cluster.control(r4)));
+            cli(engine, "replica", "rm", Cluster.control(r2)).ok();
+            assertEquals("healthy", engine.info().getState());
+        }
+        List<String> hashes = cluster.hashEachAlone("vol1", List.of(r1, r3, r4));
+        assertEquals(hashes.get(0), hashes.get(1), "replica 3 differs from replica 1");
+        assertEquals(hashes.get(0), hashes.get(2), "the rebuilt replica differs from replica 1");
+    }
+}
