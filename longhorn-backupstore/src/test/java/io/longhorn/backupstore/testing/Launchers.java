@@ -39,6 +39,8 @@ public final class Launchers {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        // Short-lived processes on a busy 2-core machine: C1 only, no C2 compile threads at start.
+        pb.environment().putIfAbsent("LONGHORN_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         return pb;
     }
 

@@ -24,11 +24,14 @@ import java.util.stream.Stream;
 /**
  * A target that is a directory. Files are written to a hidden temporary name in the same
  * directory and renamed into place, so a process killed mid-write never leaves a partial file
- * under a real name. Writes are not fsynced one by one; {@link #sync()} fsyncs everything written
- * since the last call, which the backup does before it writes a cfg that references the blocks.
+ * under a real name. Writes are not fsynced one by one; {@link #sync()} makes everything written
+ * since the last call durable (fsync of each file and directory, or one syncfs when there are
+ * many), which the backup does before it writes a cfg that references the blocks.
  */
 public final class FileDriver implements BackupStoreDriver {
     private static final String TMP_MARK = ".tmp-";
+    /** Above this many files to make durable, one syncfs of the file system is cheaper. */
+    private static final int FSYNC_LIMIT = 8;
 
     private final Path root;
     private final String url;
@@ -165,6 +168,16 @@ public final class FileDriver implements BackupStoreDriver {
 
     @Override
     public void sync() {
+        if (unsynced.isEmpty()) {
+            return;
+        }
+        if (unsynced.size() > FSYNC_LIMIT) {
+            List<Path> pending = List.copyOf(unsynced);
+            if (SyncFs.sync(root)) {
+                pending.forEach(unsynced::remove);
+                return;
+            }
+        }
         Set<Path> dirs = new java.util.HashSet<>();
         for (Path p : List.copyOf(unsynced)) {
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
