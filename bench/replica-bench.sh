@@ -3,10 +3,11 @@
 #
 #   bench/replica-bench.sh            # 15 s per pattern, 1 GiB volume
 #   DURATION=5 bench/replica-bench.sh # shorter
+#   TRANSPORT=unix bench/replica-bench.sh # the data protocol over the Unix socket instead of TCP
 #
 # Builds nothing: it expects longhorn-replica/target/quarkus-app (./mvnw -B install -DskipTests).
 # Starts one replica on a temporary directory on loopback, drives it with the load generator
-# (bin/longhorn-replica bench), runs fio (libaio, direct=1) on a plain file in the same file system
+# (what bin/longhorn-replica bench runs), runs fio (libaio, direct=1) on a plain file in the same file system
 # with the same patterns, and prints IOPS, MB/s (10^6 bytes) and the replica/fio ratio.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 DURATION="${DURATION:-15}"
 SIZE="${SIZE:-1Gi}"
 WARMUP="${WARMUP:-5}"
+TRANSPORT="${TRANSPORT:-tcp}"
 BENCH_DIR="${BENCH_DIR:-/var/tmp}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
@@ -34,7 +36,13 @@ trap cleanup EXIT
 
 SIZE_BYTES="$(numfmt --from=iec-i "$SIZE")"
 
-"$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$SIZE" "$WORK/replica" >"$WORK/replica.log" 2>&1 &
+# Run from a copy of the build, so that a rebuild in the work tree during the run changes nothing.
+cp -r "$ROOT/longhorn-replica/target/quarkus-app" "$WORK/app"
+REPLICA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
+         -jar "$WORK/app/quarkus-run.jar")
+
+"${REPLICA[@]}" --listen 127.0.0.1:0 --size "$SIZE" --data-socket "$WORK/data.sock" "$WORK/replica" \
+  >"$WORK/replica.log" 2>&1 &
 REPLICA_PID=$!
 for _ in $(seq 1 120); do
   grep -q '^replica ready:' "$WORK/replica.log" && break
@@ -43,10 +51,14 @@ for _ in $(seq 1 120); do
 done
 DATA="$(sed -n 's/^replica ready: .* data=\(tcp:[^ ]*\) .*/\1/p' "$WORK/replica.log")"
 [[ -n "$DATA" ]] || { echo "the replica did not become ready:" >&2; cat "$WORK/replica.log" >&2; exit 1; }
+if [[ "$TRANSPORT" == unix ]]; then
+  DATA="unix://$WORK/data.sock"
+fi
+echo "replica data protocol at $DATA; fio on $WORK/plain.img; ${DURATION}s per run" >&2
 
 # One load-generator run; prints "iops mbps".
 replica_run() { # pattern bs depth seconds
-  "$ROOT/bin/longhorn-replica" bench --address "$DATA" --size "$SIZE" --pattern "$1" --bs "$2" \
+  "${REPLICA[@]}" bench --address "$DATA" --size "$SIZE" --pattern "$1" --bs "$2" \
       --depth "$3" --duration "${4}s" 2>/dev/null \
     | sed -n 's/^RESULT .* iops=\([0-9.]*\) mbps=\([0-9.]*\) .*/\1 \2/p'
 }

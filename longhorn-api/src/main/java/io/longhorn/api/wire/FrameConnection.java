@@ -182,11 +182,13 @@ public final class FrameConnection implements AutoCloseable {
         return true;
     }
 
-    /** Writes the queued frames now, unless another thread is already writing them. */
+    /**
+     * Writes the queued frames now, unless another thread is already writing them. Never blocks:
+     * what the socket does not take now the I/O thread writes later.
+     */
     public void flush() {
         if (inIoThread()) {
-            flushAfterRead = true;
-            return;
+            flushAfterRead = false;
         }
         writeQueued();
     }

@@ -29,10 +29,14 @@ final class DataConnection implements FrameConnection.Handler {
     static final int BATCHED_MAX = 128 << 10;
     /** Writes up to this size (without FUA) run on the I/O thread. */
     static final int INLINE_WRITE_MAX = 64 << 10;
+    /** Inline writes after which their replies are sent without waiting for the end of the read. */
+    static final int INLINE_REPLY_BATCH = 8;
 
     private final DataServer server;
     private final String peer;
     private FrameConnection connection;
+    /** Inline writes whose replies are still queued; I/O thread only. */
+    private int inlineSinceFlush;
     /** Requests decoded in the current read, for the workers; I/O thread only. */
     private final ArrayList<DataRequest> decoded = new ArrayList<>();
 
@@ -63,7 +67,13 @@ final class DataConnection implements FrameConnection.Handler {
         }
         DataRequest request = new DataRequest(server, connection, frame, payload);
         if (frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
-            request.runQueued(); // the reply leaves after this read's frames are decoded
+            request.runQueued();
+            // Replies leave after this read's frames are decoded, or every few writes when the read
+            // brought many, so the client can send more while the rest is written.
+            if (++inlineSinceFlush >= INLINE_REPLY_BATCH) {
+                inlineSinceFlush = 0;
+                connection.flush();
+            }
         } else if (request.slow()) {
             dispatch(request);
         } else {
@@ -73,6 +83,7 @@ final class DataConnection implements FrameConnection.Handler {
 
     @Override
     public void onReadBatchEnd() {
+        inlineSinceFlush = 0;
         int n = decoded.size();
         if (n == 0) {
             return;
