@@ -62,8 +62,10 @@ final class DataConnection implements FrameConnection.Handler {
     @Override
     public void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException {
         requireRequest(frame);
-        if (frame.type() == MessageType.WRITE) {
+        if (payload != null) {
             payload.flip();
+        } else if (frame.type() == MessageType.WRITE) {
+            payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
         DataRequest request = new DataRequest(server, connection, frame, payload);
         if (frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {

@@ -123,6 +123,17 @@ class DataServerTest {
     }
 
     @Test
+    void emptyReadsAndWritesSucceedWithoutTouchingData() throws Exception {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+            await(c.write(4096, ByteBuffer.allocate(0), false));
+            await(c.read(4096, ByteBuffer.allocate(0)));
+            await(c.writeZeroes(4096, 0));
+            await(c.ping());
+            assertTrue(c.isOpen());
+        }
+    }
+
+    @Test
     void unalignedIoIsRefusedWithEinvalAndChangesNothing() throws Exception {
         try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
             byte[] ones = new byte[8192];
