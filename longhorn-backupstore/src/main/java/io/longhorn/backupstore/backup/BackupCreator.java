@@ -4,6 +4,7 @@ import io.longhorn.api.types.Names;
 import io.longhorn.backupstore.driver.BackupStoreDriver;
 import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.format.BackupConfig;
+import io.longhorn.backupstore.format.BackupNames;
 import io.longhorn.backupstore.format.BackupUrl;
 import io.longhorn.backupstore.format.BlockMapping;
 import io.longhorn.backupstore.format.Checksums;

@@ -1,8 +1,11 @@
 package io.longhorn.backupstore.store;
 
+import io.longhorn.api.types.Names;
 import io.longhorn.backupstore.driver.BackupStoreDriver;
+import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.error.NotFoundException;
 import io.longhorn.backupstore.format.BackupConfig;
+import io.longhorn.backupstore.format.BackupNames;
 import io.longhorn.backupstore.format.Json;
 import io.longhorn.backupstore.format.Layout;
 import io.longhorn.backupstore.format.VolumeConfig;
@@ -18,7 +21,15 @@ public final class VolumeStore {
     private final BackupStoreDriver driver;
     private final String volume;
 
+    /**
+     * @throws InvalidInputException when {@code volume} is not a valid volume name (it becomes a path)
+     */
     public VolumeStore(BackupStoreDriver driver, String volume) {
+        try {
+            Names.requireVolumeName(volume);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(e.getMessage());
+        }
         this.driver = driver;
         this.volume = volume;
     }
@@ -60,6 +71,7 @@ public final class VolumeStore {
     }
 
     public Optional<BackupConfig> findBackup(String name) {
+        BackupNames.require(name);
         String path = Layout.backupCfg(volume, name);
         try {
             return Optional.of(Json.read(driver.read(path), BackupConfig.class, path));

@@ -1,4 +1,4 @@
-package io.longhorn.backupstore.backup;
+package io.longhorn.backupstore.format;
 
 import io.longhorn.backupstore.error.InvalidInputException;
 import java.security.SecureRandom;
