@@ -13,7 +13,8 @@ public class DataDir {
 
     public DataDir(StandaloneConfig config) {
         this.path = Path.of(config.dataDir()).toAbsolutePath().normalize();
-        this.binDir = config.binDir().map(Path::of).or(DataDir::binNextToJar).orElse(Path.of("bin"))
+        this.binDir = config.binDir().map(Path::of)
+                .or(() -> config.root().map(r -> Path.of(r, "bin"))).or(DataDir::binNextToJar).orElse(Path.of("bin"))
                 .toAbsolutePath().normalize();
     }
 

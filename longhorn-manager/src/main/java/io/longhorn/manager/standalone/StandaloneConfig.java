@@ -18,6 +18,9 @@ public interface StandaloneConfig {
     /** Directory of the {@code longhorn-*} launchers; found next to the manager's own when empty. */
     Optional<String> binDir();
 
+    /** The source tree's root (set by the build for tests); its {@code bin/} is used when binDir is not set. */
+    Optional<String> root();
+
     /** Address instances listen on. */
     @WithDefault("127.0.0.1")
     String instanceHost();

@@ -10,6 +10,7 @@ import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.util.Map;
 
@@ -22,6 +23,7 @@ public class StandaloneProducers {
 
     @Produces
     @Singleton
+    @Typed(GrpcChannels.class)
     GrpcChannels channels() {
         return new GrpcChannels();
     }

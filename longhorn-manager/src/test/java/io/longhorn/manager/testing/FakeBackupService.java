@@ -106,12 +106,16 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     public BackupVolumeList listBackupVolumes(Target target, String volumeName) {
         BackupVolumeList.Builder b = BackupVolumeList.newBuilder();
         store.forEach((v, backups) -> {
-            if (backups.isEmpty() || (!volumeName.isEmpty() && !volumeName.equals(v))) {
+            if (!volumeName.isEmpty() && !volumeName.equals(v)) {
                 return;
             }
-            BackupInfo last = backups.getLast();
-            b.addVolumes(BackupVolumeInfo.newBuilder().setName(v).setSize(last.getVolumeSize())
-                    .setLastBackupName(last.getName()).setLastBackupAt(last.getCreated()).addAllBackups(backups));
+            // Like a real target, the volume stays (its volume.cfg) after its last backup is deleted.
+            var info = BackupVolumeInfo.newBuilder().setName(v).addAllBackups(backups);
+            if (!backups.isEmpty()) {
+                BackupInfo last = backups.getLast();
+                info.setSize(last.getVolumeSize()).setLastBackupName(last.getName()).setLastBackupAt(last.getCreated());
+            }
+            b.addVolumes(info);
         });
         return b.build();
     }
