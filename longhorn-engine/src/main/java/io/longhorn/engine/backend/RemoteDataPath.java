@@ -44,6 +44,11 @@ public final class RemoteDataPath implements ReplicaDataPath {
     }
 
     @Override
+    public boolean isOpen() {
+        return client.isOpen();
+    }
+
+    @Override
     public void close() {
         client.close();
     }

@@ -27,6 +27,9 @@ public interface ReplicaDataPath extends AutoCloseable {
     /** Completes when every write this replica acknowledged before the call is durable. */
     CompletableFuture<Void> flush();
 
+    /** False once the connection is closed or lost. */
+    boolean isOpen();
+
     /** Closes the connection; pending requests fail. */
     @Override
     void close();

@@ -33,7 +33,8 @@ public final class VolumeController implements AutoCloseable {
     private final Watchdog watchdog;
     final ChainOps chain;
     final RebuildCoordinator rebuilds;
-    private Frontend frontend;
+    /** Written under the operation lock; read without it (info must answer during long operations). */
+    private volatile Frontend frontend;
     private volatile String endpoint = "";
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -66,13 +67,7 @@ public final class VolumeController implements AutoCloseable {
         List<ReplicaStatus> rs = replicaStatus();
         long rw = rs.stream().filter(r -> r.mode() == ReplicaMode.RW).count();
         String state = rw == 0 ? "faulted" : rw == rs.size() ? "healthy" : "degraded";
-        boolean running;
-        opLock.lock();
-        try {
-            running = frontend != null;
-        } finally {
-            opLock.unlock();
-        }
+        boolean running = frontend != null;
         return new VolumeStatus(name, device.size(), VolumeDevice.BLOCK_SIZE, frontends.kind(), endpoint, running,
                 replicas.generation(), rs, rebuilds.running(), state);
     }

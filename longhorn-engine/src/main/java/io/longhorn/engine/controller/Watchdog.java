@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fails replicas that leave a request unanswered for longer than the replica timeout: every
  * slice of the timeout it advances each writer's {@link InflightTracker} and fails those with an
- * overdue request. Failing closes the connection, which fails its pending requests, so the
+ * overdue request. It also fails replicas whose connection was lost while no request was in
+ * flight, so that {@code info} shows a dead replica as ERR even on an idle volume. Failing closes the connection, which fails its pending requests, so the
  * requests waiting on that replica complete.
  */
 final class Watchdog implements AutoCloseable {
@@ -31,6 +32,8 @@ final class Watchdog implements AutoCloseable {
             for (Member m : replicas.current().writers()) {
                 if (m.inflight.tickAndCheckOverdue()) {
                     replicas.fail(m, "no answer within the replica timeout of " + timeout.toMillis() + " ms");
+                } else if (!m.data().isOpen()) {
+                    replicas.fail(m, "connection to the data server " + m.dataAddress() + " was lost");
                 }
             }
         } catch (RuntimeException e) {

@@ -143,6 +143,11 @@ final class FakeReplica implements ReplicaDataPath, ReplicaControl {
     }
 
     @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
     public void close() {
         closed = true;
         CompletableFuture<Void> f;

@@ -89,7 +89,7 @@ class VolumeDeviceTest {
         volume.device().write(0, pattern(4096, 1), false).get(5, TimeUnit.SECONDS);
         assertEquals(ReplicaMode.ERR, mode(b.address));
         assertEquals(ReplicaMode.RW, mode(a.address));
-        assertTrue(b.closed, "the failed replica's connection is closed");
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.closed); // the failed replica's connection is closed
 
         int before = b.writes.get();
         volume.device().write(4096, pattern(4096, 2), false).get(5, TimeUnit.SECONDS);
@@ -189,6 +189,16 @@ class VolumeDeviceTest {
         assertEquals(ReplicaMode.ERR, mode(b.address));
         assertTrue(volume.replicaStatus().stream().filter(r -> r.address().equals(b.address)).findFirst()
                 .orElseThrow().error().contains("timeout"));
+    }
+
+    @Test
+    void replicaWhoseConnectionIsLostWhileTheVolumeIsIdleIsSetToErr() {
+        FakeReplica a = connector.add("tcp://10.0.0.1:9502", SIZE, 0);
+        FakeReplica b = connector.add("tcp://10.0.0.2:9502", SIZE, 0);
+        start(Duration.ofMillis(200), a.address, b.address);
+        b.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> mode(b.address) == ReplicaMode.ERR);
+        assertEquals(ReplicaMode.RW, mode(a.address));
     }
 
     @Test

@@ -26,10 +26,11 @@ final class Fio implements AutoCloseable {
     /** Starts fio against {@code uri}; {@code options} are fio options such as {@code --rw=randwrite}. */
     static Fio start(Path dir, String name, String uri, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("fio", "--name=" + name, "--ioengine=nbd", "--uri=" + uri,
-                "--output-format=json"));
+                "--output-format=json", "--verify_state_save=0"));
         cmd.addAll(List.of(options));
         Path log = dir.resolve("fio-" + name + ".json");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // fio leaves verify state files in its working directory: keep them in the test's.
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new Fio(p, log);
     }
 
