@@ -44,7 +44,7 @@ class App {
   }
 
   route() {
-    const path = decodeURIComponent(location.hash.replace(/^#/, '')) || '/dashboard';
+    const path = decodeURIComponent(location.hash.replace(/^#/, '').split('?')[0]) || '/dashboard';
     let match = null;
     let Page = null;
     for (const [pattern, candidate] of ROUTES) {

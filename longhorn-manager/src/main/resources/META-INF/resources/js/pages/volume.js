@@ -1,0 +1,267 @@
+// One volume: what it is and where it runs, its replicas (with rebuild progress), its snapshot
+// tree with snapshot actions, its backups as they progress, its recurring jobs and its events.
+
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { ago, bytes, dateTime, health, labels } from '../format.js';
+import { snapshotTree } from '../snapshot-tree.js';
+import { badge, confirm, inlineError, menuButton, openForm, pageHead, progress, row, section, table, toast }
+  from '../ui.js';
+import { attach, backup, deleteVolume, detach, snapshot, volumeMenuItems } from '../volume-actions.js';
+import { Page } from './page.js';
+
+const RUNNING_BACKUP = new Set(['', 'Pending', 'InProgress', 'New']);
+
+export class VolumePage extends Page {
+  constructor(app, name) {
+    super(app);
+    this.name = name;
+    this.title = name;
+    this.nav = 'volumes';
+  }
+
+  interval() {
+    const d = this.app.data;
+    if (!d) {
+      return 1500;
+    }
+    const busy = !['attached', 'detached'].includes(d.volume.state) || d.volume.rebuildStatus.length
+      || (d.backups || []).some((b) => RUNNING_BACKUP.has(b.state));
+    return busy ? 1000 : 2000;
+  }
+
+  async load() {
+    const volume = await api.volume(this.name);
+    const soft = (p) => p.catch((e) => ({ error: e.message }));
+    const attached = volume.state === 'attached';
+    const [snapshots, backupVolumes, events, jobs, volumeJobs] = await Promise.all([
+      attached ? soft(api.snapshots(this.name)) : null,
+      soft(api.backupVolumes()),
+      soft(api.events()),
+      soft(api.recurringJobs()),
+      soft(api.volumeAction(this.name, 'recurringJobList').then((c) => c.data)),
+    ]);
+    const backupVolume = Array.isArray(backupVolumes)
+      ? backupVolumes.find((b) => b.volumeName === this.name) || backupVolumes.find((b) => b.name === this.name)
+      : null;
+    const backups = backupVolume ? await soft(api.backups(backupVolume.name)) : [];
+    return { volume, snapshots, backupVolume, backups, events, jobs, volumeJobs };
+  }
+
+  render(d) {
+    const v = d.volume;
+    const after = () => this.refresh();
+    const attached = v.state === 'attached' || v.state === 'attaching';
+    const primary = attached
+      ? h('button', { type: 'button', id: 'detach-button', dataset: { key: 'detach' }, onclick: () => detach(v).then(after) },
+        'Detach')
+      : h('button.primary', { type: 'button', id: 'attach-button', dataset: { key: 'attach' },
+        onclick: () => attach(v).then(after) }, 'Attach');
+    // The header has its own attach/detach button; after a delete there is nothing left to show here.
+    const items = volumeMenuItems(v, after).filter((i) => i && i.id !== 'attach' && i.id !== 'detach')
+      .map((i) => (i.id === 'delete' ? { ...i, run: () => deleteVolume(v).then((ok) => {
+        if (ok) {
+          location.hash = '#/volumes';
+        }
+      }) } : i));
+    return h('div.page',
+      h('nav.crumbs', { 'aria-label': 'Breadcrumb' }, h('a', { href: '#/volumes' }, 'Volumes'), ' / ', v.name),
+      pageHead(v.name, h('span.head-badges', badge(v.state), ' ', badge(v.robustness, health(v) === 'detached'
+        ? 'muted' : v.robustness), v.standby ? [' ', badge('DR standby', 'standby')] : null),
+      primary, menuButton('More', items, { key: 'more', title: `More actions for ${v.name}` })),
+      inlineError(this.errors.get('volume')),
+      this.conditions(v),
+      this.info(v),
+      this.replicas(v),
+      this.snapshots(v, d.snapshots),
+      this.backups(v, d.backupVolume, d.backups),
+      this.jobs(v, d.jobs, d.volumeJobs),
+      this.events(v, d.events));
+  }
+
+  conditions(v) {
+    // Conditions worth reading: those with a message, and a volume that could not be scheduled.
+    const bad = Object.values(v.conditions || {}).filter((c) => c.message
+      || (c.type === 'Scheduled' && c.status === 'False'));
+    return bad.length ? h('div.notices', bad.map((c) => h('p.notice', h('strong', `${c.type}: `),
+      c.message || c.reason || c.status))) : null;
+  }
+
+  info(v) {
+    const item = (label, value) => h('div', h('dt', label), h('dd', value === '' || value === null || value === undefined
+      ? h('span.muted', '–') : value));
+    return h('section.card', h('dl.info',
+      item('Size', `${bytes(v.size)}`),
+      item('Actual size', bytes(v.actualSize)),
+      item('Replicas', `${v.numberOfReplicas} wanted, ${v.replicas.filter((r) => r.mode === 'RW').length} RW`),
+      item('Frontend', v.disableFrontend ? 'none (maintenance mode)' : v.frontend),
+      item('Endpoint', v.endpoint ? h('code.copyable', { title: 'NBD export' }, v.endpoint) : ''),
+      item('Attached to', v.currentNodeID),
+      item('Created', v.created ? h('span', { title: dateTime(v.created) }, ago(v.created)) : ''),
+      item('Last backup', v.lastBackup ? h('span', v.lastBackup, h('span.muted', ` ${ago(v.lastBackupAt)}`)) : ''),
+      v.fromBackup ? item('Restored from', h('code.wrap', v.fromBackup)) : null,
+      item('Data locality', v.dataLocality),
+      item('Access mode', v.accessMode),
+      Object.keys(v.labels || {}).length ? item('Labels', labels(v.labels)) : null));
+  }
+
+  replicas(v) {
+    const rebuilds = new Map((v.rebuildStatus || []).map((r) => [r.replica, r]));
+    const columns = [{ header: 'Replica' }, { header: 'Mode' }, { header: 'Node' }, { header: 'Disk' },
+      { header: 'Address' }, { header: h('span.sr-only', 'Actions'), label: '', className: 'actions' }];
+    const rows = v.replicas.map((r) => {
+      const rebuild = rebuilds.get(r.name);
+      const mode = r.mode
+        ? [badge(r.mode), r.mode === 'WO' ? h('span.rebuild', progress(rebuild ? rebuild.progress : 0,
+          `rebuild of ${r.name}`), h('span.muted.small', rebuild?.fromReplica ? ` from ${rebuild.fromReplica}` : ' rebuilding'))
+          : null, rebuild?.error ? h('span.inline-error', rebuild.error) : null]
+        : r.failedAt ? badge('ERR', 'err', `failed at ${r.failedAt}`) : h('span.muted', r.running ? 'running' : 'stopped');
+      return row(columns, [
+        h('span.mono', r.name),
+        h('span.mode', mode),
+        r.hostId,
+        h('span.mono.small', r.diskPath),
+        r.address ? h('span.mono.small', r.address) : h('span.muted', '–'),
+        [h('button.small', { type: 'button', dataset: { key: `remove-${r.name}` }, onclick: () => confirm({
+          title: `Remove replica ${r.name}?`,
+          message: `Its data is deleted. ${v.state === 'attached'
+            ? 'If the volume then has fewer replicas than wanted, a new one is built.' : ''}`,
+          confirmLabel: 'Remove replica',
+          action: () => api.volumeAction(v.name, 'replicaRemove', { name: r.name }),
+        }).then((ok) => ok && toast(`Replica ${r.name} removed`)).then(() => this.refresh()) }, 'Remove'),
+        inlineError(this.errors.get(r.name))],
+      ], { dataset: { replica: r.name } });
+    });
+    return section('Replicas', null, table(columns, rows, { empty: 'No replicas scheduled.', caption: 'Replicas' }));
+  }
+
+  snapshots(v, snapshots) {
+    const attached = v.state === 'attached';
+    const maintenance = attached && v.disableFrontend;
+    const tools = [
+      h('button', { type: 'button', id: 'snapshot-button', dataset: { key: 'snapshot' }, disabled: !attached,
+        title: attached ? undefined : 'Snapshots are taken through the engine: attach the volume first',
+        onclick: () => snapshot(v).then(() => this.refresh()) }, 'Take snapshot'),
+      h('button', { type: 'button', id: 'purge-button', dataset: { key: 'purge' }, disabled: !attached,
+        onclick: () => confirm({
+          title: `Purge snapshots of ${v.name}?`,
+          message: 'Merges removed and system snapshots into their neighbours and frees their space. User snapshots stay.',
+          confirmLabel: 'Purge', danger: false,
+          action: () => api.volumeAction(v.name, 'snapshotPurge', {}),
+        }).then((ok) => ok && toast(`Purging snapshots of ${v.name}`)).then(() => this.refresh()) }, 'Purge'),
+    ];
+    let body;
+    if (!attached) {
+      body = h('p.empty', 'Snapshots are read through the volume\'s engine: attach the volume to see and manage them.');
+    } else if (!snapshots) {
+      body = h('p.loading', 'Loading…');
+    } else if (snapshots.error) {
+      body = inlineError(`Could not list snapshots: ${snapshots.error}`);
+    } else {
+      const actions = (s) => s.removed ? [] : [
+        h('button.small', { type: 'button', dataset: { key: `backup-${s.name}` },
+          onclick: () => backup(v, s.name).then(() => this.refresh()) }, 'Back up'),
+        h('button.small', { type: 'button', dataset: { key: `revert-${s.name}` }, disabled: !maintenance,
+          title: maintenance ? `Revert ${v.name} to ${s.name}`
+            : 'Revert needs the volume attached in maintenance mode (detach, then attach with maintenance mode)',
+          onclick: () => confirm({
+            title: `Revert ${v.name} to ${s.name}?`,
+            message: 'The volume head is replaced by the content of this snapshot. Newer snapshots stay in the tree.',
+            confirmLabel: 'Revert',
+            action: () => api.volumeAction(v.name, 'snapshotRevert', { name: s.name }),
+          }).then((ok) => ok && toast(`${v.name} reverted to ${s.name}`)).then(() => this.refresh()) }, 'Revert'),
+        h('button.small.danger-text', { type: 'button', dataset: { key: `delete-${s.name}` },
+          onclick: () => confirm({
+            title: `Delete snapshot ${s.name}?`,
+            message: 'The snapshot is marked removed; its data is merged away by the next purge.',
+            confirmLabel: 'Delete snapshot',
+            action: () => api.volumeAction(v.name, 'snapshotDelete', { name: s.name }),
+          }).then((ok) => ok && toast(`Snapshot ${s.name} deleted`)).then(() => this.refresh()) }, 'Delete'),
+        inlineError(this.errors.get(`snap-${s.name}`)),
+      ];
+      body = [
+        snapshotTree(snapshots, actions),
+        maintenance ? null : h('p.hint', 'To revert, detach the volume and attach it again in maintenance mode.'),
+      ];
+    }
+    return section('Snapshots', tools, inlineError(this.errors.get('snapshots')), body);
+  }
+
+  backups(v, backupVolume, backups) {
+    const link = h('a', { href: '#/backups' }, 'All backups');
+    if (backups && backups.error) {
+      return section('Backups', link, inlineError(`Could not list backups: ${backups.error}`));
+    }
+    const list = [...(backups || [])].sort((a, b) => String(b.created || '~').localeCompare(String(a.created || '~')));
+    const columns = [{ header: 'Backup' }, { header: 'Snapshot' }, { header: 'State' }, { header: 'Size',
+      className: 'num' }, { header: 'Created' }];
+    const rows = list.map((b) => row(columns, [
+      h('span.mono.small', b.name),
+      b.snapshotName,
+      h('span.backup-state', badge(b.state, String(b.state).toLowerCase()),
+        RUNNING_BACKUP.has(b.state) ? progress(b.progress, `backup ${b.name}`) : null,
+        b.error ? h('span.inline-error', b.error) : null),
+      b.size && b.size !== '0' ? bytes(b.size) : h('span.muted', '–'),
+      b.created ? h('span', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
+    ], { dataset: { backup: b.name } }));
+    return section('Backups', link, table(columns, rows, { caption: 'Backups of this volume',
+      empty: backupVolume ? 'No backups in the target.' : 'No backups yet: use "Back up" on a snapshot.' }));
+  }
+
+  jobs(v, jobs, volumeJobs) {
+    if (volumeJobs && volumeJobs.error) {
+      return section('Recurring jobs', null, inlineError(volumeJobs.error));
+    }
+    const joined = volumeJobs || [];
+    const all = Array.isArray(jobs) ? jobs : [];
+    const explicit = joined.length > 0;
+    const applying = all.filter((j) => joined.some((x) => (x.isGroup ? j.groups.includes(x.name) : x.name === j.name))
+      || (!explicit && j.groups.includes('default')));
+    const add = h('button', { type: 'button', dataset: { key: 'job-add' }, onclick: () => this.addJob(v, all) },
+      'Add job or group');
+    const chips = joined.map((x) => h('span.chip', x.isGroup ? `group ${x.name}` : x.name,
+      h('button.chip-remove', { type: 'button', 'aria-label': `Remove ${x.isGroup ? 'group ' : ''}${x.name}`,
+        dataset: { key: `job-remove-${x.name}` }, onclick: () => this.act('jobs', () => api.volumeAction(v.name,
+          'recurringJobDelete', { name: x.name, isGroup: x.isGroup }), `${x.name} removed from ${v.name}`) }, '×')));
+    return section('Recurring jobs', add, inlineError(this.errors.get('jobs')),
+      joined.length ? h('div.chips', chips) : h('p.muted', 'No job or group added: jobs of the default group apply.'),
+      applying.length
+        ? h('p', 'Runs: ', applying.map((j, i) => [i ? ', ' : '', h('strong', j.name), ` (${j.task}, ${j.cron})`]))
+        : h('p.muted', 'No recurring job runs on this volume.'));
+  }
+
+  addJob(v, jobs) {
+    const groups = [...new Set(jobs.flatMap((j) => j.groups))].sort();
+    const options = [
+      ...jobs.map((j) => ({ value: `job:${j.name}`, label: `Job ${j.name} (${j.task}, ${j.cron})` })),
+      ...groups.map((g) => ({ value: `group:${g}`, label: `Group ${g}` })),
+    ];
+    return openForm({
+      id: 'add-job',
+      title: `Add a recurring job to ${v.name}`,
+      submitLabel: 'Add',
+      fields: options.length
+        ? [{ name: 'job', label: 'Job or group', type: 'select', options }]
+        : [{ type: 'note', text: 'There are no recurring jobs yet: create one on the Recurring jobs page.' }],
+      submit: (x) => {
+        if (!x.job) {
+          return undefined;
+        }
+        const [kind, name] = [x.job.slice(0, x.job.indexOf(':')), x.job.slice(x.job.indexOf(':') + 1)];
+        return api.volumeAction(v.name, 'recurringJobAdd', { name, isGroup: kind === 'group' });
+      },
+    }).then(() => this.refresh());
+  }
+
+  events(v, events) {
+    if (!Array.isArray(events)) {
+      return null;
+    }
+    // "volume vol1" but not "volume vol1-restored": names may contain dashes.
+    const mine = new RegExp(`\\bvolume ${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`);
+    const list = events.filter((e) => e.involvedObject?.name === v.name || mine.test(e.message)).slice(-8).reverse();
+    return section('Events', null, list.length ? h('ul.events.events-short', list.map((e) => h('li', { class: e.eventType === 'Warning'
+      ? 'event-warning' : undefined }, h('span.event-time', { title: dateTime(e.lastTimestamp) }, ago(e.lastTimestamp)),
+    h('span.event-reason', e.reason), h('span.event-message', e.message)))) : h('p.muted', 'No events.'));
+  }
+}

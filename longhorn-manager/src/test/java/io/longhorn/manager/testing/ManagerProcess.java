@@ -1,0 +1,152 @@
+package io.longhorn.manager.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The packaged manager ({@code target/quarkus-app/quarkus-run.jar}) as a process on a free port,
+ * with the real {@code bin/} launchers. {@link #killInstances} ends the engines, replicas and backup
+ * service it left running (they outlive the manager on purpose), by the pids it recorded.
+ */
+public final class ManagerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ManagerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static Path root() {
+        return Path.of(System.getProperty("longhorn.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /** Whether the services the manager launches are built (their launchers would fail otherwise). */
+    public static boolean servicesBuilt() {
+        return Stream.of("replica", "engine", "backupstore").allMatch(s ->
+                Files.exists(root().resolve("longhorn-" + s).resolve("target/quarkus-app/quarkus-run.jar")));
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts the manager and waits until its API answers. */
+    public static ManagerProcess start(Path dataDir, int port) throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + "-manager.log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
+                "--listen", "127.0.0.1:" + port, "--bin-dir", root().resolve("bin").toString(),
+                "--node-name", "it-node"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ManagerProcess m = new ManagerProcess(p, port, log);
+        Instant deadline = Instant.now().plusSeconds(60);
+        HttpClient http = HttpClient.newHttpClient();
+        while (Instant.now().isBefore(deadline)) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("the manager exited with " + p.exitValue() + ": " + Files.readString(log));
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(m.url() + "/v1")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return m;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("the manager did not answer within 60 s: " + Files.readString(log));
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Like a crash: SIGKILL, no shutdown. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    /** The pid of a running instance (engine or replica) by resource name, from its record. */
+    public static Optional<Long> instancePid(Path dataDir, String name) throws IOException {
+        Path f = dataDir.resolve("instances").resolve(name + ".json");
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        return Optional.of(n.path("pid").asLong());
+    }
+
+    /** Kills every instance and service process the manager recorded under the data directory. */
+    public static void killInstances(Path dataDir) throws IOException {
+        for (String sub : List.of("instances", "services")) {
+            Path d = dataDir.resolve(sub);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(d)) {
+                for (Path f : files.filter(x -> x.toString().endsWith(".json")).toList()) {
+                    long pid = new ObjectMapper().readTree(f.toFile()).path("pid").asLong();
+                    ProcessHandle.of(pid).ifPresent(h -> {
+                        h.descendants().forEach(ProcessHandle::destroyForcibly);
+                        h.destroyForcibly();
+                    });
+                }
+            }
+        }
+    }
+
+
+    /** Removes a test's directory tree (replica files, logs). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
