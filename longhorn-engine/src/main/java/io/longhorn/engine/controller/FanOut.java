@@ -36,7 +36,9 @@ final class FanOut implements Runnable {
 
     private final ReplicaSet set;
     private final IoGate gate;
-    private final String what;
+    private final String op;
+    private final long offset;
+    private final long length;
     private final Function<ReplicaDataPath, CompletableFuture<Void>> request;
     final CompletableFuture<Void> result = new CompletableFuture<>();
 
@@ -50,13 +52,17 @@ final class FanOut implements Runnable {
     private volatile boolean anyFailed;
 
     /**
-     * @param what    describes the request in errors, e.g. "write of 4096 bytes at 8192"
+     * @param op      names the request in errors ("write", "flush"); with offset and length, the
+     *                message is only built when there is an error
      * @param request sends the request to one replica
      */
-    FanOut(ReplicaSet set, IoGate gate, String what, Function<ReplicaDataPath, CompletableFuture<Void>> request) {
+    FanOut(ReplicaSet set, IoGate gate, String op, long offset, long length,
+           Function<ReplicaDataPath, CompletableFuture<Void>> request) {
         this.set = set;
         this.gate = gate;
-        this.what = what;
+        this.op = op;
+        this.offset = offset;
+        this.length = length;
         this.request = request;
     }
 
@@ -134,6 +140,7 @@ final class FanOut implements Runnable {
     }
 
     private BlockDeviceException noReplica() {
+        String what = length == 0 && offset == 0 ? op : op + " of " + length + " bytes at " + offset;
         return new BlockDeviceException(WireStatus.EIO, what + " on volume " + set.volume()
                 + " failed: no RW replica left");
     }

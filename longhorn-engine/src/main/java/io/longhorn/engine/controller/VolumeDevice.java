@@ -1,6 +1,7 @@
 package io.longhorn.engine.controller;
 
 import io.longhorn.api.wire.WireStatus;
+import io.longhorn.engine.backend.ReplicaDataPath;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.BlockDeviceException;
 import java.nio.ByteBuffer;
@@ -57,7 +58,7 @@ public final class VolumeDevice implements BlockDevice {
         if (len == 0) {
             return fua ? flush() : CompletableFuture.completedFuture(null);
         }
-        return new FanOut(replicas, gate, "write of " + len + " bytes at " + offset,
+        return new FanOut(replicas, gate, "write", offset, len,
                 d -> d.write(offset, src, fua)).submit();
     }
 
@@ -70,7 +71,7 @@ public final class VolumeDevice implements BlockDevice {
         if (length == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return new FanOut(replicas, gate, "write zeroes of " + length + " bytes at " + offset,
+        return new FanOut(replicas, gate, "write zeroes", offset, length,
                 d -> fua ? d.writeZeroes(offset, length).thenCompose(v -> d.flush()) : d.writeZeroes(offset, length))
                 .submit();
     }
@@ -84,13 +85,13 @@ public final class VolumeDevice implements BlockDevice {
         if (length == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return new FanOut(replicas, gate, "trim of " + length + " bytes at " + offset,
+        return new FanOut(replicas, gate, "trim", offset, length,
                 d -> d.unmap(offset, length)).submit();
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        return new FanOut(replicas, gate, "flush", d -> d.flush()).submit();
+        return new FanOut(replicas, gate, "flush", 0, 0, ReplicaDataPath::flush).submit();
     }
 
     private BlockDeviceException check(String op, long offset, long length) {
