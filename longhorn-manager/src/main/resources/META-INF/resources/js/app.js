@@ -30,6 +30,7 @@ class App {
     this.timer = null;
     this.generation = 0;
     this.pendingRender = false;
+    this.routed = false;
     window.addEventListener('hashchange', () => this.route());
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) {
@@ -73,9 +74,13 @@ class App {
     }
     document.title = `${this.page.title} · Longhorn`;
     this.main.replaceChildren(h('p.loading', 'Loading…'));
+    // After a navigation, focus goes to the new content (as a page load would put it at the top); on
+    // the first load it stays at the start of the document, where the skip link is.
+    const navigated = this.routed;
+    this.routed = true;
     this.refresh().then(() => {
       window.scrollTo(0, 0);
-      if (document.activeElement === document.body) {
+      if (navigated && (document.activeElement === document.body || !document.activeElement)) {
         this.main.focus({ preventScroll: true });
       }
     });
@@ -174,5 +179,11 @@ class App {
   }
 }
 
-const app = new App(document.getElementById('main'));
+const main = document.getElementById('main');
+// The skip link must not change the hash: the hash is the route.
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
+const app = new App(main);
 app.route();

@@ -120,7 +120,7 @@ export function openForm({ title, intro, fields = [], submitLabel = 'Save', dang
         return h('div.field.field-check', h('label', { for: inputId }, input, ' ', f.label),
           f.hint ? h('p.hint', { id: hintId }, f.hint) : null, errorEl);
       }
-      return h('div.field', h('label', { for: inputId }, f.label), input,
+      return h('div.field', { class: f.half ? 'field-half' : undefined }, h('label', { for: inputId }, f.label), input,
         f.hint ? h('p.hint', { id: hintId }, f.hint) : null, preview, errorEl);
     });
 

@@ -108,14 +108,14 @@ export class JobsPage extends Page {
           hint: 'minute hour day-of-month month day-of-week, as in crontab', preview: (value) => cronPreview(value),
           autofocus: editing },
         { name: 'retain', label: 'Retain', type: 'number', value: job?.retain ?? 1, min: 0, inputmode: 'numeric',
-          hint: 'How many snapshots or backups of this job to keep per volume.' },
+          half: true, hint: 'Snapshots or backups kept per volume.' },
         { name: 'concurrency', label: 'Concurrency', type: 'number', value: job?.concurrency ?? 1, min: 1,
-          inputmode: 'numeric', hint: 'How many volumes it works on at once.' },
+          inputmode: 'numeric', half: true, hint: 'Volumes worked on at once.' },
         { name: 'groups', label: 'Groups', value: (job?.groups || ['default']).join(', '), placeholder: 'default',
-          hint: 'Comma separated. Volumes join a group; "default" covers volumes with no job of their own.' },
+          half: true, hint: 'Comma separated; "default" covers volumes with no job of their own.' },
         { name: 'labels', label: 'Labels', type: 'textarea', rows: 2, value: Object.entries(job?.labels || {})
-          .map(([k, v]) => `${k}=${v}`).join('\n'), placeholder: 'key=value, one per line',
-        hint: 'Put on the snapshots and backups the job makes.' },
+          .map(([k, v]) => `${k}=${v}`).join('\n'), placeholder: 'key=value, one per line', half: true,
+        hint: 'Put on the snapshots and backups it makes.' },
       ],
       submit: (v) => {
         const body = {

@@ -103,8 +103,9 @@ export class VolumesPage extends Page {
           v.name), v.standby ? badge('DR standby', 'standby') : null, v.fromBackup && !v.standby
           ? h('span.muted.small', 'restored') : null, inlineError(this.errors.get(v.name))),
         badge(v.state),
-        badge(health(v) === 'detached' ? (v.robustness === 'unknown' ? '–' : v.robustness) : v.robustness,
-          health(v) === 'detached' ? 'muted' : v.robustness),
+        // A detached volume has no engine to judge it by: its robustness says little, so it is muted.
+        health(v) === 'detached' && v.robustness === 'unknown' ? h('span.muted', '–')
+          : badge(v.robustness, health(v) === 'detached' ? 'muted' : v.robustness),
         bytes(v.size),
         bytes(v.actualSize),
         h('span', { title: `${rw} of ${v.numberOfReplicas} replicas in RW mode` },

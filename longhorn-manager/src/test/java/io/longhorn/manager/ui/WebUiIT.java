@@ -1,0 +1,283 @@
+package io.longhorn.manager.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.longhorn.manager.testing.ManagerProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web UI in Debian's headless Chromium against the packaged manager with real engines, replicas
+ * and backup service: a volume created, attached, snapshotted, backed up and restored into a new
+ * volume, all through the pages; the API's own error messages shown next to the field that caused
+ * them. Every page is saved as a screenshot under {@code target/ui-screenshots/}.
+ */
+class WebUiIT {
+    /** Attaching starts real processes; on a busy two-core machine that takes a while. */
+    private static final Duration SLOW = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path dataDir;
+    private static Path backupDir;
+    private static ManagerProcess manager;
+    private Browser browser;
+
+    @BeforeAll
+    static void startManager() throws Exception {
+        Assumptions.assumeTrue(ManagerProcess.servicesBuilt(),
+                "the replica, engine and backupstore modules must be packaged first (the reactor build does that)");
+        assertTrue(Browser.installed(), "the browser tests need Debian's chromium and chromium-driver"
+                + " (/usr/bin/chromium, /usr/bin/chromedriver): bin/test-all installs them");
+        Path root = Files.createTempDirectory("ui-it-");
+        dataDir = Files.createDirectories(root.resolve("data"));
+        backupDir = Files.createDirectories(root.resolve("backups"));
+        manager = ManagerProcess.start(dataDir, ManagerProcess.freePort());
+    }
+
+    @AfterAll
+    static void stopManager() throws Exception {
+        try {
+            if (manager != null) {
+                manager.kill();
+            }
+        } finally {
+            if (dataDir != null) {
+                ManagerProcess.killInstances(dataDir);
+                ManagerProcess.deleteTree(dataDir.getParent());
+            }
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() throws IOException {
+        browser = Browser.open(manager.url());
+    }
+
+    @AfterEach
+    void closeBrowser() throws IOException {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void aVolumeIsCreatedAttachedSnapshottedBackedUpAndRestoredFromTheBrowser() throws Exception {
+        browser.go("");
+        browser.awaitText("main h1", "Dashboard", Browser.WAIT);
+        browser.find(".donut");
+        browser.screenshot("dashboard");
+
+        // The backup target: a directory of our own, set on the settings page.
+        browser.click("a[data-nav=settings]");
+        browser.type("#target-backupTargetURL", "file://" + backupDir);
+        browser.click("#backup-target-save");
+        browser.waitFor(() -> api("GET", "/v1/backuptargets/default", null).path("available").asBoolean() ? true : null,
+                "the backup target to become available", SLOW);
+        browser.awaitText(".card-head .badge", "available", Browser.WAIT);
+        assertEquals("file://" + backupDir, browser.find("#target-backupTargetURL").getDomProperty("value"));
+        browser.fullPageScreenshot("settings", 1400);
+
+        // Create.
+        browser.click("a[data-nav=volumes]");
+        browser.click("#create-volume-button");
+        browser.type("#create-volume-name", "web-vol");
+        browser.type("#create-volume-size", "64Mi");
+        browser.type("#create-volume-numberOfReplicas", "2");
+        browser.click("#create-volume-submit");
+        browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the create dialog to close");
+        browser.awaitText("tr[data-volume=web-vol]", "detached", SLOW);
+        assertTrue(browser.text("tr[data-volume=web-vol]").contains("64 MiB"), browser.text("tr[data-volume=web-vol]"));
+
+        // Attach from the row's menu.
+        rowAction("web-vol", "attach");
+        browser.click("#attach-volume-submit");
+        browser.awaitText("tr[data-volume=web-vol]", "healthy", SLOW);
+        browser.awaitText("tr[data-volume=web-vol]", "attached", Browser.WAIT);
+        browser.screenshot("volumes-attached");
+
+        // Snapshot on the volume's page.
+        browser.click("a[data-key='open-web-vol']");
+        browser.awaitText("main h1", "web-vol", Browser.WAIT);
+        browser.click("#snapshot-button");
+        browser.type("#create-snapshot-name", "snap-web");
+        browser.click("#create-snapshot-submit");
+        browser.waitFor(() -> browser.present("li.snap[data-snapshot=snap-web]") ? true : null, "snapshot snap-web in the tree");
+        assertTrue(browser.present("li.snap-head"), "the volume head is drawn");
+
+        // Back it up and watch it complete.
+        browser.click("button[data-key='backup-snap-web']");
+        browser.click("#backup-snapshot-submit");
+        browser.waitFor(() -> browser.text("tr[data-backup]").contains("snap-web") ? true : null,
+                "a backup of snap-web listed on the volume page", SLOW);
+        browser.awaitText("tr[data-backup]", "Completed", SLOW);
+        browser.fullPageScreenshot("volume-detail", 1400);
+
+        // Restore it into a new volume from the backups page.
+        browser.click("a[data-nav=backups]");
+        String backupRow = "section[data-backup-volume=web-vol] tr[data-backup]";
+        browser.awaitText(backupRow, "Completed", SLOW);
+        browser.click(backupRow + " button.menu-button");
+        browser.click(".menu button[data-action=restore]");
+        browser.type("#restore-volume-name", "web-vol-restored");
+        browser.type("#restore-volume-numberOfReplicas", "1");
+        browser.click("#restore-volume-submit");
+        browser.waitFor(() -> browser.present("#restore-volume") ? null : true, "the restore dialog to close");
+        browser.screenshot("backups");
+
+        // The restored volume is in the list, and once restored it is detached and ready.
+        browser.click("a[data-nav=volumes]");
+        browser.find("tr[data-volume=web-vol-restored]");
+        browser.waitFor(() -> api("GET", "/v1/volumes/web-vol-restored", null).path("lastRestoredBackup").asText()
+                .isEmpty() ? null : true, "web-vol-restored to finish restoring", SLOW);
+        browser.awaitText("tr[data-volume=web-vol-restored]", "detached", SLOW);
+        assertTrue(browser.text("tr[data-volume=web-vol-restored]").contains("64 MiB"));
+        JsonNode restored = api("GET", "/v1/volumes/web-vol-restored", null);
+        assertEquals(1, restored.path("numberOfReplicas").asInt());
+        assertTrue(restored.path("fromBackup").asText().contains("volume=web-vol"), restored.path("fromBackup").asText());
+        browser.screenshot("volumes");
+        browser.resize(390, 844);
+        browser.screenshot("volumes-phone");
+    }
+
+    @Test
+    void anInvalidSizeShowsTheApisErrorNextToTheSizeFieldAndCreatesNothing() throws Exception {
+        String apiMessage = apiError("POST", "/v1/volumes", "{\"name\":\"bad-size\",\"size\":\"abc\"}");
+        browser.go("#/volumes");
+        browser.click("#create-volume-button");
+        browser.type("#create-volume-name", "bad-size");
+        browser.type("#create-volume-size", "abc");
+        browser.click("#create-volume-submit");
+        WebElement error = browser.find("#create-volume [data-error-for=size]");
+        assertEquals(apiMessage, error.getText());
+        WebElement size = browser.find("#create-volume-size");
+        assertEquals("true", size.getDomAttribute("aria-invalid"));
+        assertTrue(size.getDomAttribute("aria-describedby").contains(error.getDomAttribute("id")),
+                "the size field points screen readers at its error");
+        assertFalse(browser.displayed("#create-volume-error"), "the message is at the field, not the form");
+        browser.screenshot("create-volume-invalid-size");
+
+        // Escape closes the dialog; nothing was created.
+        browser.find("#create-volume-size").sendKeys(Keys.ESCAPE);
+        browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the dialog to close");
+        assertFalse(volumeNames().contains("bad-size"), "no volume was created");
+    }
+
+    @Test
+    void aRecurringJobShowsItsScheduleInWordsAndACronErrorAtTheCronField() throws Exception {
+        browser.go("#/jobs");
+        browser.click("#create-job-button");
+        browser.type("#create-job-name", "nightly");
+        browser.type("#create-job-cron", "30 2 * * 1-5");
+        browser.awaitText("#create-job-cron-preview", "At 02:30, Monday through Friday", Browser.WAIT);
+        browser.screenshot("recurring-job-form");
+
+        String apiMessage = apiError("POST", "/v1/recurringjobs",
+                "{\"name\":\"nightly\",\"task\":\"snapshot\",\"cron\":\"61 2 * * *\",\"retain\":1}");
+        browser.type("#create-job-cron", "61 2 * * *");
+        browser.awaitText("#create-job-cron-preview", "Not a valid cron expression", Browser.WAIT);
+        browser.click("#create-job-submit");
+        assertEquals(apiMessage, browser.find("#create-job [data-error-for=cron]").getText());
+
+        browser.type("#create-job-cron", "30 2 * * 1-5");
+        browser.type("#create-job-retain", "5");
+        browser.click("#create-job-submit");
+        browser.waitFor(() -> browser.present("#create-job") ? null : true, "the job dialog to close");
+        browser.awaitText("tr[data-job=nightly]", "At 02:30, Monday through Friday", Browser.WAIT);
+        JsonNode job = api("GET", "/v1/recurringjobs/nightly", null);
+        assertEquals("30 2 * * 1-5", job.path("cron").asText());
+        assertEquals(5, job.path("retain").asInt());
+        browser.screenshot("recurring-jobs");
+    }
+
+    @Test
+    void aRefusedSettingShowsTheApisMessageUnderThatSetting() throws Exception {
+        String apiMessage = apiError("PUT", "/v1/settings/default-replica-count", "{\"value\":\"0\"}");
+        browser.go("#/settings");
+        browser.type("#setting-default-replica-count", "0");
+        browser.click("form[data-setting=default-replica-count] button.save");
+        browser.awaitText("#setting-default-replica-count-error", apiMessage, Browser.WAIT);
+        assertEquals("3", api("GET", "/v1/settings/default-replica-count", null).path("value").asText(),
+                "the setting kept its value");
+        browser.click("form[data-setting=default-replica-count] button.revert");
+        browser.waitFor(() -> browser.displayed("#setting-default-replica-count-error") ? null : true,
+                "the error to go away with the draft");
+        assertEquals("3", browser.find("#setting-default-replica-count").getDomProperty("value"));
+    }
+
+    @Test
+    void theDashboardAndTheVolumeListAreUsableWithTheKeyboard() throws Exception {
+        browser.go("#/dashboard");
+        browser.awaitText("main h1", "Dashboard", Browser.WAIT);
+        // Tab from the top: the skip link comes first and moves focus to the content.
+        browser.find("body").sendKeys(Keys.TAB);
+        assertEquals("skip-link", browser.driver().switchTo().activeElement().getDomAttribute("class"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        assertEquals("main", browser.driver().switchTo().activeElement().getDomAttribute("id"));
+        assertTrue(browser.driver().getCurrentUrl().endsWith("#/dashboard"), "the skip link keeps the route");
+        browser.go("#/volumes");
+        WebElement create = browser.find("#create-volume-button");
+        create.sendKeys(Keys.ENTER);
+        WebElement name = browser.find("#create-volume-name");
+        assertEquals(name, browser.driver().switchTo().activeElement(), "the dialog focuses its first field");
+        name.sendKeys(Keys.ESCAPE);
+        browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the dialog to close");
+        assertEquals("create-volume-button", browser.driver().switchTo().activeElement().getDomAttribute("id"),
+                "focus goes back to the button that opened the dialog");
+    }
+
+    private void rowAction(String volume, String action) {
+        browser.click("tr[data-volume='" + volume + "'] button.menu-button");
+        browser.click(".menu button[data-action=" + action + "]");
+    }
+
+    private static List<String> volumeNames() throws Exception {
+        List<String> names = new ArrayList<>();
+        api("GET", "/v1/volumes", null).path("data").forEach(v -> names.add(v.path("name").asText()));
+        return names;
+    }
+
+    private static JsonNode api(String method, String path, String body) {
+        try {
+            HttpResponse<String> r = send(method, path, body);
+            return JSON.readTree(r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(method + " " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The message the API answers a bad request with (asserting it is refused). */
+    private static String apiError(String method, String path, String body) throws Exception {
+        HttpResponse<String> r = send(method, path, body);
+        assertEquals(400, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).path("message").asText();
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(manager.url() + path))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
