@@ -101,7 +101,8 @@ public final class ReplicaDataClient implements AutoCloseable {
 
     /**
      * Writes {@code data}'s remaining bytes at {@code offset}. The caller keeps {@code data}'s
-     * content unchanged until the future completes; its position and limit are not changed.
+     * content unchanged until the future completes; its position and limit are not changed. Big
+     * direct buffers go to the socket without a copy; heap buffers are copied once by the JDK.
      *
      * @param fua whether the replica makes the write durable before replying
      */

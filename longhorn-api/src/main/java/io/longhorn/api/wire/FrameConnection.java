@@ -71,7 +71,12 @@ public final class FrameConnection implements AutoCloseable {
     /** Headers and payloads up to this size are copied into the staging buffer. */
     private static final int INLINE_PAYLOAD_MAX = 64 << 10;
     private static final int STAGING_SIZE = 512 << 10;
-    private static final int INBOUND_SIZE = 512 << 10;
+    /**
+     * Small enough that a big payload is mostly read straight into its own buffer (only what
+     * arrived together with its header is copied), big enough to take dozens of 4 KiB frames in
+     * one read.
+     */
+    private static final int INBOUND_SIZE = 128 << 10;
     /** A payload still missing at least this much is read straight into its buffer. */
     private static final int DIRECT_READ_MIN = 64 << 10;
     private static final int MAX_GATHER = 128;

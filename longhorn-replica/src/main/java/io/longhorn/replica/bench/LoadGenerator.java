@@ -3,7 +3,10 @@ package io.longhorn.replica.bench;
 import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.types.Sizes;
+import io.longhorn.replica.server.BlockTarget;
+import io.longhorn.replica.server.DataServer;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LoadGenerator {
 
     static final String USAGE = """
-            Usage: longhorn-replica bench --address tcp://HOST:PORT|unix:///PATH --size SIZE
+            Usage: longhorn-replica bench --address tcp://HOST:PORT|unix:///PATH|self --size SIZE
                                           [--pattern randwrite|randread|write|read|fill] [--bs 4k]
                                           [--depth 16] [--connections 1] [--duration 15s]
 
@@ -33,7 +36,9 @@ public final class LoadGenerator {
               RESULT pattern=P bs=B depth=D connections=C ops=N seconds=S iops=I mbps=M lat_us=L
             (MB/s in 10^6 bytes). Offsets stay below --size; random patterns pick bs-aligned
             offsets, sequential ones wrap around at --size. "fill" writes every block of --size
-            once, sequentially, and stops (to lay data out before read tests).""";
+            once, sequentially, and stops (to lay data out before read tests). --address self serves
+            a null volume (reads return zeros, writes are dropped) in this process on loopback TCP,
+            to measure the protocol and the client alone.""";
 
     /** Bad arguments; the message says which. */
     static final class UsageException extends Exception {
@@ -134,7 +139,7 @@ public final class LoadGenerator {
             throw new UsageException("--pattern must be randwrite, randread, write, read or fill, not " + pattern);
         }
         try {
-            Address addr = Address.parse(address);
+            Address addr = address.equals("self") ? null : Address.parse(address);
             long sz = Sizes.parse(size);
             long b = Sizes.parse(bs.replace("k", "Ki").replace("m", "Mi").replace("KiKi", "Ki"));
             int d = Integer.parseInt(depth);
@@ -150,6 +155,13 @@ public final class LoadGenerator {
     }
 
     static Result execute(Options o) throws Exception {
+        if (o.address() == null) {
+            try (DataServer self = DataServer.start(new NullTarget(),
+                    new DataServer.Options(new InetSocketAddress("127.0.0.1", 0), null, DataServer.Options.defaultWorkers()))) {
+                Address a = Address.tcp("127.0.0.1", self.tcpAddress().getPort());
+                return execute(new Options(a, o.size(), o.pattern(), o.blockSize(), o.depth(), o.connections(), o.duration()));
+            }
+        }
         List<ReplicaDataClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < o.connections(); i++) {
@@ -226,6 +238,36 @@ public final class LoadGenerator {
                 }
                 next();
             });
+        }
+    }
+
+    /** A volume that holds nothing: for measuring the protocol without the store. */
+    private static final class NullTarget implements BlockTarget {
+        @Override
+        public void read(long offset, ByteBuffer dst) {
+            dst.position(dst.limit());
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) {
+            src.position(src.limit());
+        }
+
+        @Override
+        public void writeZeroes(long offset, long length) {
+        }
+
+        @Override
+        public void unmap(long offset, long length) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public String describe() {
+            return "null volume";
         }
     }
 }
