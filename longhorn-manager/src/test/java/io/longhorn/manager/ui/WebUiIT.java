@@ -85,7 +85,6 @@ class WebUiIT {
         browser.go("");
         browser.awaitText("main h1", "Dashboard", Browser.WAIT);
         browser.find(".donut");
-        browser.screenshot("dashboard");
 
         // The backup target: a directory of our own, set on the settings page.
         browser.click("a[data-nav=settings]");
@@ -144,6 +143,26 @@ class WebUiIT {
         browser.waitFor(() -> browser.present("#restore-volume") ? null : true, "the restore dialog to close");
         browser.screenshot("backups");
 
+        // A disaster-recovery standby volume follows the backup volume until it is activated.
+        browser.click(backupRow + " button.menu-button");
+        browser.click(".menu button[data-action=standby]");
+        browser.type("#standby-volume-name", "web-vol-dr");
+        browser.type("#standby-volume-numberOfReplicas", "1");
+        browser.click("#standby-volume-submit");
+        browser.waitFor(() -> browser.present("#standby-volume") ? null : true, "the standby dialog to close");
+        browser.awaitText("section[data-backup-volume=web-vol] .standbys", "web-vol-dr", SLOW);
+        assertTrue(api("GET", "/v1/volumes/web-vol-dr", null).path("standby").asBoolean(), "web-vol-dr is a standby");
+        browser.waitFor(() -> api("GET", "/v1/volumes/web-vol-dr", null).path("lastRestoredBackup").asText().isEmpty()
+                ? null : true, "web-vol-dr to restore the backup", SLOW);
+        browser.awaitText("section[data-backup-volume=web-vol] .standbys", "restored up to", Browser.WAIT);
+        browser.screenshot("backups-standby");
+        browser.click("button[data-key='activate-web-vol-dr']");
+        browser.click("#activate-volume-submit");
+        browser.waitFor(() -> api("GET", "/v1/volumes/web-vol-dr", null).path("standby").asBoolean() ? null : true,
+                "web-vol-dr to be activated", SLOW);
+        browser.waitFor(() -> browser.present("button[data-key='activate-web-vol-dr']") ? null : true,
+                "the activated volume to leave the standby list");
+
         // The restored volume is in the list, and once restored it is detached and ready.
         browser.click("a[data-nav=volumes]");
         browser.find("tr[data-volume=web-vol-restored]");
@@ -154,9 +173,47 @@ class WebUiIT {
         JsonNode restored = api("GET", "/v1/volumes/web-vol-restored", null);
         assertEquals(1, restored.path("numberOfReplicas").asInt());
         assertTrue(restored.path("fromBackup").asText().contains("volume=web-vol"), restored.path("fromBackup").asText());
+        browser.find("tr[data-volume=web-vol-dr]");
         browser.screenshot("volumes");
+        browser.click("a[data-nav=dashboard]");
+        int volumes = volumeNames().size();
+        browser.awaitText(".donut-total", String.valueOf(volumes), Browser.WAIT);
+        browser.screenshot("dashboard");
         browser.resize(390, 844);
+        browser.click("a[data-nav=volumes]");
+        browser.find("tr[data-volume=web-vol-restored]");
         browser.screenshot("volumes-phone");
+    }
+
+    @Test
+    void aDetachedVolumeIsExpandedGetsAnotherReplicaCountAndIsDeletedAfterConfirmation() throws Exception {
+        api("POST", "/v1/volumes", "{\"name\":\"edit-vol\",\"size\":\"32Mi\",\"numberOfReplicas\":2}");
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=edit-vol]", "detached", SLOW);
+
+        rowAction("edit-vol", "expand");
+        String shrink = apiError("POST", "/v1/volumes/edit-vol?action=expand", "{\"size\":\"16Mi\"}");
+        browser.type("#expand-volume-size", "16Mi");
+        browser.click("#expand-volume-submit");
+        assertEquals(shrink, browser.find("#expand-volume [data-error-for=size]").getText());
+        browser.type("#expand-volume-size", "48Mi");
+        browser.click("#expand-volume-submit");
+        browser.awaitText("tr[data-volume=edit-vol]", "48 MiB", Browser.WAIT);
+        assertEquals(String.valueOf(48L << 20), api("GET", "/v1/volumes/edit-vol", null).path("size").asText());
+
+        rowAction("edit-vol", "replicas");
+        browser.type("#replica-count-replicaCount", "3");
+        browser.click("#replica-count-submit");
+        browser.waitFor(() -> browser.present("#replica-count") ? null : true, "the replica dialog to close");
+        assertEquals(3, api("GET", "/v1/volumes/edit-vol", null).path("numberOfReplicas").asInt());
+
+        rowAction("edit-vol", "delete");
+        browser.awaitText("#delete-volume", "Delete edit-vol?", Browser.WAIT);
+        // The dangerous button is not the default: Cancel has the focus.
+        assertEquals("delete-volume-cancel", browser.driver().switchTo().activeElement().getDomAttribute("id"));
+        browser.click("#delete-volume-submit");
+        browser.waitFor(() -> browser.present("tr[data-volume=edit-vol]") ? null : true, "edit-vol to leave the list", SLOW);
+        assertFalse(volumeNames().contains("edit-vol"));
     }
 
     @Test

@@ -70,6 +70,21 @@ public final class LocalResourceStore implements ResourceStore {
         return nodes.stream().map(n -> toObject(n, kind)).toList();
     }
 
+    /** Filters on the stored JSON first, so that only matching objects are deserialized. */
+    @Override
+    public <T extends HasMetadata> List<T> list(Class<T> kind, Map<String, String> labels) {
+        List<ObjectNode> nodes = new ArrayList<>();
+        synchronized (lock) {
+            for (ObjectNode n : table(kind).values()) {
+                JsonNode have = n.path("metadata").path("labels");
+                if (labels.entrySet().stream().allMatch(e -> e.getValue().equals(have.path(e.getKey()).asText(null)))) {
+                    nodes.add(n);
+                }
+            }
+        }
+        return nodes.stream().map(n -> toObject(n, kind)).toList();
+    }
+
     @Override
     public <T extends HasMetadata> T create(T resource) {
         Class<T> kind = kindOf(resource);
