@@ -90,17 +90,26 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
-     * The content of each replica alone: for each, an engine over just that replica (clean shutdown
-     * of the others first is the caller's business), its export hashed.
+     * The content of each replica alone: an engine over just that replica, all of them running at
+     * once (several engines share the host), each export hashed. The caller stops the engine that
+     * used them together first, cleanly.
      */
     List<String> hashEachAlone(String volume, List<ServiceProcess> over) throws Exception {
-        List<String> hashes = new ArrayList<>();
-        for (ServiceProcess r : over) {
-            try (Engine alone = engine(volume, List.of(r))) {
-                hashes.add(sha256(alone.nbd));
+        List<Engine> alone = new ArrayList<>();
+        try {
+            for (ServiceProcess r : over) {
+                alone.add(engine(volume, List.of(r)));
+            }
+            List<String> hashes = new ArrayList<>();
+            for (Engine e : alone) {
+                hashes.add(sha256(e.nbd));
+            }
+            return hashes;
+        } finally {
+            for (Engine e : alone) {
+                e.close();
             }
         }
-        return hashes;
     }
 
     @Override
