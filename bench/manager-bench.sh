@@ -59,8 +59,8 @@ wait_state() { # volume state
   echo "volume $1 did not become $2" >&2; exit 1
 }
 
-"$JAVA_HOME/bin/java" -jar "$ROOT/longhorn-manager/target/quarkus-app/quarkus-run.jar" --data-dir "$DATA" \
-  --listen "127.0.0.1:$PORT" --bin-dir "$ROOT/bin" > "$WORK/manager.log" 2>&1 &
+# bin/longhorn-manager execs the JVM, so $! is the manager's own pid (for its RSS).
+"$ROOT/bin/longhorn-manager" --data-dir "$DATA" --listen "127.0.0.1:$PORT" > "$WORK/manager.log" 2>&1 &
 MANAGER_PID=$!
 for _ in $(seq 1 600); do api "$API/v1" >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 5 # let the start-up settle (node status, settings, backup service)

@@ -53,10 +53,23 @@ final class Views {
 
     static VolumeView volume(ManagerServices s, Links links, Volume v) {
         ResourceStore store = s.context().store();
+        Map<String, String> selector = Map.of(Longhorn.LABEL_VOLUME, Resources.name(v));
+        return volume(links, v, store.list(Engine.class, selector), store.list(Replica.class, selector));
+    }
+
+    /** Views of many volumes, reading engines and replicas once. */
+    static List<VolumeView> volumes(ManagerServices s, Links links, List<Volume> volumes) {
+        ResourceStore store = s.context().store();
+        Map<String, List<Engine>> engines = store.list(Engine.class).stream()
+                .collect(java.util.stream.Collectors.groupingBy(e -> e.getSpec().volumeName));
+        Map<String, List<Replica>> replicas = store.list(Replica.class).stream()
+                .collect(java.util.stream.Collectors.groupingBy(r -> r.getSpec().volumeName));
+        return volumes.stream().map(v -> volume(links, v, engines.getOrDefault(Resources.name(v), List.of()),
+                replicas.getOrDefault(Resources.name(v), List.of()))).toList();
+    }
+
+    static VolumeView volume(Links links, Volume v, List<Engine> engines, List<Replica> replicas) {
         String name = Resources.name(v);
-        Map<String, String> selector = Map.of(Longhorn.LABEL_VOLUME, name);
-        List<Engine> engines = store.list(Engine.class, selector);
-        List<Replica> replicas = store.list(Replica.class, selector);
         Map<String, String> modes = engines.isEmpty() ? Map.of() : engines.getFirst().getStatus().replicaModeMap;
         List<ControllerView> controllers = engines.stream().map(Views::controller).toList();
         List<ReplicaView> replicaViews = replicas.stream().map(r -> replica(r, modes.getOrDefault(Resources.name(r), "")))

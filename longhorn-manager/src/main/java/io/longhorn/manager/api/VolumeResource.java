@@ -39,9 +39,8 @@ public class VolumeResource {
     @GET
     public Collection<VolumeView> list() {
         Links links = new Links(uri);
-        List<VolumeView> data = services.volumes().list().stream()
-                .sorted(Comparator.comparing(Resources::name))
-                .map(v -> Views.volume(services, links, v)).toList();
+        List<VolumeView> data = Views.volumes(services, links, services.volumes().list().stream()
+                .sorted(Comparator.comparing(Resources::name)).toList());
         return Collection.of("volume", links.collection("volumes"), data);
     }
 

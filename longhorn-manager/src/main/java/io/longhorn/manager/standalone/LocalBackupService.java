@@ -98,6 +98,10 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
         if (System.getenv("JAVA_HOME") == null) {
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         }
+        String instanceOpts = System.getenv("LONGHORN_INSTANCE_JAVA_OPTS");
+        if (instanceOpts != null) {
+            pb.environment().put("LONGHORN_JAVA_OPTS", instanceOpts);
+        }
         Process p = pb.start();
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {

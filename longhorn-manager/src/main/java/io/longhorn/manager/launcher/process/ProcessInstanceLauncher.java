@@ -175,6 +175,11 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
 
     private Map<String, String> env() {
         Map<String, String> env = new java.util.HashMap<>(options.env());
+        // bin/longhorn-manager gives its own JVM options to the manager only; instances get the user's.
+        String instanceOpts = System.getenv("LONGHORN_INSTANCE_JAVA_OPTS");
+        if (instanceOpts != null) {
+            env.putIfAbsent("LONGHORN_JAVA_OPTS", instanceOpts);
+        }
         // The bin/ launchers need a JDK 25; hand them the one the manager runs on.
         if (System.getenv("JAVA_HOME") == null) {
             env.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));

@@ -55,10 +55,12 @@ public final class LocalResourceStore implements ResourceStore {
 
     @Override
     public <T extends HasMetadata> Optional<T> get(Class<T> kind, String name) {
+        ObjectNode node;
         synchronized (lock) {
-            ObjectNode node = table(kind).get(name);
-            return node == null ? Optional.empty() : Optional.of(toObject(node, kind));
+            node = table(kind).get(name);
         }
+        // Stored trees are never changed after a commit (writes store new trees): read outside the lock.
+        return node == null ? Optional.empty() : Optional.of(toObject(node, kind));
     }
 
     @Override
