@@ -107,13 +107,16 @@ export class VolumePage extends Page {
 
   replicas(v) {
     const rebuilds = new Map((v.rebuildStatus || []).map((r) => [r.replica, r]));
+    // The engine names the source of a rebuild by address; the replica's name says more.
+    const byAddress = new Map(v.replicas.filter((r) => r.address).map((r) => [r.address, r.name]));
+    const source = (address) => byAddress.get(address) || byAddress.get(`tcp://${address}`) || address;
     const columns = [{ header: 'Replica' }, { header: 'Mode' }, { header: 'Node' }, { header: 'Disk' },
       { header: 'Address' }, { header: h('span.sr-only', 'Actions'), label: '', className: 'actions' }];
     const rows = v.replicas.map((r) => {
       const rebuild = rebuilds.get(r.name);
       const mode = r.mode
         ? [badge(r.mode), r.mode === 'WO' ? h('span.rebuild', progress(rebuild ? rebuild.progress : 0,
-          `rebuild of ${r.name}`), h('span.muted.small', rebuild?.fromReplica ? ` from ${rebuild.fromReplica}` : ' rebuilding'))
+          `rebuild of ${r.name}`), h('span.muted.small', rebuild?.fromReplica ? ` from ${source(rebuild.fromReplica)}` : ' rebuilding'))
           : null, rebuild?.error ? h('span.inline-error', rebuild.error) : null]
         : r.failedAt ? badge('ERR', 'err', `failed at ${r.failedAt}`) : h('span.muted', r.running ? 'running' : 'stopped');
       return row(columns, [
