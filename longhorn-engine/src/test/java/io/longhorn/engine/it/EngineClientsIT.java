@@ -168,6 +168,25 @@ class EngineClientsIT {
     }
 
     @Test
+    void engineThatCannotStartSaysWhyAndExitsNonZero() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String launcher = ServiceProcess.ROOT.resolve("bin/longhorn-engine").toString();
+        java.util.Map<String, String> env = java.util.Map.of("JAVA_HOME", System.getProperty("java.home"));
+        Tool.Result down = Tool.run(TOOL_TIMEOUT, env, List.of(launcher, "controller", "--listen", "127.0.0.1:0",
+                "--nbd-listen", "127.0.0.1:0", "--replica", "tcp://127.0.0.1:" + port, "vol2"));
+        assertEquals(1, down.exit(), down.output());
+        assertTrue(down.output().contains("tcp://127.0.0.1:" + port + ": unreachable"), down.output());
+
+        Tool.Result bad = Tool.run(TOOL_TIMEOUT, env, List.of(launcher, "controller", "--replica-timeout", "soon",
+                "--replica", Cluster.control(r1), "vol2"));
+        assertEquals(2, bad.exit(), bad.output());
+        assertTrue(bad.output().contains("--replica-timeout"), bad.output());
+    }
+
+    @Test
     @Order(100)
     void expandGrowsTheVolumeAndNewConnectionsSeeTheNewSize() {
         Tool.run(TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x77 0 4096", engine.nbd).ok();
