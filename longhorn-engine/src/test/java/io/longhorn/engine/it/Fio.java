@@ -36,12 +36,25 @@ final class Fio implements AutoCloseable {
 
     /** Waits for fio and checks it ended with exit code 0 and no I/O or verify error. */
     String awaitSuccess(long minutes) throws Exception {
+        return await(minutes, 0);
+    }
+
+    /**
+     * Stops a time-based run early the way a user would (SIGINT: fio finishes its jobs and reports)
+     * and checks that no I/O failed. fio exits with 128 then.
+     */
+    String interruptAndCheck() throws Exception {
+        Tool.run(java.time.Duration.ofSeconds(10), "kill", "-INT", Long.toString(process.pid())).ok();
+        return await(2, 128);
+    }
+
+    private String await(long minutes, int expectedExit) throws Exception {
         if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("fio did not finish within " + minutes + " minutes:\n" + output());
         }
         String out = output();
-        assertEquals(0, process.exitValue(), "fio failed:\n" + out);
+        assertEquals(expectedExit, process.exitValue(), "fio failed:\n" + out);
         Matcher m = Pattern.compile("\"error\"\\s*:\\s*(\\d+)").matcher(out);
         boolean any = false;
         while (m.find()) {
