@@ -32,6 +32,7 @@ final class Browser implements AutoCloseable {
     private final ChromeDriver driver;
     private final Path profile;
     private final String baseUrl;
+    private final List<String> scriptErrors = new java.util.ArrayList<>();
 
     private Browser(ChromeDriver driver, Path profile, String baseUrl) {
         this.driver = driver;
@@ -51,6 +52,8 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1400,1000", "--lang=en-US");
+        // The page's console, to fail a test on a script error.
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
@@ -60,6 +63,7 @@ final class Browser implements AutoCloseable {
 
     /** Opens a route of the single-page app, e.g. {@code "#/volumes"}. */
     void go(String hash) {
+        drainLog();
         driver.get(baseUrl + "/" + hash);
     }
 
@@ -135,6 +139,22 @@ final class Browser implements AutoCloseable {
     void awaitText(String css, String expected, Duration atMost) {
         waitFor(() -> text(css).contains(expected) ? Boolean.TRUE : null,
                 "\"" + expected + "\" in " + css + " (now: \"" + text(css) + "\")", atMost);
+    }
+
+    /** Script errors the pages logged (uncaught exceptions, console errors, failed module loads). */
+    List<String> scriptErrors() {
+        drainLog();
+        return List.copyOf(scriptErrors);
+    }
+
+    /** Reads the browser's log before it is lost (a navigation starts a new one). */
+    private void drainLog() {
+        driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(org.openqa.selenium.logging.LogEntry::getMessage)
+                // Refused requests are logged by the browser too; the tests provoke some on purpose.
+                .filter(m -> !m.contains("Failed to load resource"))
+                .forEach(scriptErrors::add);
     }
 
     Object script(String js, Object... args) {

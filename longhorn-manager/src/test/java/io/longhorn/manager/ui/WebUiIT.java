@@ -75,7 +75,12 @@ class WebUiIT {
 
     @AfterEach
     void closeBrowser() throws IOException {
-        if (browser != null) {
+        if (browser == null) {
+            return;
+        }
+        try {
+            assertEquals(List.of(), browser.scriptErrors(), "script errors in the page");
+        } finally {
             browser.close();
         }
     }
