@@ -11,7 +11,9 @@
 #
 # For each data set it makes a replica directory whose snapshot s1 holds the data and whose
 # snapshot s2 changes 10 MiB of it, serves it with a real replica process (bin/longhorn-replica),
-# and then, per target (a directory, and S3Proxy with its filesystem backend on loopback):
+# and then, per target (a directory, and S3Proxy with its filesystem backend on loopback), with the
+# backups and restores run as jobs of one backup service (bin/longhorn-backup serve, the path the
+# manager uses; warmed up with one small backup and restore first):
 #   plain copy   cp + sync of the data file (directory) / multipart upload, 8 MiB parts, 4 in
 #                flight (S3; bin/longhorn-backup bench-copy)
 #   backup       bin/longhorn-backup create --replica <the replica process> s1 (full)
@@ -19,9 +21,14 @@
 #   plain back   cp + sync back (directory) / ranged parallel download (S3)
 #   restore      bin/longhorn-backup restore --to file:///image (every block verified)
 #   restore-r    (directory only) restore into a new replica process over the data protocol
-# Times are of the operation itself: the CLI prints its own elapsed time, which leaves the JVM's
-# start-up out (as it does for bench-copy); cp is timed around the command. MB/s are 10^6 bytes
-# of volume data per second. The restored image is compared with the data (cmp).
+# Times are of the operation itself: a job's run time as the service reports it; bench-copy's own
+# elapsed time (without the JVM's start-up); cp timed around the command. MB/s are 10^6 bytes of
+# volume data per second. The restored image is compared with the data (cmp).
+# "CPU s" is the CPU time (user + system) the operation cost, which a busy machine does not
+# inflate the way it inflates elapsed time: for our jobs the service's plus the replica's CPU time
+# during the job; for cp, cp's; for bench-copy, the process's minus that of a trivial command (the
+# JVM's start-up). The load average is printed with the results: on a shared 2-core machine,
+# elapsed times partly measure the other load.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -50,6 +57,12 @@ cleanup() {
 trap cleanup EXIT
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+CLK_TCK="$(getconf CLK_TCK)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# runs a command under /usr/bin/time; CPU seconds (user + system) land in $WORK/cpu.txt
+timed() { /usr/bin/time -f "%U %S" -o "$WORK/cpu.txt" "$@"; }
+cpu_of_last() { awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu.txt"; }
+minus() { awk -v a="$1" -v b="$2" -v c="${3:-0}" 'BEGIN { v = a - b + c; if (v < 0) v = 0; printf "%.2f", v }'; }
 mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { if (ms <= 0) ms = 1; printf "%.0f", b / 1e6 / (ms / 1000) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 1; printf "%.2f", a / b }'; }
 # elapsed ms from a CLI summary line "... in N ms"
@@ -68,6 +81,7 @@ wait_line() { # file pattern
 start_replica() { # dir size_bytes log -> sets REPLICA_CONTROL
   "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$2" "$1" >"$3" 2>&1 &
   PIDS+=($!)
+  REPLICA_PID=$!
   wait_line "$3" '^replica ready:'
   REPLICA_CONTROL="$(grep -oE 'control=[^ ]+' "$3" | head -1 | cut -d= -f2)"
 }
@@ -91,7 +105,8 @@ make_replica_dir() { # data dir
   mkdir -p "$dir"
   cp --sparse=always "$data" "$dir/volume-snap-s1.img"
   truncate -s "$size" "$dir/volume-snap-s2.img"
-  local at=$(( SIZE_MIB >= 512 ? 300 : SIZE_MIB / 4 ))
+  local mib=$(( size / 1024 / 1024 ))
+  local at=$(( mib >= 512 ? 300 : mib / 4 ))
   dd if=/dev/urandom of="$dir/volume-snap-s2.img" bs=1M count=10 seek="$at" conv=notrunc status=none
   truncate -s "$size" "$dir/volume-head-002.img"
   json_meta volume-snap-s1.img "" 2026-01-01T00:00:00Z >"$dir/volume-snap-s1.img.meta"
@@ -106,7 +121,7 @@ make_data() { # kind file
     random)
       head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$2" ;;
     compressible)
-      # log-like text: compresses to about a quarter with lz4
+      # log-like text: lz4 stores it in about half the space
       python3 - "$2" "$SIZE_MIB" <<'PY'
 import random, sys
 path, mib = sys.argv[1], int(sys.argv[2])
@@ -156,18 +171,45 @@ for _ in $(seq 1 600); do
 done
 export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret AWS_ENDPOINTS="http://127.0.0.1:$S3_PORT"
 
+# --- the backup service, warmed up -----------------------------------------------------------------
+SVC_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$BACKUP" serve --listen "127.0.0.1:$SVC_PORT" >"$WORK/service.log" 2>&1 &
+PIDS+=($!)
+SVC_PID=$!
+wait_line "$WORK/service.log" '^backup service ready'
+SVC="127.0.0.1:$SVC_PORT"
+mkdir -p "$WORK/warmup-target"
+head -c $((64 * 1024 * 1024)) /dev/urandom >"$WORK/warmup.img"
+make_replica_dir "$WORK/warmup.img" "$WORK/warmup-replica"
+"$BACKUP" create --quiet --service "$SVC" --dest "file://$WORK/warmup-target" --replica "dir://$WORK/warmup-replica" \
+  --volume warmup s1 >"$WORK/warmup.url" 2>/dev/null
+"$BACKUP" restore --quiet --service "$SVC" "$(cat "$WORK/warmup.url")" --to "file://$WORK/warmup-restored.img" 2>/dev/null
+rm -rf "$WORK/warmup"*
+svc_cpu_start() { SVC_T0=$(proc_ticks "$SVC_PID"); }
+svc_cpu() { awk -v a="$(proc_ticks "$SVC_PID")" -v b="$SVC_T0" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (a - b) / t }'; }
+
 BYTES=$((SIZE_MIB * 1024 * 1024))
+mkdir -p "$WORK/empty"
+JVM_CPU=99
+for _ in 1 2 3; do
+  timed "$BACKUP" ls "file://$WORK/empty" >/dev/null 2>&1
+  JVM_CPU=$(awk -v a="$(cpu_of_last)" -v b="$JVM_CPU" 'BEGIN { printf "%.2f", (a < b ? a : b) }')
+done
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
-row() { # dataset target op ms baseline_ms
+row() { # dataset target op ms baseline_ms cpu
   local r="-"
   [[ -n "${5:-}" ]] && r="$(ratio "$5" "$4")"
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(mbps "$BYTES" "$4")" "$r" | tee -a "$RESULTS"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$(mbps "$BYTES" "$4")" "$r" "${6:--}" \
+    | tee -a "$RESULTS"
 }
 
-echo "# backup-bench: ${SIZE_MIB} MiB per data set, $WORKERS workers, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "| data | target | operation | ms | MB/s | speed vs plain copy |"
-echo "|---|---|---|---|---|---|"
+{
+  echo "# backup-bench: ${SIZE_MIB} MiB per data set, $WORKERS workers, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); JVM start-up CPU subtracted: $JVM_CPU s"
+  echo "| data | target | operation | ms | MB/s | speed vs plain copy | CPU s |"
+  echo "|---|---|---|---|---|---|---|"
+} | tee -a "$RESULTS"
 
 for kind in random compressible; do
   data="$WORK/$kind.img"
@@ -176,54 +218,65 @@ for kind in random compressible; do
   make_replica_dir "$data" "$rdir"
   start_replica "$rdir" "$BYTES" "$WORK/replica-$kind.log"
   src="$REPLICA_CONTROL"
+  src_pid="$REPLICA_PID"
 
   for target in file s3; do
     if [[ "$target" == file ]]; then
       tdir="$WORK/target-$kind"
       mkdir -p "$tdir"
       url="file://$tdir"
-      t0=$(now_ms); cp "$data" "$tdir/plain.img"; sync "$tdir/plain.img"; copy_ms=$(( $(now_ms) - t0 ))
+      t0=$(now_ms); timed sh -c 'cp "$1" "$2" && sync "$2"' sh "$data" "$tdir/plain.img"; copy_ms=$(( $(now_ms) - t0 ))
+      copy_cpu=$(cpu_of_last)
     else
       url="s3://bench@us-east-1/$kind"
-      "$BACKUP" bench-copy --s3 "s3://bench@us-east-1/plain/$kind.img" "$data" >"$WORK/copy.out" 2>"$WORK/copy.err"
+      timed "$BACKUP" bench-copy --s3 "s3://bench@us-east-1/plain/$kind.img" "$data" >"$WORK/copy.out" 2>"$WORK/copy.err"
       copy_ms=$(grep -oE '[0-9]+' "$WORK/copy.out" | tail -1)
+      copy_cpu=$(minus "$(cpu_of_last)" "$JVM_CPU")
     fi
-    row "$kind" "$target" "plain copy" "$copy_ms"
+    row "$kind" "$target" "plain copy" "$copy_ms" "" "$copy_cpu"
 
-    "$BACKUP" create --quiet --dest "$url" --replica "$src" --workers "$WORKERS" s1 >"$WORK/b1.url" 2>"$WORK/b1.err" \
-      || { cat "$WORK/b1.err" >&2; exit 1; }
+    r0=$(proc_ticks "$src_pid"); svc_cpu_start
+    "$BACKUP" create --quiet --service "$SVC" --dest "$url" --replica "$src" --workers "$WORKERS" s1 \
+      >"$WORK/b1.url" 2>"$WORK/b1.err" || { cat "$WORK/b1.err" >&2; exit 1; }
+    rcpu=$(awk -v a="$(proc_ticks "$src_pid")" -v b="$r0" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (a - b) / t }')
     full_ms=$(cli_ms "$WORK/b1.err")
-    row "$kind" "$target" "backup (full)" "$full_ms" "$copy_ms"
+    row "$kind" "$target" "backup (full)" "$full_ms" "$copy_ms" "$(minus "$(svc_cpu)" 0 "$rcpu")"
 
-    "$BACKUP" create --quiet --dest "$url" --replica "$src" --workers "$WORKERS" s2 >"$WORK/b2.url" 2>"$WORK/b2.err" \
-      || { cat "$WORK/b2.err" >&2; exit 1; }
+    "$BACKUP" create --quiet --service "$SVC" --dest "$url" --replica "$src" --workers "$WORKERS" s2 \
+      >"$WORK/b2.url" 2>"$WORK/b2.err" || { cat "$WORK/b2.err" >&2; exit 1; }
     inc_ms=$(cli_ms "$WORK/b2.err")
-    printf '| %s | %s | incremental backup (10 MiB changed) | %s | - | %s%% of the full backup |\n' \
+    printf '| %s | %s | incremental backup (10 MiB changed) | %s | - | %s%% of the full backup | - |\n' \
       "$kind" "$target" "$inc_ms" "$(awk -v a="$inc_ms" -v b="$full_ms" 'BEGIN { printf "%.1f", 100 * a / b }')" \
       | tee -a "$RESULTS"
 
     if [[ "$target" == file ]]; then
-      t0=$(now_ms); cp "$tdir/plain.img" "$WORK/plain-back.img"; sync "$WORK/plain-back.img"; back_ms=$(( $(now_ms) - t0 ))
+      t0=$(now_ms); timed sh -c 'cp "$1" "$2" && sync "$2"' sh "$tdir/plain.img" "$WORK/plain-back.img"
+      back_ms=$(( $(now_ms) - t0 ))
+      back_cpu=$(cpu_of_last)
     else
-      "$BACKUP" bench-copy --download --s3 "s3://bench@us-east-1/plain/$kind.img" "$WORK/plain-back.img" \
+      timed "$BACKUP" bench-copy --download --s3 "s3://bench@us-east-1/plain/$kind.img" "$WORK/plain-back.img" \
         >"$WORK/copy.out" 2>"$WORK/copy.err"
       back_ms=$(grep -oE '[0-9]+' "$WORK/copy.out" | tail -1)
+      back_cpu=$(minus "$(cpu_of_last)" "$JVM_CPU")
     fi
     cmp -s "$data" "$WORK/plain-back.img" || { echo "plain copy back differs" >&2; exit 1; }
     rm -f "$WORK/plain-back.img"
-    row "$kind" "$target" "plain copy back" "$back_ms"
+    row "$kind" "$target" "plain copy back" "$back_ms" "" "$back_cpu"
 
-    "$BACKUP" restore --quiet "$(cat "$WORK/b1.url")" --to "file://$WORK/restored.img" --workers "$WORKERS" \
-      2>"$WORK/r.err" || { cat "$WORK/r.err" >&2; exit 1; }
+    svc_cpu_start
+    "$BACKUP" restore --quiet --service "$SVC" "$(cat "$WORK/b1.url")" --to "file://$WORK/restored.img" \
+      --workers "$WORKERS" 2>"$WORK/r.err" || { cat "$WORK/r.err" >&2; exit 1; }
+    row "$kind" "$target" "restore to a file" "$(cli_ms "$WORK/r.err")" "$back_ms" "$(svc_cpu)"
     cmp -s "$data" "$WORK/restored.img" || { echo "restored image differs from the data" >&2; exit 1; }
     rm -f "$WORK/restored.img"
-    row "$kind" "$target" "restore to a file" "$(cli_ms "$WORK/r.err")" "$back_ms"
 
     if [[ "$target" == file ]]; then
       start_replica "$WORK/restored-replica" "$BYTES" "$WORK/restored-replica.log"
-      "$BACKUP" restore --quiet "$(cat "$WORK/b1.url")" --to "$REPLICA_CONTROL" --workers "$WORKERS" \
-        2>"$WORK/r.err" || { cat "$WORK/r.err" >&2; exit 1; }
-      row "$kind" "$target" "restore to a replica" "$(cli_ms "$WORK/r.err")" "$back_ms"
+      r0=$(proc_ticks "$REPLICA_PID"); svc_cpu_start
+      "$BACKUP" restore --quiet --service "$SVC" "$(cat "$WORK/b1.url")" --to "$REPLICA_CONTROL" \
+        --workers "$WORKERS" 2>"$WORK/r.err" || { cat "$WORK/r.err" >&2; exit 1; }
+      rcpu=$(awk -v a="$(proc_ticks "$REPLICA_PID")" -v b="$r0" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (a - b) / t }')
+      row "$kind" "$target" "restore to a replica" "$(cli_ms "$WORK/r.err")" "$back_ms" "$(minus "$(svc_cpu)" 0 "$rcpu")"
       stop_last
       rm -rf "$WORK/restored-replica"
     fi
@@ -236,5 +289,6 @@ for kind in random compressible; do
   rm -rf "$rdir" "$data" "$WORK/s3data/bench/"*
 done
 
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS"
 mkdir -p "$ROOT/bench/out"
 cp "$RESULTS" "$ROOT/bench/out/backup-bench-$(date -u +%Y%m%dT%H%M%SZ).md"

@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BackupServiceIT {
     static final long MiB = 1024 * 1024;
     private static Process server;
+    private static String address;
     private static ManagedChannel channel;
     private static BackupServiceGrpc.BackupServiceBlockingStub stub;
 
@@ -63,6 +64,7 @@ class BackupServiceIT {
         String line = out.readLine();
         assertEquals("backup service ready: grpc=127.0.0.1:" + port, line,
                 () -> Files.exists(tmp.resolve("service.log")) ? read(tmp.resolve("service.log")) : "");
+        address = "127.0.0.1:" + port;
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         stub = BackupServiceGrpc.newBlockingStub(channel);
     }
@@ -194,5 +196,26 @@ class BackupServiceIT {
         try (var s = Files.list(dir)) {
             assertEquals(0, s.count());
         }
+    }
+
+    @Test
+    void theCommandLineRunsItsBackupsAndRestoresAsJobsOfTheService() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("t5"));
+        TestVolume v = TestVolume.create(tmp.resolve("v5"), 16 * MiB).writeRandom(0, (int) (3 * MiB), 5)
+                .snapshot("s1");
+        var created = Launchers.backup(Map.of(), "create", "--service", address, "--dest", "file://" + dir,
+                "--replica", "dir://" + v.dir(), "--volume", "vol5", "s1");
+        assertEquals(0, created.exitCode(), created.toString());
+        assertTrue(created.stderr().contains(": full, 2 blocks read"), created.stderr());
+        Path image = tmp.resolve("via-service.img");
+        var restored = Launchers.backup(Map.of(), "restore", "--service", address, created.stdout().trim(), "--to",
+                "file://" + image);
+        assertEquals(0, restored.exitCode(), restored.toString());
+        assertEquals(v.contentSha("s1"), TestVolume.sha256(image, v.size()));
+
+        var failed = Launchers.backup(Map.of(), "create", "--service", address, "--dest", "file://" + dir,
+                "--replica", "dir://" + v.dir(), "--volume", "vol5", "nope");
+        assertEquals(8, failed.exitCode(), failed.toString());
+        assertTrue(failed.stderr().contains("failed: snapshot nope not found"), failed.stderr());
     }
 }

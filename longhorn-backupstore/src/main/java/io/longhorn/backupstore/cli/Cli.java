@@ -24,6 +24,9 @@ final class Cli {
         }
         int[] last = {-1};
         return (done, total) -> {
+            if (total <= 0) {
+                return; // nothing to do, or not known yet
+            }
             int p = ProgressListener.percent(done, total);
             synchronized (last) {
                 if (p != last[0]) {

@@ -56,6 +56,10 @@ public class CreateCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress lines on stderr.")
     boolean quiet;
 
+    @Option(names = "--service", paramLabel = "HOST:PORT",
+            description = "Run the backup as a job of this backup service instead of in this process.")
+    String service;
+
     @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "The snapshot to back up.")
     String snapshot;
 
@@ -63,6 +67,9 @@ public class CreateCommand implements Callable<Integer> {
     public Integer call() {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
+        if (service != null) {
+            return viaService(err);
+        }
         var spec1 = new BackupOperations.CreateSpec(dest, replica, volume, snapshot, name, parseLabels(labels),
                 Compression.parse(compression == null ? config.compression() : compression),
                 workers > 0 ? workers : config.concurrency());
@@ -73,6 +80,23 @@ public class CreateCommand implements Callable<Integer> {
                 r.bytesUploaded(), (System.nanoTime() - start) / 1_000_000);
         spec.commandLine().getOut().println(r.backupUrl());
         return 0;
+    }
+
+    private int viaService(java.io.PrintWriter err) {
+        try (ServiceClient client = new ServiceClient(service)) {
+            var req = io.longhorn.api.backup.CreateBackupRequest.newBuilder()
+                    .setTarget(ServiceClient.target(dest)).setReplicaAddress(replica)
+                    .setVolumeName(volume == null ? "" : volume).setSnapshotName(snapshot)
+                    .setBackupName(name == null ? "" : name).putAllLabels(parseLabels(labels))
+                    .setCompressionMethod(compression == null ? "" : compression).setConcurrency(workers).build();
+            var job = client.run(stub -> stub.createBackup(req), Cli.progress(err, "backup " + snapshot, quiet));
+            // the job's own run time: what the service spent, without this client's start-up
+            err.printf("backup %s of snapshot %s: %s, %d blocks read, %d bytes stored, job %s, in %d ms%n",
+                    job.getBackupName(), snapshot, job.getIncremental() ? "incremental" : "full", job.getBlocksTotal(),
+                    job.getBytesUploaded(), job.getId(), job.getElapsedMs());
+            spec.commandLine().getOut().println(job.getBackupUrl());
+            return 0;
+        }
     }
 
     static Map<String, String> parseLabels(List<String> labels) {

@@ -43,10 +43,29 @@ public class RestoreCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress lines on stderr.")
     boolean quiet;
 
+    @Option(names = "--service", paramLabel = "HOST:PORT",
+            description = "Run the restore as a job of this backup service instead of in this process.")
+    String service;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
+        if (service != null) {
+            if (overwrite) {
+                throw new io.longhorn.backupstore.error.InvalidInputException(
+                        "--overwrite is not offered by the backup service");
+            }
+            try (ServiceClient client = new ServiceClient(service)) {
+                var req = io.longhorn.api.backup.RestoreRequest.newBuilder()
+                        .setTarget(ServiceClient.target(null)).setBackupUrl(backupUrl).addAllReplicaAddresses(targets)
+                        .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers).build();
+                var job = client.run(stub -> stub.restore(req), Cli.progress(err, "restore", quiet));
+                err.printf("restored backup %s%s: job %s in %d ms%n", job.getBackupName(),
+                        job.getIncremental() ? " incrementally" : "", job.getId(), job.getElapsedMs());
+                return 0;
+            }
+        }
         RestoreResult r = Cli.operations(config).restore(backupUrl, targets, lastRestored, overwrite,
                 workers > 0 ? workers : config.concurrency(), Cli.progress(err, "restore", quiet), new Cancellation());
         err.printf("restored backup %s%s: %d blocks written, %d zeroed in %d ms%n", r.backupName(),

@@ -10,6 +10,8 @@ public final class Job implements ProgressListener {
     private final JobKind kind;
     private final Cancellation cancellation = new Cancellation();
     private final String started = Times.now();
+    private final long startNanos = System.nanoTime();
+    private volatile long endNanos;
     private volatile JobState state = JobState.PENDING;
     private volatile String volumeName;
     private volatile String snapshotName;
@@ -69,6 +71,7 @@ public final class Job implements ProgressListener {
         }
         error = why;
         finished = Times.now();
+        endNanos = System.nanoTime();
         state = end;
     }
 
@@ -77,7 +80,8 @@ public final class Job implements ProgressListener {
         if (state == JobState.PENDING || (state == JobState.RUNNING && blocksTotal == 0)) {
             progress = 0;
         }
+        long elapsed = ((state.isFinal() ? endNanos : System.nanoTime()) - startNanos) / 1_000_000;
         return new JobStatus(id, kind, state, progress, error, volumeName, snapshotName, backupName, backupUrl,
-                blocksTotal, blocksDone, bytesUploaded, incremental, started, finished);
+                blocksTotal, blocksDone, bytesUploaded, incremental, started, finished, elapsed);
     }
 }

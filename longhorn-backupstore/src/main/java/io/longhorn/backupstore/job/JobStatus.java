@@ -9,8 +9,10 @@ package io.longhorn.backupstore.job;
  * @param bytesUploaded backup jobs: compressed bytes newly stored
  * @param started       RFC 3339
  * @param finished      RFC 3339, null while running
+ * @param elapsedMillis run time so far, or in total once finished
  */
 public record JobStatus(String id, JobKind kind, JobState state, int progress, String error, String volumeName,
                         String snapshotName, String backupName, String backupUrl, long blocksTotal, long blocksDone,
-                        long bytesUploaded, boolean incremental, String started, String finished) {
+                        long bytesUploaded, boolean incremental, String started, String finished,
+                        long elapsedMillis) {
 }

@@ -32,7 +32,8 @@ final class ProtoMapper {
                 .setBlocksDone(s.blocksDone())
                 .setBytesUploaded(s.bytesUploaded())
                 .setIncremental(s.incremental())
-                .setStarted(s.started());
+                .setStarted(s.started())
+                .setElapsedMs(s.elapsedMillis());
         if (s.error() != null) {
             b.setError(s.error());
         }
