@@ -45,9 +45,10 @@ class CrashRestartIT {
 
     @Test
     void engineRestartedAfterKill9ServesEveryFlushedWriteAndNotTheStaleReplica() throws Exception {
-        ServiceProcess r1 = cluster.replica("r1", "64Mi");
-        ServiceProcess r2 = cluster.replica("r2", "64Mi");
-        ServiceProcess r3 = cluster.replica("r3", "64Mi");
+        List<ServiceProcess> rs = cluster.replicas("64Mi", "r1", "r2", "r3");
+        ServiceProcess r1 = rs.get(0);
+        ServiceProcess r2 = rs.get(1);
+        ServiceProcess r3 = rs.get(2);
         Cluster.Engine first = cluster.engine("vol1", List.of(r1, r2, r3));
         qemuIo(first.nbd, "write -P 0x11 0 4M", "flush");
 

@@ -46,8 +46,9 @@ class EngineClientsIT {
     @BeforeAll
     void start() throws Exception {
         cluster = new Cluster(dir);
-        r1 = cluster.replica("r1", "64Mi");
-        r2 = cluster.replica("r2", "64Mi");
+        List<ServiceProcess> rs = cluster.replicas("64Mi", "r1", "r2");
+        r1 = rs.get(0);
+        r2 = rs.get(1);
         engine = cluster.engine("vol1", List.of(r1, r2));
     }
 
@@ -173,7 +174,7 @@ class EngineClientsIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String launcher = ServiceProcess.ROOT.resolve("bin/longhorn-engine").toString();
+        String launcher = FrozenBuild.root().resolve("bin/longhorn-engine").toString();
         java.util.Map<String, String> env = java.util.Map.of("JAVA_HOME", System.getProperty("java.home"));
         Tool.Result down = Tool.run(TOOL_TIMEOUT, env, List.of(launcher, "controller", "--listen", "127.0.0.1:0",
                 "--nbd-listen", "127.0.0.1:0", "--replica", "tcp://127.0.0.1:" + port, "vol2"));

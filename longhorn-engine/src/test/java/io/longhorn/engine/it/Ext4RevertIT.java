@@ -41,7 +41,7 @@ class Ext4RevertIT {
 
     @Test
     void revertBringsTheFilesBackAsTheyWereAtTheSnapshot() throws Exception {
-        Cluster.Engine engine = cluster.engine("vol1", List.of(cluster.replica("r1", "128Mi"), cluster.replica("r2", "128Mi")));
+        Cluster.Engine engine = cluster.engine("vol1", cluster.replicas("128Mi", "r1", "r2"));
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         Random random = new Random(5);
         Map<String, byte[]> before = new LinkedHashMap<>();

@@ -36,8 +36,7 @@ class ReplicationIT {
 
     @Test
     void fioWithVerifyOverThreeReplicasLeavesThemIdentical() throws Exception {
-        List<ServiceProcess> rs = List.of(cluster.replica("r1", "256Mi"), cluster.replica("r2", "256Mi"),
-                cluster.replica("r3", "256Mi"));
+        List<ServiceProcess> rs = cluster.replicas("256Mi", "r1", "r2", "r3");
         try (Cluster.Engine engine = cluster.engine("vol1", rs)) {
             try (Fio fio = Fio.start(dir, "fill", engine.nbd, "--rw=randwrite", "--bs=64k", "--iodepth=16",
                     "--size=256M", "--verify=crc32c", "--do_verify=1", "--randseed=7")) {
@@ -53,9 +52,10 @@ class ReplicationIT {
 
     @Test
     void replicaKilledUnderLoadIsErrAndAFreshOneRebuildsUnderLoad() throws Exception {
-        ServiceProcess r1 = cluster.replica("r1", "128Mi");
-        ServiceProcess r2 = cluster.replica("r2", "128Mi");
-        ServiceProcess r3 = cluster.replica("r3", "128Mi");
+        List<ServiceProcess> rs = cluster.replicas("128Mi", "r1", "r2", "r3");
+        ServiceProcess r1 = rs.get(0);
+        ServiceProcess r2 = rs.get(1);
+        ServiceProcess r3 = rs.get(2);
         ServiceProcess r4;
         try (Cluster.Engine engine = cluster.engine("vol1", List.of(r1, r2, r3))) {
             // Rate-limited so that it is still writing when the replica dies.
@@ -95,8 +95,9 @@ class ReplicationIT {
 
     @Test
     void replicaBackFromABriefAbsenceCopiesOnlyWhatChanged() throws Exception {
-        ServiceProcess r1 = cluster.replica("r1", "128Mi");
-        ServiceProcess r2 = cluster.replica("r2", "128Mi");
+        List<ServiceProcess> rs = cluster.replicas("128Mi", "r1", "r2");
+        ServiceProcess r1 = rs.get(0);
+        ServiceProcess r2 = rs.get(1);
         ServiceProcess back;
         try (Cluster.Engine engine = cluster.engine("vol1", List.of(r1, r2))) {
             Tool.run(Cluster.TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x41 0 48M", "-c", "flush",

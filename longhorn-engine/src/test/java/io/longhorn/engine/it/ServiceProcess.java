@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A service started through its {@code bin/} launcher (so, from its packaged build), its output in
- * a log file, considered up once it printed its ready line.
+ * A service started through its {@code bin/} launcher (so, from its packaged build, in the
+ * {@link FrozenBuild} copy), its output in a log file, considered up once it printed its ready line.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -24,13 +24,14 @@ final class ServiceProcess implements AutoCloseable {
     final String name;
     final Path log;
     final Process process;
-    final String readyLine;
+    private final String readyPrefix;
+    String readyLine;
 
-    private ServiceProcess(String name, Path log, Process process, String readyLine) {
+    private ServiceProcess(String name, Path log, Process process, String readyPrefix) {
         this.name = name;
         this.log = log;
         this.process = process;
-        this.readyLine = readyLine;
+        this.readyPrefix = readyPrefix;
     }
 
     /**
@@ -39,24 +40,37 @@ final class ServiceProcess implements AutoCloseable {
      * @throws AssertionError with the log when it exits or does not get ready in time
      */
     static ServiceProcess start(String launcher, Path log, String ready, List<String> args) throws IOException {
+        return launch(launcher, log, ready, args).awaitReady();
+    }
+
+    /** Starts {@code bin/<launcher> args...}; {@link #awaitReady()} waits for its ready line. */
+    static ServiceProcess launch(String launcher, Path log, String ready, List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(ROOT.resolve("bin").resolve(launcher).toString());
+        command.add(FrozenBuild.root().resolve("bin").resolve(launcher).toString());
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("LONGHORN_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC");
-        Process p = pb.start();
-        ServiceProcess s = new ServiceProcess(launcher, log, p, null);
+        return new ServiceProcess(launcher, log, pb.start(), ready);
+    }
+
+    /**
+     * Waits for the ready line.
+     *
+     * @throws AssertionError with the log when it exits or does not get ready in time
+     */
+    ServiceProcess awaitReady() {
         try {
-            String line = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> s.readyLine(ready), l -> l != null || !p.isAlive());
+            String line = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> readyLine(readyPrefix), l -> l != null || !process.isAlive());
             if (line == null) {
-                throw new AssertionError(launcher + " exited with " + p.waitFor() + " before it was ready:\n" + s.output());
+                throw new AssertionError(name + " exited with " + process.waitFor() + " before it was ready:\n" + output());
             }
-            return new ServiceProcess(launcher, log, p, line);
+            readyLine = line;
+            return this;
         } catch (RuntimeException | Error | InterruptedException e) {
-            p.destroyForcibly();
-            throw new AssertionError(launcher + " did not get ready: " + e + "\n" + s.output(), e);
+            process.destroyForcibly();
+            throw new AssertionError(name + " did not get ready: " + e + "\n" + output(), e);
         }
     }
 
