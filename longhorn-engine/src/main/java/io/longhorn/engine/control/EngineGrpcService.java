@@ -14,6 +14,7 @@ import io.longhorn.api.engine.SnapshotListResponse;
 import io.longhorn.api.engine.SnapshotRequest;
 import io.longhorn.api.engine.Volume;
 import io.longhorn.engine.controller.VolumeController;
+import io.longhorn.engine.controller.VolumeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -112,8 +113,7 @@ public class EngineGrpcService extends EngineServiceGrpc.EngineServiceImplBase {
             try {
                 c().startFrontend();
             } catch (IOException e) {
-                throw new io.longhorn.engine.controller.VolumeException(
-                        io.longhorn.engine.controller.VolumeException.Kind.UNAVAILABLE, e.getMessage(), e);
+                throw new VolumeException(VolumeException.Kind.UNAVAILABLE, e.getMessage(), e);
             }
             return ProtoMapper.volume(c().status());
         });
@@ -128,7 +128,7 @@ public class EngineGrpcService extends EngineServiceGrpc.EngineServiceImplBase {
         try {
             value = call.get();
         } catch (RuntimeException e) {
-            if (!(e instanceof io.longhorn.engine.controller.VolumeException)) {
+            if (!(e instanceof VolumeException)) {
                 LOG.warnf(e, "control call failed");
             }
             out.onError(GrpcErrors.toStatus(e));

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -122,7 +124,7 @@ final class RebuildCoordinator {
                     + v.name);
         }
         try {
-            v.replicas.remove(m).get(v.replicaTimeout.toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+            v.replicas.remove(m).get(v.replicaTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warnf("volume %s: replica %s removed, but recording the new generation did not finish: %s", v.name,
                     addr, e.toString());
@@ -215,7 +217,7 @@ final class RebuildCoordinator {
             LOG.infof("volume %s: replica %s rebuilt from %s: %d of %d bytes differed and were copied", v.name,
                     t.address(), sourceAddress, p.copied(), p.total());
         } catch (RuntimeException e) {
-            Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             String why = c.getMessage();
             p.fail(why);
             v.replicas.fail(t, "rebuild failed: " + why);

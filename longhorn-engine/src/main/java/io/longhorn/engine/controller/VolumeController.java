@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -37,7 +39,7 @@ public final class VolumeController implements AutoCloseable {
     private volatile Frontend frontend;
     private volatile String endpoint = "";
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     VolumeController(String name, ReplicaSet replicas, IoGate gate, long size, ReplicaConnector connector,
                      ExecutorService background, Duration replicaTimeout, FrontendFactory frontends) {
@@ -202,7 +204,7 @@ public final class VolumeController implements AutoCloseable {
         });
     }
 
-    private <T> T locked(String what, java.util.function.Supplier<T> op) {
+    private <T> T locked(String what, Supplier<T> op) {
         boolean got;
         try {
             got = opLock.tryLock(replicaTimeout.toMillis() * 4 + 10_000, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Fails replicas that leave a request unanswered for longer than the replica timeout: every
@@ -38,7 +39,7 @@ final class Watchdog implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // Never let one bad tick cancel the schedule.
-            org.jboss.logging.Logger.getLogger(Watchdog.class).warnf(e, "volume %s: watchdog tick failed", replicas.volume());
+            Logger.getLogger(Watchdog.class).warnf(e, "volume %s: watchdog tick failed", replicas.volume());
         }
     }
 
