@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,8 +39,9 @@ public final class VolumeController implements AutoCloseable {
     /** Written under the operation lock; read without it (info must answer during long operations). */
     private volatile Frontend frontend;
     private volatile String endpoint = "";
-    private volatile boolean closed;
+    private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     VolumeController(String name, ReplicaSet replicas, IoGate gate, long size, ReplicaConnector connector,
                      ExecutorService background, Duration replicaTimeout, FrontendFactory frontends) {
@@ -125,7 +127,7 @@ public final class VolumeController implements AutoCloseable {
     public void startFrontend() throws IOException {
         opLock.lock();
         try {
-            if (frontend != null || closed) {
+            if (frontend != null || stopped) {
                 return;
             }
             Frontend f = frontends.create(device);
@@ -168,12 +170,27 @@ public final class VolumeController implements AutoCloseable {
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
+            // Shutdown hooks and the main thread both close: the second waits for the first, so
+            // that the process does not end before the clean generation is recorded.
+            try {
+                closed.await(replicaTimeout.toMillis() * 8 + 30_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
+        try {
+            shutdown();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private void shutdown() {
         stopFrontend();
         opLock.lock();
         try {
-            closed = true;
+            stopped = true;
             rebuilds.stop();
             watchdog.close();
             try {
@@ -217,7 +234,7 @@ public final class VolumeController implements AutoCloseable {
                     + ": another operation on the volume is still running");
         }
         try {
-            if (closed) {
+            if (stopped) {
                 throw VolumeException.precondition("volume " + name + " is shutting down");
             }
             return op.get();
