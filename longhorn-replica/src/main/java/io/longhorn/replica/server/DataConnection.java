@@ -29,6 +29,8 @@ final class DataConnection implements FrameConnection.Handler {
     static final int BATCHED_MAX = 128 << 10;
     /** Writes up to this size (without FUA) run on the I/O thread. */
     static final int INLINE_WRITE_MAX = 64 << 10;
+    /** -Dlonghorn.data.no-inline=true sends every request to the workers (for comparisons). */
+    static final boolean INLINE = !Boolean.getBoolean("longhorn.data.no-inline");
     /** Inline writes after which their replies are sent without waiting for the end of the read. */
     static final int INLINE_REPLY_BATCH = 8;
 
@@ -68,7 +70,7 @@ final class DataConnection implements FrameConnection.Handler {
             payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
         DataRequest request = new DataRequest(server, connection, frame, payload);
-        if (frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
+        if (INLINE && frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
             request.runQueued();
             // Replies leave after this read's frames are decoded, or every few writes when the read
             // brought many, so the client can send more while the rest is written.
