@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.engine.Empty;
 import io.longhorn.api.engine.Replica;
 import io.longhorn.api.engine.ReplicaMode;
+import io.longhorn.api.types.Address;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,12 @@ class CrashRestartIT {
         ServiceProcess r3again = cluster.replicaIn(dir.resolve("r3"), "64Mi");
         qemuIo(first.nbd, "write -P 0x33 8M 4M", "flush");
         first.process.kill9();
+        // A write that was in flight at the crash reached r2 only: same generation, different data.
+        try (ReplicaDataClient direct = ReplicaDataClient.connect(Address.parse(r2.field("data")), Duration.ofSeconds(10))) {
+            byte[] x = new byte[1 << 20];
+            java.util.Arrays.fill(x, (byte) 0x5e);
+            direct.write(12L << 20, ByteBuffer.wrap(x), true).get(30, TimeUnit.SECONDS);
+        }
 
         // The stale replica comes first: it must still not be chosen.
         Cluster.Engine second = cluster.engine("vol1", List.of(r3again, r1, r2));
@@ -69,11 +79,14 @@ class CrashRestartIT {
         qemuIo(second.nbd, "read -P 0x11 0 4M", "read -P 0x22 4M 4M", "read -P 0x33 8M 4M", "read -P 0 12M 4M");
 
         // r1 and r2 were both current, but the engine stopped without a clean shutdown: r2 is
-        // resynchronised from r1 and then serves again.
+        // resynchronised from r1 (the first current one listed) and then serves again, with r1's
+        // data where they differed.
         await().atMost(Duration.ofMinutes(2)).until(() -> second.mode(Cluster.control(r2)) == ReplicaMode.RW);
         assertEquals(ReplicaMode.RW, second.mode(Cluster.control(r1)));
         assertEquals(1, second.api().rebuildStatus(Empty.getDefaultInstance()).getRebuildsCount());
-        qemuIo(second.nbd, "read -P 0x22 4M 4M");
+        for (int i = 0; i < 4; i++) {
+            qemuIo(second.nbd, "read -P 0x22 4M 4M", "read -P 0 12M 1M");
+        }
         second.close();
 
         // After a clean shutdown both start RW at once, without a resync.
