@@ -159,7 +159,12 @@ export function backup(volume, snapshotName) {
     submitLabel: 'Back up',
     fields: [{ name: 'labels', label: 'Labels', type: 'textarea', rows: 2, placeholder: 'key=value, one per line' }],
     submit: (v) => api.volumeAction(volume.name, 'snapshotBackup', { name: snapshotName, labels: parseLabels(v.labels) }),
-  }).then((r) => r && toast(`Backup of ${snapshotName} started`));
+  }).then((r) => {
+    if (r) {
+      toast(`Backup of ${snapshotName} requested`);
+    }
+    return r;
+  });
 }
 
 export function activate(volume) {

@@ -18,6 +18,8 @@ export class VolumePage extends Page {
     this.name = name;
     this.title = name;
     this.nav = 'volumes';
+    /** Backups asked for here that the backup list does not show yet: {snapshot, at}. */
+    this.requested = [];
   }
 
   interval() {
@@ -74,7 +76,7 @@ export class VolumePage extends Page {
       this.info(v),
       this.replicas(v),
       this.snapshots(v, d.snapshots),
-      this.backups(v, d.backupVolume, d.backups),
+      this.backups(v, d.backupVolume, d.backups, d.events),
       this.jobs(v, d.jobs, d.volumeJobs),
       this.events(v, d.events));
   }
@@ -163,7 +165,12 @@ export class VolumePage extends Page {
     } else {
       const actions = (s) => s.removed ? [] : [
         h('button.small', { type: 'button', dataset: { key: `backup-${s.name}` },
-          onclick: () => backup(v, s.name).then(() => this.refresh()) }, 'Back up'),
+          onclick: () => backup(v, s.name).then((ok) => {
+            if (ok) {
+              this.requested.push({ snapshot: s.name, at: Date.now() });
+            }
+            this.refresh();
+          }) }, 'Back up'),
         h('button.small', { type: 'button', dataset: { key: `revert-${s.name}` }, disabled: !maintenance,
           title: maintenance ? `Revert ${v.name} to ${s.name}`
             : 'Revert needs the volume attached in maintenance mode (detach, then attach with maintenance mode)',
@@ -190,12 +197,13 @@ export class VolumePage extends Page {
     return section('Snapshots', tools, inlineError(this.errors.get('snapshots')), body);
   }
 
-  backups(v, backupVolume, backups) {
+  backups(v, backupVolume, backups, events) {
     const link = h('a', { href: '#/backups' }, 'All backups');
     if (backups && backups.error) {
       return section('Backups', link, inlineError(`Could not list backups: ${backups.error}`));
     }
     const list = [...(backups || [])].sort((a, b) => String(b.created || '~').localeCompare(String(a.created || '~')));
+    const pending = this.pendingBackups(v, list, Array.isArray(events) ? events : []);
     const columns = [{ header: 'Backup' }, { header: 'Snapshot' }, { header: 'State' }, { header: 'Size',
       className: 'num' }, { header: 'Created' }];
     const rows = list.map((b) => row(columns, [
@@ -207,8 +215,45 @@ export class VolumePage extends Page {
       b.size && b.size !== '0' ? bytes(b.size) : h('span.muted', '–'),
       b.created ? h('span', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
     ], { dataset: { backup: b.name } }));
-    return section('Backups', link, table(columns, rows, { caption: 'Backups of this volume',
+    const waiting = pending.map((p) => row(columns, [
+      h('span.mono.small', p.name || '–'),
+      p.snapshot,
+      h('span.backup-state', p.error ? badge('Error', 'error') : badge('Requested', 'pending'),
+        p.error ? h('span.inline-error', p.error) : h('span.muted.small', 'waiting for the backup to be listed')),
+      h('span.muted', '–'),
+      h('span', ago(new Date(p.at).toISOString())),
+    ], { dataset: { backupRequest: p.snapshot } }));
+    const view = section('Backups', link, table(columns, [...waiting, ...rows], { caption: 'Backups of this volume',
       empty: backupVolume ? 'No backups in the target.' : 'No backups yet: use "Back up" on a snapshot.' }));
+    view.dataset.backups = v.name;
+    return view;
+  }
+
+  /**
+   * The backups requested from this page that the list does not show yet. The backup's name is only
+   * known from the manager's "BackupRequested" event; a "Failed" event of that backup is its error
+   * (a first backup that fails leaves no backup volume to list it in).
+   */
+  pendingBackups(v, list, events) {
+    const requested = events.filter((e) => e.reason === 'BackupRequested' && e.involvedObject?.name === v.name)
+      .map((e) => ({ match: /^backup (\S+) of snapshot (\S+)/.exec(e.message || ''), at: Date.parse(e.lastTimestamp) }))
+      .filter((e) => e.match);
+    const now = Date.now();
+    this.requested = this.requested.filter((r) => now - r.at < 10 * 60 * 1000);
+    const out = [];
+    for (const r of this.requested) {
+      // The newest request of this snapshot made around or after the click (clocks may differ a little).
+      const event = requested.filter((e) => e.match[2] === r.snapshot && !(e.at < r.at - 60000)).pop();
+      const name = event?.match[1];
+      if (name && list.some((b) => b.name === name)) {
+        continue;
+      }
+      const failed = name ? events.find((e) => e.involvedObject?.kind === 'Backup' && e.involvedObject?.name === name
+        && e.eventType === 'Warning') : null;
+      out.push({ snapshot: r.snapshot, at: r.at, name, error: failed?.message });
+    }
+    this.requested = this.requested.filter((r) => out.some((p) => p.at === r.at));
+    return out;
   }
 
   jobs(v, jobs, volumeJobs) {
@@ -262,7 +307,11 @@ export class VolumePage extends Page {
     }
     // "volume vol1" but not "volume vol1-restored": names may contain dashes.
     const mine = new RegExp(`\\bvolume ${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`);
-    const list = events.filter((e) => e.involvedObject?.name === v.name || mine.test(e.message)).slice(-8).reverse();
+    // Events of this volume's backups name the backup, not the volume: take them by the requested names.
+    const backupNames = new Set(events.filter((e) => e.reason === 'BackupRequested' && e.involvedObject?.name === v.name)
+      .map((e) => /^backup (\S+)/.exec(e.message || '')?.[1]).filter(Boolean));
+    const list = events.filter((e) => e.involvedObject?.name === v.name || mine.test(e.message)
+      || (e.involvedObject?.kind === 'Backup' && backupNames.has(e.involvedObject.name))).slice(-8).reverse();
     return section('Events', null, list.length ? h('ul.events.events-short', list.map((e) => h('li', { class: e.eventType === 'Warning'
       ? 'event-warning' : undefined }, h('span.event-time', { title: dateTime(e.lastTimestamp) }, ago(e.lastTimestamp)),
     h('span.event-reason', e.reason), h('span.event-message', e.message)))) : h('p.muted', 'No events.'));

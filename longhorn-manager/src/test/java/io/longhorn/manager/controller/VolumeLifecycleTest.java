@@ -228,9 +228,11 @@ class VolumeLifecycleTest {
         for (Replica r : replicas("vol1")) {
             m.cluster.launcher.crash(Resources.name(r));
         }
-        awaitState("vol1", "attached", "healthy");
-        assertTrue(m.ctx.events().list().stream().anyMatch(e -> e.reason().equals("Salvaged")),
-                m.ctx.events().list().toString());
+        await().atMost(WAIT).until(() -> m.ctx.events().list().stream().anyMatch(e -> e.reason().equals("Salvaged")));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals("healthy", volume("vol1").getStatus().robustness);
+            assertEquals(2, engine("vol1").getStatus().replicaModeMap.values().stream().filter("RW"::equals).count());
+        });
     }
 
     @Test
@@ -260,6 +262,30 @@ class VolumeLifecycleTest {
             await().atMost(WAIT).until(again::idle);
             awaitState("vol1", "attached", "healthy");
             assertEquals(starts, m.cluster.launcher.starts(), "nothing was started again");
+        }
+    }
+
+    @Test
+    void whenEveryInstanceDiedWhileTheManagerWasDownTheVolumeComesBackAttachedOverNewProcesses() throws Exception {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.snapshots.create("vol1", "s1", null);
+        Set<String> replicaNames = replicas("vol1").stream().map(Resources::name).collect(Collectors.toSet());
+        m.controllers.close();
+        m.cluster.launcher.forgetAll();
+        var again = new io.longhorn.manager.controller.runtime.ControllerRuntime(Duration.ofSeconds(2));
+        try (var second = new Controllers(m.ctx, again, m.cron, new io.longhorn.manager.jobs.RecurringJobRunner(m.ctx,
+                m.snapshots, m.backups))) {
+            second.start();
+            awaitState("vol1", "attached", "healthy");
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(replicaNames,
+                    replicas("vol1").stream().map(Resources::name).collect(Collectors.toSet()), "the same replicas"));
+            Engine e = engine("vol1");
+            for (Replica r : replicas("vol1")) {
+                assertEquals("tcp://" + r.getStatus().ip + ":" + r.getStatus().port,
+                        e.getSpec().replicaAddressMap.get(Resources.name(r)), "the engine uses the new addresses");
+            }
+            assertEquals(List.of("s1"), m.cluster.engines.engineOf("vol1").orElseThrow().snapshotNames());
         }
     }
 }

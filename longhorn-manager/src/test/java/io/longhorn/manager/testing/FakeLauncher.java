@@ -105,6 +105,14 @@ public final class FakeLauncher implements InstanceLauncher {
         listeners.forEach(l -> l.accept(name));
     }
 
+    /** Every process is gone and forgotten, as after a host reboot: the next launcher knows none. */
+    public void forgetAll() {
+        for (InstanceInfo i : instances.values()) {
+            retire(i);
+        }
+        instances.clear();
+    }
+
     /** Names of the instances that run now. */
     public List<String> running() {
         List<String> out = new ArrayList<>();

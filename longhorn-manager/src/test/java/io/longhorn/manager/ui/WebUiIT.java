@@ -91,16 +91,6 @@ class WebUiIT {
         browser.awaitText("main h1", "Dashboard", Browser.WAIT);
         browser.find(".donut");
 
-        // The backup target: a directory of our own, set on the settings page.
-        browser.click("a[data-nav=settings]");
-        browser.type("#target-backupTargetURL", "file://" + backupDir);
-        browser.click("#backup-target-save");
-        browser.waitFor(() -> api("GET", "/v1/backuptargets/default", null).path("available").asBoolean() ? true : null,
-                "the backup target to become available", SLOW);
-        browser.awaitText(".card-head .badge", "available", Browser.WAIT);
-        assertEquals("file://" + backupDir, browser.find("#target-backupTargetURL").getDomProperty("value"));
-        browser.fullPageScreenshot("settings", 1400);
-
         // Create.
         browser.click("a[data-nav=volumes]");
         browser.click("#create-volume-button");
@@ -128,17 +118,53 @@ class WebUiIT {
         browser.waitFor(() -> browser.present("li.snap[data-snapshot=snap-web]") ? true : null, "snapshot snap-web in the tree");
         assertTrue(browser.present("li.snap-head"), "the volume head is drawn");
 
-        // Back it up and watch it complete.
+        // A backup to a target that is not there fails, and the page says why.
+        Path missing = backupDir.resolveSibling("not-mounted");
+        api("PUT", "/v1/backuptargets/default", "{\"backupTargetURL\":\"file://" + missing + "\"}");
         browser.click("button[data-key='backup-snap-web']");
         browser.click("#backup-snapshot-submit");
-        browser.waitFor(() -> browser.text("tr[data-backup]").contains("snap-web") ? true : null,
-                "a backup of snap-web listed on the volume page", SLOW);
-        browser.awaitText("tr[data-backup]", "Completed", SLOW);
+        String failure = browser.waitFor(() -> {
+            if (browser.displayed("#backup-snapshot-error")) {
+                return browser.text("#backup-snapshot-error");
+            }
+            String row = browser.text("tr[data-backup-request=snap-web]") + browser.text("tr[data-backup]");
+            return row.contains("Error") ? row : null;
+        }, "the failed backup's error on the volume page", SLOW);
+        assertTrue(failure.contains(missing.toString()), failure);
+        if (browser.present("#backup-snapshot")) {
+            browser.click("#backup-snapshot-cancel");
+        }
+
+        // The backup target: a directory of our own, set on the settings page.
+        browser.click("a[data-nav=settings]");
+        browser.type("#target-backupTargetURL", "file://" + backupDir);
+        browser.click("#backup-target-save");
+        browser.waitFor(() -> api("GET", "/v1/backuptargets/default", null).path("available").asBoolean() ? true : null,
+                "the backup target to become available", SLOW);
+        browser.awaitText(".card-head .badge", "available", Browser.WAIT);
+        assertEquals("file://" + backupDir, browser.find("#target-backupTargetURL").getDomProperty("value"));
+        browser.fullPageScreenshot("settings", 1400);
+
+        // Back it up and watch it complete.
+        browser.go("#/volumes/web-vol");
+        browser.click("button[data-key='backup-snap-web']");
+        browser.click("#backup-snapshot-submit");
+        String done = "section[data-backups] tr[data-backup]";
+        browser.waitFor(() -> browser.driver().findElements(org.openqa.selenium.By.cssSelector(done)).stream()
+                .anyMatch(r -> r.getText().contains("snap-web") && r.getText().contains("Completed")) ? true : null,
+                "a completed backup of snap-web listed on the volume page", SLOW);
         browser.fullPageScreenshot("volume-detail", 1400);
 
         // Restore it into a new volume from the backups page.
+        String completed = null;
+        for (JsonNode b : api("POST", "/v1/backupvolumes/web-vol?action=backupList", "{}").path("data")) {
+            if ("Completed".equals(b.path("state").asText())) {
+                completed = b.path("name").asText();
+            }
+        }
+        assertTrue(completed != null, "the API lists the completed backup");
         browser.click("a[data-nav=backups]");
-        String backupRow = "section[data-backup-volume=web-vol] tr[data-backup]";
+        String backupRow = "section[data-backup-volume=web-vol] tr[data-backup='" + completed + "']";
         browser.awaitText(backupRow, "Completed", SLOW);
         browser.click(backupRow + " button.menu-button");
         browser.click(".menu button[data-action=restore]");

@@ -10,10 +10,12 @@ import io.longhorn.manager.launcher.InstanceRequest;
 import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.EngineStatus;
 import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.store.Resources;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reconciles an engine resource with its instance. */
@@ -122,12 +124,34 @@ public final class EngineController implements Reconciler {
         if (!wait.isZero()) {
             return Result.after(wait);
         }
+        Optional<String> stale = staleReplica(engine);
+        if (stale.isPresent()) {
+            // After a manager restart the map may name addresses of replica processes that are gone
+            // (and whose ports another process may have taken): wait for the volume controller to
+            // point it at the replicas that run now.
+            status.currentState = InstanceState.STOPPED;
+            status.error = "waiting for replica " + stale.get() + " to run at the address the engine would use";
+            return Result.after(Duration.ofSeconds(1));
+        }
         String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
                 engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));
+    }
+
+    /** A replica in the spec's map that does not run at that address now, if any. */
+    private Optional<String> staleReplica(Engine engine) {
+        for (Map.Entry<String, String> e : engine.getSpec().replicaAddressMap.entrySet()) {
+            Optional<Replica> r = ctx.store().get(Replica.class, e.getKey());
+            boolean ok = r.isPresent() && InstanceState.RUNNING.equals(r.get().getStatus().currentState)
+                    && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port);
+            if (!ok) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
     }
 
     private Result stopped(Engine engine, Optional<InstanceInfo> info) {

@@ -22,6 +22,7 @@ final class SalvageStep {
     }
 
     void run(VolumeWork w) {
+        restartEngineWithoutReplicas(w);
         // Faulted: no replica that is not failed ever held the volume's data (replacements made
         // meanwhile are empty), while some failed ones did.
         if (w.replicas.isEmpty() || w.healthy().stream().anyMatch(r -> !r.getSpec().healthyAt.isEmpty())) {
@@ -41,17 +42,39 @@ final class SalvageStep {
         }
     }
 
+    /**
+     * An engine that runs with no RW replica while replicas holding the data are healthy (e.g. a
+     * salvage interrupted half-way) serves nothing and cannot rebuild: restart it over them.
+     */
+    private void restartEngineWithoutReplicas(VolumeWork w) {
+        if (!w.engineRunning() || w.modes().containsValue(ReplicaMode.RW) || w.engine.getSpec().salvageRequested) {
+            return;
+        }
+        boolean dataAvailable = w.healthy().stream().anyMatch(r -> !r.getSpec().healthyAt.isEmpty() && VolumeWork.running(r));
+        if (dataAvailable) {
+            requestEngineRestart(w);
+            ctx.events().warning("Volume", w.name(), "EngineRestarted", "the engine of volume " + w.name()
+                    + " had no RW replica left; restarting it over the healthy replicas");
+        }
+    }
+
+    private void requestEngineRestart(VolumeWork w) {
+        if (w.engine != null && !w.engine.getSpec().salvageRequested) {
+            Engine copy = Resources.copy(w.engine);
+            copy.getSpec().salvageRequested = true;
+            w.engine = ctx.store().update(copy);
+        }
+    }
+
     /** Clears the failure of the given replicas and has the engine restart over them. */
     void salvage(VolumeWork w, Collection<Replica> chosen, String why) {
+        // The engine restart is requested first: if a write below conflicts, the retry finds the
+        // replicas still failed and salvages again, instead of an engine left without replicas.
+        requestEngineRestart(w);
         for (Replica r : chosen) {
             Replica copy = Resources.copy(r);
             copy.getSpec().failedAt = "";
             w.put(ctx.store().update(copy));
-        }
-        if (w.engine != null) {
-            Engine copy = Resources.copy(w.engine);
-            copy.getSpec().salvageRequested = true;
-            w.engine = ctx.store().update(copy);
         }
         ctx.events().warning("Volume", w.name(), "Salvaged", "volume " + w.name() + " was faulted; " + why
                 + " brought back replicas " + chosen.stream().map(Resources::name).toList());
