@@ -252,6 +252,32 @@ class StandaloneManagerIT {
 
     @Test
     @Order(7)
+    void aStandbyVolumeFollowsANewerBackupIncrementallyAndActivatesWithItsBytes() throws Exception {
+        post("/v1/volumes", "{\"name\":\"dr\",\"fromBackup\":\"" + backupUrl + "\",\"numberOfReplicas\":1,"
+                + "\"standby\":true}").statusCode(200);
+        await().atMost(WAIT).until(() -> volume("dr").getString("lastRestoredBackup").equals(backupUrl));
+        post("/v1/volumes/dr?action=attach", "{}").statusCode(409).body("message", containsString("standby"));
+        String endpoint = volume("vol1").getString("endpoint");
+        Tools.writePattern(endpoint, 0x5a, "16M", "2M");
+        post("/v1/volumes/vol1?action=snapshotCreate", "{\"name\":\"s2\"}").statusCode(200);
+        post("/v1/volumes/vol1?action=snapshotBackup", "{\"name\":\"s2\"}").statusCode(200);
+        await().atMost(WAIT).until(() -> {
+            List<String> snaps = post("/v1/backupvolumes/vol1?action=backupList", "{}").extract().path("data.snapshotName");
+            List<String> states = post("/v1/backupvolumes/vol1?action=backupList", "{}").extract().path("data.state");
+            return snaps.contains("s2") && !states.contains("InProgress") && !states.contains("Pending");
+        });
+        await().atMost(WAIT).until(() -> !volume("dr").getString("lastRestoredBackup").equals(backupUrl));
+        post("/v1/volumes/dr?action=activate", "{}").statusCode(200);
+        await().atMost(WAIT).until(() -> "detached".equals(volume("dr").getString("state"))
+                && !volume("dr").getBoolean("restoreRequired"));
+        post("/v1/volumes/dr?action=attach", "{}").statusCode(200);
+        awaitVolume("dr", "attached", "healthy");
+        // vol1 has not been written since s2: the activated copy must equal it byte for byte.
+        Tools.run("qemu-img", "compare", "-f", "raw", "-F", "raw", volume("dr").getString("endpoint"), endpoint).ok();
+    }
+
+    @Test
+    @Order(8)
     void theRecurringSnapshotJobRunsEveryMinuteAndKeepsOnlyRetainSnapshots() {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             int runs = given().get(url("/v1/recurringjobs/every-minute")).then().extract().path("executionCount");
@@ -263,7 +289,7 @@ class StandaloneManagerIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void metricsReportTheVolumes() {
         String text = given().get(url("/metrics")).then().statusCode(200).extract().asString();
         assertTrue(text.contains("longhorn_volume_robustness{volume=\"vol1\",node=\"it-node\""), text);
@@ -274,7 +300,7 @@ class StandaloneManagerIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void detachingAndDeletingStopsTheProcessesAndRemovesTheData() throws Exception {
         JsonPath v = volume("restored");
         List<String> dirs = v.getList("replicas.dataPath");
