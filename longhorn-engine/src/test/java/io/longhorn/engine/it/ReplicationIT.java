@@ -52,7 +52,7 @@ class ReplicationIT {
 
     @Test
     void replicaKilledUnderLoadIsErrAndAFreshOneRebuildsUnderLoad() throws Exception {
-        List<ServiceProcess> rs = cluster.replicas("128Mi", "r1", "r2", "r3");
+        List<ServiceProcess> rs = cluster.replicas("64Mi", "r1", "r2", "r3");
         ServiceProcess r1 = rs.get(0);
         ServiceProcess r2 = rs.get(1);
         ServiceProcess r3 = rs.get(2);
@@ -60,18 +60,19 @@ class ReplicationIT {
         try (Cluster.Engine engine = cluster.engine("vol1", List.of(r1, r2, r3))) {
             // Rate-limited so that it is still writing when the replica dies.
             try (Fio fio = Fio.start(dir, "kill", engine.nbd, "--rw=randwrite", "--bs=4k", "--iodepth=8",
-                    "--size=64M", "--rate_iops=3000", "--verify=crc32c", "--do_verify=1", "--randseed=11")) {
+                    "--size=32M", "--rate_iops=2000", "--verify=crc32c", "--do_verify=1", "--randseed=11")) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> fio.output().contains("connected"));
-                await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+                await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
                 r2.kill9();
+                assertTrue(fio.process.isAlive(), "fio was done before the replica died");
                 fio.awaitSuccess(5);
             }
             assertEquals(ReplicaMode.ERR, engine.mode(Cluster.control(r2)));
             assertTrue(cli(engine, "info").ok().output().matches("(?s).*" + Cluster.control(r2) + "\\s+ERR.*"));
 
-            r4 = cluster.replica("r4", "128Mi");
+            r4 = cluster.replica("r4", "64Mi");
             try (Fio load = Fio.start(dir, "load", engine.nbd, "--rw=randwrite", "--bs=16k", "--iodepth=8",
-                    "--size=128M", "--time_based", "--runtime=300", "--rate_iops=1500", "--randseed=13")) {
+                    "--size=64M", "--time_based", "--runtime=300", "--rate_iops=1500", "--randseed=13")) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.output().contains("connected"));
                 Tool.Result add = cli(engine, "replica", "add", Cluster.control(r4)).ok();
                 assertTrue(add.output().contains("is RW"), add.output());
@@ -95,24 +96,24 @@ class ReplicationIT {
 
     @Test
     void replicaBackFromABriefAbsenceCopiesOnlyWhatChanged() throws Exception {
-        List<ServiceProcess> rs = cluster.replicas("128Mi", "r1", "r2");
+        List<ServiceProcess> rs = cluster.replicas("64Mi", "r1", "r2");
         ServiceProcess r1 = rs.get(0);
         ServiceProcess r2 = rs.get(1);
         ServiceProcess back;
         try (Cluster.Engine engine = cluster.engine("vol1", List.of(r1, r2))) {
-            Tool.run(Cluster.TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x41 0 48M", "-c", "flush",
+            Tool.run(Cluster.TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x41 0 24M", "-c", "flush",
                     engine.nbd).ok();
             r2.kill9();
-            Tool.run(Cluster.TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x42 64M 1M", "-c", "flush",
+            Tool.run(Cluster.TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x42 40M 1M", "-c", "flush",
                     engine.nbd).ok();
             await().atMost(Duration.ofSeconds(30)).until(() -> engine.mode(Cluster.control(r2)) == ReplicaMode.ERR);
-            back = cluster.replicaIn(dir.resolve("r2"), "128Mi");
+            back = cluster.replicaIn(dir.resolve("r2"), "64Mi");
             cli(engine, "replica", "rm", Cluster.control(r2)).ok();
             cli(engine, "replica", "add", Cluster.control(back)).ok();
 
             Rebuild done = engine.api().rebuildStatus(Empty.getDefaultInstance()).getRebuilds(0);
             assertEquals(RebuildState.COMPLETE, done.getState());
-            assertTrue(done.getBytesTotal() >= 49L << 20, done.toString());
+            assertTrue(done.getBytesTotal() >= 25L << 20, done.toString());
             // Only the chunks around the 1 MiB it missed differ (checksums per 2 MiB chunk).
             assertTrue(done.getBytesCopied() <= 4L << 20, "copied " + done.getBytesCopied() + " bytes: " + done);
             assertTrue(done.getBytesCopied() > 0, done.toString());
