@@ -2,7 +2,7 @@
 // rebuilds, backups) show up by themselves. A page renders its whole view from its data and its own
 // state; the app keeps focus, caret and scroll across re-renders, and holds them while a menu is open.
 
-import { dialogOpen, menuOpen } from './ui.js';
+import { menuOpen } from './ui.js';
 import { BackupsPage } from './pages/backups.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { JobsPage } from './pages/jobs.js';
@@ -171,11 +171,6 @@ class App {
     el.textContent = error ? 'Manager unreachable' : '';
     el.classList.toggle('conn-down', Boolean(error));
     el.title = error ? error.message : '';
-  }
-
-  /** Whether a form dialog is open over the page. */
-  get dialogOpen() {
-    return dialogOpen();
   }
 }
 

@@ -52,13 +52,7 @@ export function row(columns, cells, attrs = {}) {
     ?? (typeof columns[i].header === 'string' ? columns[i].header : '') }, cell)));
 }
 
-let openDialogs = 0;
 let formCounter = 0;
-
-/** Whether a dialog is open (the pages keep rendering underneath; the app uses this to know). */
-export function dialogOpen() {
-  return openDialogs > 0;
-}
 
 /**
  * Opens a dialog with a form. `submit(values)` does the work; an ApiError it throws is shown next
@@ -165,7 +159,6 @@ export function openForm({ title, intro, fields = [], submitLabel = 'Save', dang
       done = true;
       dialog.close();
       dialog.remove();
-      openDialogs--;
       restoreFocus(openerKey, opener);
       resolve(result);
     }
@@ -194,7 +187,6 @@ export function openForm({ title, intro, fields = [], submitLabel = 'Save', dang
     });
 
     document.body.appendChild(dialog);
-    openDialogs++;
     dialog.showModal();
     previews.forEach((p) => p());
     const first = fields.find((f) => f.autofocus && !f.disabled) || fields.find((f) => f.type !== 'note' && !f.disabled);

@@ -18,7 +18,6 @@ export class SettingsPage extends Page {
     this.nav = 'settings';
     /** What the user typed and did not save yet, by setting name (and "target.<field>"). */
     this.drafts = new Map();
-    this.saving = new Set();
   }
 
   interval() {
@@ -141,15 +140,12 @@ export class SettingsPage extends Page {
     const save = async (e) => {
       e.preventDefault();
       this.errors.delete(s.name);
-      this.saving.add(s.name);
       try {
         await api.update('settings', s.name, { value: this.draft(s.name, s.value) });
         this.drafts.delete(s.name);
         toast(`${d.displayName || s.name} saved`);
       } catch (err) {
         this.errors.set(s.name, err.message);
-      } finally {
-        this.saving.delete(s.name);
       }
       this.rerender();
       this.refresh();
