@@ -203,8 +203,8 @@ public final class BackupCreator {
         AtomicLong uploadedBlocks = new AtomicLong();
         AtomicLong uploadedBytes = new AtomicLong();
         long size = info.size();
-        BlockWorkers.run("backup-" + volume, request.concurrency(), plan.blocks(), () -> new byte[Layout.BLOCK_SIZE],
-                cancel, progress, (offset, buf) -> {
+        BlockWorkers.run("backup " + backupName + " of volume " + volume, request.concurrency(), plan.blocks(),
+                () -> new byte[Layout.BLOCK_SIZE], cancel, progress, (offset, buf) -> {
                     int len = (int) Math.min(Layout.BLOCK_SIZE, size - offset);
                     reader.read(offset, buf, len);
                     if (Checksums.isZero(buf, len)) {

@@ -5,7 +5,11 @@ import io.longhorn.backupstore.driver.DriverOptions;
 import io.longhorn.backupstore.driver.nfs.SystemMountCommand;
 import io.longhorn.backupstore.operations.BackupOperations;
 import io.longhorn.backupstore.work.ProgressListener;
+import io.longhorn.backupstore.work.Cancellation;
 import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** What the subcommands share: operations with the environment's credentials, progress lines. */
 final class Cli {
@@ -36,5 +40,33 @@ final class Cli {
                 }
             }
         };
+    }
+
+    /**
+     * Runs {@code op} so that SIGTERM or Ctrl-C cancel it cleanly: the JVM's shutdown waits (up to
+     * 20 s) for it to stop at its next block and release its lock, instead of leaving the lock to
+     * expire.
+     */
+    static <T> T cancelledOnSignal(Cancellation cancel, Supplier<T> op) {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            cancel.cancel("stopped by a signal");
+            try {
+                done.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cancel-on-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return op.get();
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running and sees done
+            }
+        }
     }
 }

@@ -73,8 +73,9 @@ public class CreateCommand implements Callable<Integer> {
         var spec1 = new BackupOperations.CreateSpec(dest, replica, volume, snapshot, name, parseLabels(labels),
                 Compression.parse(compression == null ? config.compression() : compression),
                 workers > 0 ? workers : config.concurrency());
-        BackupResult r = Cli.operations(config).create(spec1, Cli.progress(err, "backup " + snapshot, quiet),
-                new Cancellation());
+        Cancellation cancel = new Cancellation();
+        BackupResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).create(spec1,
+                Cli.progress(err, "backup " + snapshot, quiet), cancel));
         err.printf("backup %s of snapshot %s: %s, %d blocks, %d new (%d bytes stored) in %d ms%n", r.backupName(),
                 snapshot, r.incremental() ? "incremental" : "full", r.blockCount(), r.blocksUploaded(),
                 r.bytesUploaded(), (System.nanoTime() - start) / 1_000_000);

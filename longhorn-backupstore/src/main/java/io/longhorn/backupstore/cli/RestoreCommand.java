@@ -66,8 +66,10 @@ public class RestoreCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        RestoreResult r = Cli.operations(config).restore(backupUrl, targets, lastRestored, overwrite,
-                workers > 0 ? workers : config.concurrency(), Cli.progress(err, "restore", quiet), new Cancellation());
+        Cancellation cancel = new Cancellation();
+        RestoreResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).restore(backupUrl, targets,
+                lastRestored, overwrite, workers > 0 ? workers : config.concurrency(),
+                Cli.progress(err, "restore", quiet), cancel));
         err.printf("restored backup %s%s: %d blocks written, %d zeroed in %d ms%n", r.backupName(),
                 r.incremental() ? " incrementally" : "", r.blocksWritten(), r.blocksZeroed(),
                 (System.nanoTime() - start) / 1_000_000);

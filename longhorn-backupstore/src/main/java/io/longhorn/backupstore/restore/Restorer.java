@@ -143,7 +143,8 @@ public final class Restorer {
         AtomicLong zeroed = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         long[] offsets = plan.keySet().stream().mapToLong(Long::longValue).toArray();
-        BlockWorkers.run("restore-" + volume, request.concurrency(), offsets, () -> new byte[Layout.BLOCK_SIZE],
+        BlockWorkers.run("restore of backup " + backup.name() + " of volume " + volume + " to " + target.describe(),
+                request.concurrency(), offsets, () -> new byte[Layout.BLOCK_SIZE],
                 cancel, progress, (offset, buf) -> {
                     int len = (int) Math.min(Layout.BLOCK_SIZE, volumeSize - offset);
                     String checksum = plan.get(offset);

@@ -26,7 +26,7 @@ public final class BlockWorkers {
     }
 
     /**
-     * @param what     names the operation in thread names and errors
+     * @param what     names the operation in errors, e.g. "backup backup-1 of volume vol1"
      * @param offsets  the blocks, processed roughly in order
      * @param context  makes one worker's context
      * @param progress told after every block
@@ -39,7 +39,7 @@ public final class BlockWorkers {
         int n = Math.max(1, Math.min(workers, Math.max(1, offsets.length)));
         List<Thread> threads = new ArrayList<>(n);
         for (int w = 0; w < n; w++) {
-            threads.add(Thread.ofPlatform().name(what + "-worker-" + w).daemon().start(() -> {
+            threads.add(Thread.ofPlatform().name("block-worker-" + w).daemon().start(() -> {
                 try {
                     C ctx = context.get();
                     while (failure.get() == null && !cancel.isCancelled()) {
