@@ -70,15 +70,28 @@ RSS_IDLE="$(rss_mib "$MANAGER_PID")"
 api -X POST "$API/v1/volumes" -d '{"name":"bench-attach","size":"256Mi","numberOfReplicas":3}' >/dev/null
 wait_state bench-attach detached
 ATTACH_MS=()
+REPLICAS_MS=()
+ENGINE_MS=()
+LOADS=()
+replicas_running() { python3 -c 'import json,sys; r=json.load(sys.stdin)["replicas"]; print(len(r) > 0 and all(x["running"] for x in r))'; }
 for i in $(seq 1 "$RUNS"); do
+  LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
   t0="$(now_ms)"
   api -X POST "$API/v1/volumes/bench-attach?action=attach" -d '{}' >/dev/null
+  t_replicas=""; t_engine=""
   while true; do
-    ep="$(api "$API/v1/volumes/bench-attach" | field endpoint)"
-    if [[ -n "$ep" ]] && qemu-io -f raw -c 'read 0 4k' "$ep" >/dev/null 2>&1; then break; fi
-    sleep 0.05
+    v="$(api "$API/v1/volumes/bench-attach")"
+    [[ -z "$t_replicas" && "$(replicas_running <<< "$v")" == True ]] && t_replicas="$(( $(now_ms) - t0 ))"
+    ep="$(field endpoint <<< "$v")"
+    if [[ -n "$ep" ]]; then
+      [[ -z "$t_engine" ]] && t_engine="$(( $(now_ms) - t0 ))"
+      qemu-io -f raw -c 'read 0 4k' "$ep" >/dev/null 2>&1 && break
+    fi
+    sleep 0.02
   done
   ATTACH_MS+=("$(( $(now_ms) - t0 ))")
+  [[ -n "$t_replicas" ]] && REPLICAS_MS+=("$t_replicas")
+  [[ -n "$t_engine" ]] && ENGINE_MS+=("$t_engine")
   api -X POST "$API/v1/volumes/bench-attach?action=detach" -d '{}' >/dev/null
   wait_state bench-attach detached
 done
@@ -138,6 +151,9 @@ mkdir -p "$ROOT/bench/out"
   echo "## Manager benchmark $(date -u +%Y-%m-%dT%H:%MZ) ($(nproc) cores, JVM mode)"
   echo
   echo "Attach to first NBD read, 3 replicas (real processes), $RUNS runs: $(stats "${ATTACH_MS[@]}") (${ATTACH_MS[*]})"
+  echo
+  echo "- of which all 3 replica processes running: $(stats "${REPLICAS_MS[@]}"); engine serving (endpoint shown): $(stats "${ENGINE_MS[@]}")"
+  echo "- 1-minute load average at each attach: ${LOADS[*]} (other builds and tests share the machine)"
   echo
   echo "| API call, $CLIENTS clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s |"
   echo "|---|---|---|---|---|---|---|"

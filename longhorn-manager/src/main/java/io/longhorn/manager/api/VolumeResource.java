@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Comparator;
 import java.util.List;
@@ -61,9 +62,12 @@ public class VolumeResource {
 
     @DELETE
     @Path("/{name}")
-    public VolumeView delete(@PathParam("name") String name, @QueryParam("force") boolean force) {
+    public Response delete(@PathParam("name") String name, @QueryParam("force") boolean force) {
         services.volumes().delete(name, force);
-        return Views.volume(services, new Links(uri), services.volumes().get(name));
+        // The volume shows "deleting" until its engine and replicas are gone; without them it is gone at once.
+        return services.context().store().get(io.longhorn.manager.model.Volume.class, name)
+                .map(v -> Response.ok(Views.volume(services, new Links(uri), v)).build())
+                .orElse(Response.noContent().build());
     }
 
     @POST

@@ -111,21 +111,22 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             List<String> cmd = command(req);
             try {
                 Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
-                boolean stop;
                 synchronized (inst) {
                     inst.handle = s.handle();
                     inst.control = stripScheme(s.ready().getOrDefault("control", ""));
                     inst.data = s.ready().getOrDefault("data", "");
                     inst.endpoint = s.ready().getOrDefault("nbd", "");
                     inst.error = "";
+                }
+                // Recorded before it is reported running: a manager that dies right after must find it.
+                save(inst, req.volumeName());
+                boolean stop;
+                synchronized (inst) {
                     stop = inst.stopRequested;
                     inst.state = stop ? InstanceState.STOPPING : InstanceState.RUNNING;
                 }
                 LOG.infof("%s %s of volume %s ready: control %s%s", kindName(req), req.name(), req.volumeName(),
                         inst.control, inst.endpoint.isEmpty() ? "" : ", " + inst.endpoint);
-                if (!stop) {
-                    save(inst, req.volumeName());
-                }
                 watchExit(inst);
                 if (stop) {
                     Spawner.terminate(s.handle(), STOP_GRACE);
