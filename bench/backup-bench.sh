@@ -16,7 +16,8 @@
 # manager uses; warmed up with one small backup and restore first):
 #   plain copy   cp + sync of the data file (directory) / multipart upload, 8 MiB parts, 4 in
 #                flight (S3; bin/longhorn-backup bench-copy)
-#   backup       bin/longhorn-backup create --replica <the replica process> s1 (full)
+#   backup       bin/longhorn-backup create --replica <the replica process> s1 (full); for the
+#                directory also from dir://<the replica directory> (no replica process)
 #   incremental  bin/longhorn-backup create ... s2 (10 MiB changed since s1)
 #   plain back   cp + sync back (directory) / ranged parallel download (S3)
 #   restore      bin/longhorn-backup restore --to file:///image (every block verified)
@@ -241,6 +242,15 @@ for kind in random compressible; do
     rcpu=$(awk -v a="$(proc_ticks "$src_pid")" -v b="$r0" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (a - b) / t }')
     full_ms=$(cli_ms "$WORK/b1.err")
     row "$kind" "$target" "backup (full)" "$full_ms" "$copy_ms" "$(minus "$(svc_cpu)" 0 "$rcpu")"
+
+    if [[ "$target" == file ]]; then
+      # the same snapshot read from the replica directory on disk (no replica process, no gRPC),
+      # as another volume so that it is a full backup too: shows what the replica's read path costs
+      svc_cpu_start
+      "$BACKUP" create --quiet --service "$SVC" --dest "$url" --replica "dir://$rdir" --volume "dir-$kind" \
+        --workers "$WORKERS" s1 >/dev/null 2>"$WORK/bd.err" || { cat "$WORK/bd.err" >&2; exit 1; }
+      row "$kind" "$target" "backup (full, snapshot read from disk)" "$(cli_ms "$WORK/bd.err")" "$copy_ms" "$(svc_cpu)"
+    fi
 
     "$BACKUP" create --quiet --service "$SVC" --dest "$url" --replica "$src" --workers "$WORKERS" s2 \
       >"$WORK/b2.url" 2>"$WORK/b2.err" || { cat "$WORK/b2.err" >&2; exit 1; }
