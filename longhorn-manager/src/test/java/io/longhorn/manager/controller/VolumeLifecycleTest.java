@@ -40,6 +40,7 @@ class VolumeLifecycleTest {
     @AfterEach
     void stop() {
         m.close();
+        assertEquals(List.of(), m.cluster.launcher.violations);
     }
 
     private Volume volume(String name) {

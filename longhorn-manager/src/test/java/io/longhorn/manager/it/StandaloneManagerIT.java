@@ -47,6 +47,16 @@ class StandaloneManagerIT {
     private static S3Server s3;
     private static ManagerProcess manager;
     private static String backupUrl;
+    private static volatile boolean failed;
+
+    /** A failed run keeps its data directory and logs for a look; a passing one removes them. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.TestWatcher WATCH = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            failed = true;
+        }
+    };
 
     @BeforeAll
     static void start() throws Exception {
@@ -78,8 +88,10 @@ class StandaloneManagerIT {
                 if (s3 != null) {
                     s3.close();
                 }
-                if (dataDir != null) {
+                if (dataDir != null && !failed) {
                     ManagerProcess.deleteTree(dataDir.getParent());
+                } else if (dataDir != null) {
+                    System.out.println("kept for inspection: " + dataDir.getParent());
                 }
             }
         }

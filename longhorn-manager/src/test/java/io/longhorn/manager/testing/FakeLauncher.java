@@ -55,17 +55,35 @@ public final class FakeLauncher implements InstanceLauncher {
         return info;
     }
 
+    /**
+     * Stopping takes a moment, as a process's shutdown does: the instance is STOPPING first and
+     * STOPPED a little later.
+     */
     @Override
     public void stop(String name) {
         InstanceInfo i = instances.get(name);
-        if (i == null || InstanceState.STOPPED.equals(i.state())) {
+        if (i == null || InstanceState.STOPPED.equals(i.state()) || InstanceState.STOPPING.equals(i.state())) {
+            return;
+        }
+        if (InstanceState.ERROR.equals(i.state())) {
+            instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPED, "", "", "", ""));
+            notifyListeners(name);
             return;
         }
         retire(i);
         log.add("stop " + name);
-        instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPED, "", "", "", ""));
+        instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPING, i.controlAddress(), i.dataAddress(),
+                i.endpoint(), ""));
         notifyListeners(name);
+        SHUTDOWN.schedule(() -> {
+            instances.computeIfPresent(name, (k, cur) -> InstanceState.STOPPING.equals(cur.state())
+                    ? new InstanceInfo(name, cur.kind(), InstanceState.STOPPED, "", "", "", "") : cur);
+            notifyListeners(name);
+        }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+
+    private static final java.util.concurrent.ScheduledExecutorService SHUTDOWN =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
 
     /** The instance dies (like kill -9): an engine that had it as a replica sets it to ERR. */
     public void crash(String name) {
@@ -93,8 +111,18 @@ public final class FakeLauncher implements InstanceLauncher {
 
     @Override
     public void deleteReplicaData(String nodeID, String replicaDirectory) {
+        requests.forEach((name, req) -> {
+            InstanceInfo i = instances.get(name);
+            boolean gone = i == null || InstanceState.STOPPED.equals(i.state()) || InstanceState.ERROR.equals(i.state());
+            if (replicaDirectory.equals(req.replicaDirectory()) && !gone) {
+                violations.add("deleted " + replicaDirectory + " while " + name + " was " + i.state());
+            }
+        });
         deleted.add(replicaDirectory);
     }
+
+    /** Data deleted under a process that had not stopped yet: must stay empty. */
+    public final List<String> violations = new CopyOnWriteArrayList<>();
 
     @Override
     public void addListener(Consumer<String> listener) {

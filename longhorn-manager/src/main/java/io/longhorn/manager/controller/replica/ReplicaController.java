@@ -146,8 +146,10 @@ public final class ReplicaController implements Reconciler {
         status.started = false;
     }
 
+    /** Running, starting, or still shutting down: its process may still use the replica's files. */
     private static boolean isUp(Optional<InstanceInfo> info) {
         return info.isPresent() && (InstanceState.RUNNING.equals(info.get().state())
-                || InstanceState.STARTING.equals(info.get().state()));
+                || InstanceState.STARTING.equals(info.get().state())
+                || InstanceState.STOPPING.equals(info.get().state()));
     }
 }
