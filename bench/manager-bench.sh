@@ -37,11 +37,17 @@ cleanup() {
     kill "$MANAGER_PID" 2>/dev/null || true
     wait "$MANAGER_PID" 2>/dev/null || true
   fi
-  # Engines, replicas and the backup service outlive the manager on purpose: end them by their records.
+  # Engines, replicas and the backup service outlive the manager on purpose: end them by their
+  # records, and any replica still starting (not recorded yet) by its directory under this run's data.
   for f in "$DATA"/instances/*.json "$DATA"/services/*.json; do
     [[ -f "$f" ]] || continue
     pid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$f")"
     kill -9 "$pid" 2>/dev/null || true
+  done
+  for cmd in /proc/[0-9]*/cmdline; do
+    if tr '\0' ' ' < "$cmd" 2>/dev/null | grep -qF "$DATA/"; then
+      pid="${cmd#/proc/}"; kill -9 "${pid%/cmdline}" 2>/dev/null || true
+    fi
   done
   rm -rf "$WORK"
 }

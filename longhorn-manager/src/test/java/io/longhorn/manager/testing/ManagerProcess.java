@@ -118,8 +118,16 @@ public final class ManagerProcess implements AutoCloseable {
         return Optional.of(n.path("pid").asLong());
     }
 
-    /** Kills every instance and service process the manager recorded under the data directory. */
+    /**
+     * Kills every instance and service process the manager recorded under the data directory, and
+     * any replica still starting (not recorded yet), found by its directory under the data directory.
+     */
     public static void killInstances(Path dataDir) throws IOException {
+        String marker = dataDir.toString() + "/";
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .filter(h -> h.pid() != ProcessHandle.current().pid())
+                .forEach(ProcessHandle::destroyForcibly);
         for (String sub : List.of("instances", "services")) {
             Path d = dataDir.resolve(sub);
             if (!Files.isDirectory(d)) {
