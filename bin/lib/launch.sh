@@ -30,6 +30,11 @@ launch() {
   local java=java
   if [[ -n "${JAVA_HOME:-}" ]]; then
     java="$JAVA_HOME/bin/java"
+  elif ! java -version 2>&1 | grep -q 'version "\(2[5-9]\|[3-9][0-9]\)'; then
+    # The services need Java 25; use a JDK 25 installed in the usual place before an older default.
+    for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64; do
+      if [[ -x "$candidate/bin/java" ]]; then java="$candidate/bin/java"; break; fi
+    done
   fi
   # shellcheck disable=SC2086 # LONGHORN_JAVA_OPTS is a list of options
   exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
