@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A data server we own for testing the client: a byte array volume, replies sent back in reverse
@@ -66,14 +67,19 @@ final class MemoryDataServer implements AutoCloseable {
         }
     }
 
-    void dropConnections() {
+    /** Closes every accepted connection, first waiting (up to 10 s) until at least one was accepted. */
+    void dropConnections() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (connections.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         connections.forEach(FrameConnection::close);
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        dropConnections();
+        connections.forEach(FrameConnection::close);
     }
 
     private final class Conn implements FrameConnection.Handler {
