@@ -4,10 +4,18 @@
 #   source "$(dirname "$(readlink -f "$0")")/lib/launch.sh"
 #   launch <service> "$@"
 #
-# Runs longhorn-<service>/target/*-runner when a native build produced one, else the JVM build
-# longhorn-<service>/target/quarkus-app/quarkus-run.jar with $JAVA_HOME/bin/java (or java on the
-# PATH). Extra JVM options go in LONGHORN_JAVA_OPTS. The service replaces this shell (exec), so
-# its process id is the launcher's and signals reach it directly.
+# Runs longhorn-<service>/target/*-runner when a native build produced one that is newer than the
+# JVM build, else the JVM build longhorn-<service>/target/quarkus-app/quarkus-run.jar with
+# $JAVA_HOME/bin/java (or java on the PATH). Extra JVM options go in LONGHORN_JAVA_OPTS. The
+# service replaces this shell (exec), so its process id is the launcher's and signals reach it
+# directly.
+#
+# Start-up cache (JVM mode, JDK 25+): a service that runs as a server (the launcher sets
+# LONGHORN_SERVER_RUN=1) uses the JDK's ahead-of-time cache quarkus-app/app.aot, which holds the
+# classes loaded and linked and the method profiles of an earlier start, so it starts in about
+# half the time. The first server start after a build records it: that process writes the cache
+# when it stops, which adds a few seconds to its shutdown. app.aot.lock/pid names the process
+# recording; the cache is used only once that process is gone. LONGHORN_AOT=0 turns it off.
 
 LONGHORN_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 
@@ -16,12 +24,12 @@ launch() {
   shift
   local module="$LONGHORN_ROOT/longhorn-$service"
   local candidate
+  local jar="$module/target/quarkus-app/quarkus-run.jar"
   for candidate in "$module"/target/*-runner; do
-    if [[ -f "$candidate" && -x "$candidate" ]]; then
+    if [[ -f "$candidate" && -x "$candidate" && ( ! -f "$jar" || "$candidate" -nt "$jar" ) ]]; then
       exec "$candidate" "$@"
     fi
   done
-  local jar="$module/target/quarkus-app/quarkus-run.jar"
   if [[ ! -f "$jar" ]]; then
     echo "longhorn-$service: not built yet ($jar is missing)." >&2
     echo "Build it from $LONGHORN_ROOT with: ./mvnw -B install -DskipTests" >&2
@@ -36,6 +44,42 @@ launch() {
       if [[ -x "$candidate/bin/java" ]]; then java="$candidate/bin/java"; break; fi
     done
   fi
+  local aot=()
+  if [[ "${LONGHORN_SERVER_RUN:-0}" == 1 && "${LONGHORN_AOT:-1}" != 0 ]]; then
+    aot_options "$java" "$module/target/quarkus-app" "$jar"
+  fi
+  unset LONGHORN_SERVER_RUN
   # shellcheck disable=SC2086 # LONGHORN_JAVA_OPTS is a list of options
-  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
+  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
+}
+
+# Sets aot=(...) to the JVM options that use the start-up cache of the app in $2, or record it.
+aot_options() {
+  local java="$1" app="$2" jar="$3"
+  local cache="$app/app.aot" lock="$app/app.aot.lock"
+  local home release
+  home="$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")"
+  release="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null || true)"
+  if [[ -z "$release" || "$release" -lt 25 ]]; then
+    return 0
+  fi
+  local recorder=""
+  [[ -f "$lock/pid" ]] && recorder="$(cat "$lock/pid" 2>/dev/null || true)"
+  if [[ -n "$recorder" ]] && kill -0 "$recorder" 2>/dev/null; then
+    return 0 # another start is recording the cache right now
+  fi
+  if [[ -f "$cache" && "$cache" -nt "$jar" ]]; then
+    aot=(-XX:AOTCache="$cache")
+    return 0
+  fi
+  # No usable cache: become the recorder. A lock left by a process that is gone (killed before
+  # it could write the cache) is moved aside first; mv and mkdir are atomic, so one start wins.
+  if [[ -d "$lock" ]]; then
+    mv "$lock" "$lock.stale.$$" 2>/dev/null && rm -rf "$lock.stale.$$"
+  fi
+  if mkdir "$lock" 2>/dev/null; then
+    rm -f "$cache"
+    echo "$$" > "$lock/pid" # this shell becomes the service (exec), so the pid stays the same
+    aot=(-XX:AOTCacheOutput="$cache")
+  fi
 }
