@@ -10,13 +10,14 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>The watchdog ticks every {@code timeout / SLICES_PER_TIMEOUT}. A request counted in epoch
  * {@code e} was sent during [tick e, tick e+1), so at tick {@code k} it has waited at least
  * {@code (k - e - 1)} slices: when that is at least {@link #SLICES_PER_TIMEOUT}, it is overdue.
- * Detection therefore happens between one and one and a half timeouts after the request was sent.
- * A slot is reused after {@link #SLOTS} epochs, long after its requests would have been reported.
+ * Detection therefore happens between one timeout and one timeout plus one slice (1.0625 timeouts)
+ * after the request was sent, and never before a full timeout. A slot is reused after
+ * {@link #SLOTS} epochs, long after its requests would have been reported.
  */
 final class InflightTracker {
 
-    static final int SLICES_PER_TIMEOUT = 4;
-    private static final int SLOTS = 8;
+    static final int SLICES_PER_TIMEOUT = 16;
+    private static final int SLOTS = 32;
     private static final int MASK = SLOTS - 1;
 
     private final AtomicIntegerArray counts = new AtomicIntegerArray(SLOTS);
@@ -40,8 +41,8 @@ final class InflightTracker {
     boolean tickAndCheckOverdue() {
         int k = epoch + 1;
         epoch = k;
-        // Epochs k-7 .. k-5 hold requests that have waited at least 4 slices; k-8 shares slot k
-        // and was checked three ticks ago.
+        // Epochs k-31 .. k-17 hold requests that have waited at least 16 slices; k-32 shares slot k
+        // and was last checked one tick ago.
         for (int e = k - (SLOTS - 1); e <= k - SLICES_PER_TIMEOUT - 1; e++) {
             if (counts.get(e & MASK) > 0) {
                 return true;
