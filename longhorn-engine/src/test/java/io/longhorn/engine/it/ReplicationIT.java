@@ -3,6 +3,7 @@ package io.longhorn.engine.it;
 import static io.longhorn.engine.it.Cluster.cli;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.api.engine.Empty;
@@ -86,7 +87,13 @@ class ReplicationIT {
             assertEquals(RebuildState.COMPLETE, done.getState());
             assertTrue(done.getBytesTotal() > 0 && done.getBytesDone() == done.getBytesTotal(), done.toString());
             assertEquals(ReplicaMode.RW, engine.mode(Cluster.control(r4)));
+            String status = cli(engine, "rebuild-status").ok().output();
+            assertTrue(status.matches("(?s).*" + Cluster.control(r4) + "\\s+COMPLETE\\s+100%.*"), status);
+            String ls = cli(engine, "replica", "ls").ok().output();
+            assertTrue(ls.matches("(?s).*" + Cluster.control(r4) + "\\s+RW.*"), ls);
+            assertTrue(ls.matches("(?s).*" + Cluster.control(r2) + "\\s+ERR.*"), ls);
             cli(engine, "replica", "rm", Cluster.control(r2)).ok();
+            assertFalse(cli(engine, "replica", "ls").ok().output().contains(Cluster.control(r2) + " "));
             assertEquals("healthy", engine.info().getState());
         }
         List<String> hashes = cluster.hashEachAlone("vol1", List.of(r1, r3, r4));
