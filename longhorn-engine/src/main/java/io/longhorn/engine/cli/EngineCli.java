@@ -45,7 +45,9 @@ public final class EngineCli {
                    longhorn-engine controller ... (run longhorn-engine controller --help)
 
             Commands (to the engine at --url, default $LONGHORN_ENGINE_URL or 127.0.0.1:9501):
-              info                              size, frontend endpoint, state and replicas with their modes
+              info                              size, frontend endpoint, state, replicas with their modes, and
+                                                client I/O since the engine started (requests, bytes, errors,
+                                                mean latency per operation)
               replica ls                        the replicas with their modes (RW, WO, ERR)
               replica add ADDR [--no-wait]      add a replica (its control address) and rebuild it; waits
                                                 until it is RW unless --no-wait

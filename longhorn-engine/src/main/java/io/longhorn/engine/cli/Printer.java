@@ -1,5 +1,7 @@
 package io.longhorn.engine.cli;
 
+import io.longhorn.api.engine.IoCounters;
+import io.longhorn.api.engine.IoStats;
 import io.longhorn.api.engine.Rebuild;
 import io.longhorn.api.engine.RebuildStatusResponse;
 import io.longhorn.api.engine.Replica;
@@ -29,7 +31,27 @@ final class Printer {
         b.append(String.format(Locale.ROOT, "%-11s %d%n", "generation", v.getGeneration()));
         b.append(String.format(Locale.ROOT, "%-11s %s%n", "rebuilding", v.getRebuilding() ? "yes" : "no"));
         b.append(replicas(v.getReplicasList()));
+        b.append(io(v.getIoStats()));
         return b.toString();
+    }
+
+    /** Client I/O per operation since the engine started. */
+    static String io(IoStats s) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"I/O", "REQUESTS", "BYTES", "ERRORS", "MEAN LATENCY"});
+        rows.add(ioRow("read", s.getRead()));
+        rows.add(ioRow("write", s.getWrite()));
+        rows.add(ioRow("flush", s.getFlush()));
+        rows.add(ioRow("trim", s.getTrim()));
+        rows.add(ioRow("write-zeroes", s.getWriteZeroes()));
+        return table(rows);
+    }
+
+    private static String[] ioRow(String op, IoCounters c) {
+        String mean = c.getCount() == 0 ? "-"
+                : String.format(Locale.ROOT, "%.1fus", c.getLatencyNanos() / 1000.0 / c.getCount());
+        return new String[] {op, Long.toString(c.getCount()), Sizes.format(c.getBytes()), Long.toString(c.getErrors()),
+                mean};
     }
 
     static String replicas(List<Replica> replicas) {

@@ -4,6 +4,7 @@ import io.longhorn.api.types.Address;
 import io.longhorn.engine.controller.FrontendFactory;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.Frontend;
+import io.longhorn.engine.frontend.IoStats;
 import io.longhorn.engine.frontend.nbd.NbdServer;
 import io.longhorn.engine.frontend.nbd.NbdServerOptions;
 import java.io.IOException;
@@ -28,8 +29,8 @@ final class NbdFrontendFactory implements FrontendFactory {
     }
 
     @Override
-    public Frontend create(BlockDevice device) {
-        NbdServer server = new NbdServer(device, NbdServerOptions.of(volume, tcp, socket));
+    public Frontend create(BlockDevice device, IoStats stats) {
+        NbdServer server = new NbdServer(device, NbdServerOptions.of(volume, tcp, socket), stats);
         return new Frontend() {
             @Override
             public void start() throws IOException {

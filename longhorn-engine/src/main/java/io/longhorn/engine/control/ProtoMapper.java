@@ -1,5 +1,6 @@
 package io.longhorn.engine.control;
 
+import io.longhorn.api.engine.IoCounters;
 import io.longhorn.api.engine.Rebuild;
 import io.longhorn.api.engine.RebuildState;
 import io.longhorn.api.engine.RebuildStatusResponse;
@@ -15,6 +16,7 @@ import io.longhorn.engine.controller.SnapshotListing;
 import io.longhorn.engine.controller.SnapshotResult;
 import io.longhorn.engine.controller.SnapshotView;
 import io.longhorn.engine.controller.VolumeStatus;
+import io.longhorn.engine.frontend.IoStats;
 import io.longhorn.engine.rebuild.RebuildProgress;
 import java.util.List;
 
@@ -36,7 +38,25 @@ final class ProtoMapper {
                 .addAllReplicas(s.replicas().stream().map(ProtoMapper::replica).toList())
                 .setRebuilding(s.rebuilding())
                 .setState(s.state())
+                .setIoStats(io(s.io()))
                 .build();
+    }
+
+    static io.longhorn.api.engine.IoStats io(IoStats.Snapshot s) {
+        return io.longhorn.api.engine.IoStats.newBuilder()
+                .setId(s.id())
+                .setUptimeNanos(s.uptimeNanos())
+                .setRead(counters(s.read()))
+                .setWrite(counters(s.write()))
+                .setFlush(counters(s.flush()))
+                .setTrim(counters(s.trim()))
+                .setWriteZeroes(counters(s.writeZeroes()))
+                .build();
+    }
+
+    private static IoCounters counters(IoStats.Counters c) {
+        return IoCounters.newBuilder().setCount(c.count()).setBytes(c.bytes()).setErrors(c.errors())
+                .setLatencyNanos(c.latencyNanos()).build();
     }
 
     static Replica replica(ReplicaStatus r) {

@@ -2,6 +2,7 @@ package io.longhorn.engine.controller;
 
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.Frontend;
+import io.longhorn.engine.frontend.IoStats;
 
 /** Creates the frontend that serves a volume's device; a new one each time the frontend starts. */
 @FunctionalInterface
@@ -12,7 +13,11 @@ public interface FrontendFactory {
         return "nbd";
     }
 
-    Frontend create(BlockDevice device);
+    /**
+     * A frontend serving {@code device} that counts the requests it serves in {@code stats}, the
+     * volume's counters (shared by every frontend the volume has over its life).
+     */
+    Frontend create(BlockDevice device, IoStats stats);
 
     /** An engine that serves no clients (control API only). */
     FrontendFactory NONE = new FrontendFactory() {
@@ -22,7 +27,7 @@ public interface FrontendFactory {
         }
 
         @Override
-        public Frontend create(BlockDevice device) {
+        public Frontend create(BlockDevice device, IoStats stats) {
             return null;
         }
     };

@@ -2,6 +2,7 @@ package io.longhorn.engine.controller;
 
 import io.longhorn.engine.backend.ReplicaConnector;
 import io.longhorn.engine.frontend.Frontend;
+import io.longhorn.engine.frontend.IoStats;
 import io.longhorn.engine.rebuild.RebuildProgress;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,6 +34,8 @@ public final class VolumeController implements AutoCloseable {
     final Duration replicaTimeout;
     private final ReentrantLock opLock = new ReentrantLock();
     private final FrontendFactory frontends;
+    /** What clients did through any of the volume's frontends since the engine started. */
+    private final IoStats io = new IoStats();
     private final Watchdog watchdog;
     final ChainOps chain;
     final RebuildCoordinator rebuilds;
@@ -73,7 +76,12 @@ public final class VolumeController implements AutoCloseable {
         String state = rw == 0 ? "faulted" : rw == rs.size() ? "healthy" : "degraded";
         boolean running = frontend != null;
         return new VolumeStatus(name, device.size(), VolumeDevice.BLOCK_SIZE, frontends.kind(), endpoint, running,
-                replicas.generation(), rs, rebuilds.running(), state);
+                replicas.generation(), rs, rebuilds.running(), state, io.snapshot());
+    }
+
+    /** Client I/O counters of the volume, kept across frontend stop and start. */
+    public IoStats ioStats() {
+        return io;
     }
 
     public List<ReplicaStatus> replicaStatus() {
@@ -130,7 +138,7 @@ public final class VolumeController implements AutoCloseable {
             if (frontend != null || stopped) {
                 return;
             }
-            Frontend f = frontends.create(device);
+            Frontend f = frontends.create(device, io);
             if (f == null) {
                 return;
             }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.api.engine.IoCounters;
+import io.longhorn.api.engine.IoStats;
 import io.longhorn.api.engine.Replica;
 import io.longhorn.api.engine.ReplicaMode;
 import io.longhorn.api.engine.Volume;
@@ -66,5 +68,16 @@ class EngineCliTest {
         assertTrue(text.contains("nbd://127.0.0.1:10809/vol1"), text);
         assertTrue(text.matches("(?s).*tcp://10.0.0.1:9502\\s+RW.*"), text);
         assertTrue(text.matches("(?s).*tcp://10.0.0.2:9502\\s+ERR.*no answer.*"), text);
+    }
+
+    @Test
+    void infoShowsRequestsBytesErrorsAndMeanLatencyPerOperation() {
+        String text = Printer.volume(Volume.newBuilder().setName("vol1").setSize(1 << 30).setIoStats(IoStats.newBuilder()
+                .setWrite(IoCounters.newBuilder().setCount(4).setBytes(2 << 20).setErrors(1).setLatencyNanos(10_000))
+                .setRead(IoCounters.newBuilder().setCount(1).setBytes(4096).setLatencyNanos(1_500)))
+                .build());
+        assertTrue(text.matches("(?s).*\\nread\\s+1\\s+4Ki\\s+0\\s+1\\.5us\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\nwrite\\s+4\\s+2Mi\\s+1\\s+2\\.5us\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\nflush\\s+0\\s+0\\s+0\\s+-\\n.*"), text);
     }
 }

@@ -109,7 +109,7 @@ class SnapshotTest {
     void revertIsRefusedWhileTheFrontendServes() throws Exception {
         FakeReplica a = connector.add("tcp://10.0.0.1:9502", 1 << 20, 0);
         volume = VolumeStarter.start(new EngineOptions("vol1", List.of(a.address), Duration.ofSeconds(8)), connector,
-                device -> new io.longhorn.engine.frontend.Frontend() {
+                (device, stats) -> new io.longhorn.engine.frontend.Frontend() {
                     @Override
                     public void start() {
                     }

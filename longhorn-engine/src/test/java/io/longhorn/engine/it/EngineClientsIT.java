@@ -5,6 +5,7 @@ import static io.longhorn.engine.it.Cluster.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.api.engine.IoStats;
 import io.longhorn.api.engine.ReplicaMode;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,12 +61,21 @@ class EngineClientsIT {
     @Test
     @Order(1)
     void qemuAndLibnbdToolsRoundTripDataThroughTheExport() throws Exception {
+        IoStats before = engine.info().getIoStats();
         String info = Tool.run(TOOL_TIMEOUT, "qemu-img", "info", "-f", "raw", engine.nbd).ok().output();
         assertTrue(info.contains("virtual size: 64 MiB (67108864 bytes)"), info);
         assertEquals(SIZE, Long.parseLong(Tool.run(TOOL_TIMEOUT, "nbdinfo", "--size", engine.nbd).ok().output().trim()));
 
         Tool.run(TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0xab 0 1M", "-c", "write -P 0xcd 3M 5k",
                 "-c", "write -P 0xef 63M 4096", engine.nbd).ok();
+        IoStats afterWrites = engine.info().getIoStats();
+        assertEquals(before.getId(), afterWrites.getId());
+        assertTrue(afterWrites.getWrite().getCount() - before.getWrite().getCount() >= 3, afterWrites.toString());
+        assertTrue(afterWrites.getWrite().getBytes() - before.getWrite().getBytes() >= (1 << 20) + 5120 + 4096,
+                afterWrites.toString());
+        assertTrue(afterWrites.getWrite().getLatencyNanos() > before.getWrite().getLatencyNanos(), afterWrites.toString());
+        assertEquals(before.getWrite().getErrors(), afterWrites.getWrite().getErrors());
+        assertTrue(afterWrites.getUptimeNanos() > before.getUptimeNanos());
         Tool.run(TOOL_TIMEOUT, "qemu-io", "-f", "raw", "-c", "read -P 0xab 0 1M", "-c", "read -P 0xcd 3M 5k",
                 "-c", "read -P 0 1M 1M", "-c", "read -P 0xef 63M 4096", engine.nbd).ok();
         // A pattern that differs makes qemu-io fail: the check above can fail.
@@ -83,6 +93,7 @@ class EngineClientsIT {
 
         String text = cli(engine, "info").ok().output();
         assertTrue(text.contains(engine.nbd), text);
+        assertTrue(text.matches("(?s).*\\nwrite\\s+[1-9][0-9]*\\s+.*"), text);
         assertTrue(text.matches("(?s).*" + Cluster.control(r1) + "\\s+RW.*"), text);
         assertTrue(text.matches("(?s).*" + Cluster.control(r2) + "\\s+RW.*"), text);
     }

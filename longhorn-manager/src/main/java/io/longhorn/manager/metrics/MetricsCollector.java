@@ -18,23 +18,33 @@ import io.longhorn.manager.store.Resources;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Collects the metrics from the store. State and robustness are numbers as upstream encodes them:
  * state 1 creating, 2 attached, 3 detached, 4 attaching, 5 detaching, 6 deleting; robustness
  * 0 unknown, 1 healthy, 2 degraded, 3 faulted; backup state 0 new, 1 pending, 2 in progress,
  * 3 completed, 4 error, 5 unknown.
+ *
+ * <p>I/O metrics (IOPS, throughput in bytes per second, mean latency in nanoseconds) come from
+ * {@link VolumeIoRates}, the rates between the last two readings of the engine's counters; like
+ * upstream, every volume has them, 0 when it has no running engine (detached) or no rates yet.
+ * They are rounded to whole numbers, as upstream reports them.
  */
 public final class MetricsCollector {
     private final ResourceStore store;
+    private final VolumeIoRates ioRates;
 
-    public MetricsCollector(ResourceStore store) {
+    public MetricsCollector(ResourceStore store, VolumeIoRates ioRates) {
         this.store = store;
+        this.ioRates = ioRates;
     }
 
     public String collect() {
         PrometheusText t = new PrometheusText();
-        volumes(t, store.list(Volume.class));
+        List<Volume> volumes = store.list(Volume.class);
+        volumes(t, volumes);
+        io(t, volumes);
         nodes(t, store.list(Node.class));
         backups(t, store.list(Backup.class));
         rebuilds(t, store.list(Engine.class));
@@ -50,6 +60,27 @@ public final class MetricsCollector {
         volumes.forEach(v -> t.sample(labels(v), state(v)));
         t.family("longhorn_volume_robustness", "gauge", "Robustness of this volume: 0=unknown, 1=healthy, 2=degraded, 3=faulted");
         volumes.forEach(v -> t.sample(labels(v), robustness(v.getStatus().robustness)));
+    }
+
+    private void io(PrometheusText t, List<Volume> volumes) {
+        Map<String, IoRates> rates = new LinkedHashMap<>();
+        volumes.forEach(v -> rates.put(Resources.name(v), ioRates.of(Resources.name(v))));
+        ioFamily(t, volumes, rates, "longhorn_volume_read_throughput",
+                "Read throughput of this volume in bytes per second", IoRates::readThroughput);
+        ioFamily(t, volumes, rates, "longhorn_volume_write_throughput",
+                "Write throughput of this volume in bytes per second", IoRates::writeThroughput);
+        ioFamily(t, volumes, rates, "longhorn_volume_read_iops", "Read IOPS of this volume", IoRates::readIops);
+        ioFamily(t, volumes, rates, "longhorn_volume_write_iops", "Write IOPS of this volume", IoRates::writeIops);
+        ioFamily(t, volumes, rates, "longhorn_volume_read_latency",
+                "Mean read latency of this volume in nanoseconds", IoRates::readLatencyNanos);
+        ioFamily(t, volumes, rates, "longhorn_volume_write_latency",
+                "Mean write latency of this volume in nanoseconds", IoRates::writeLatencyNanos);
+    }
+
+    private static void ioFamily(PrometheusText t, List<Volume> volumes, Map<String, IoRates> rates, String name,
+                                 String help, ToDoubleFunction<IoRates> value) {
+        t.family(name, "gauge", help);
+        volumes.forEach(v -> t.sample(labels(v), Math.round(value.applyAsDouble(rates.get(Resources.name(v))))));
     }
 
     private static Map<String, String> labels(Volume v) {

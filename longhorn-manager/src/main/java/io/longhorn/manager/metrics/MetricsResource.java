@@ -15,6 +15,6 @@ public class MetricsResource {
     @GET
     @Produces("text/plain; version=0.0.4; charset=utf-8")
     public String metrics() {
-        return new MetricsCollector(services.context().store()).collect();
+        return new MetricsCollector(services.context().store(), services.context().ioRates()).collect();
     }
 }

@@ -309,6 +309,30 @@ class StandaloneManagerIT {
         Set<String> states = text.lines().filter(l -> l.startsWith("longhorn_backup_state{"))
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1)).collect(Collectors.toSet());
         assertEquals(Set.of("3"), states, "completed backups: " + text);
+
+        // Writes go on (64 of 4 KiB per round, the bytes vol1 already holds) until a sampling
+        // interval of the manager holds some: then vol1's write rates and latency are above 0.
+        String endpoint = volume("vol1").getString("endpoint");
+        List<String> writes = new java.util.ArrayList<>(List.of("qemu-io", "-f", "raw"));
+        for (int i = 0; i < 64; i++) {
+            writes.addAll(List.of("-c", "write -P 0xab " + i * 4096 + " 4096"));
+        }
+        writes.add(endpoint);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Tools.run(writes.toArray(String[]::new)).ok();
+            String m = given().get(url("/metrics")).then().statusCode(200).extract().asString();
+            return metric(m, "longhorn_volume_write_iops", "vol1") > 0
+                    && metric(m, "longhorn_volume_write_throughput", "vol1") > 0
+                    && metric(m, "longhorn_volume_write_latency", "vol1") > 0;
+        });
+    }
+
+    /** The value of a volume metric of {@code volume} in a /metrics text; fails when it is missing. */
+    private static double metric(String text, String name, String volume) {
+        String prefix = name + "{volume=\"" + volume + "\",";
+        return text.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError("no " + name + " of " + volume + " in\n" + text));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.longhorn.manager.testing;
 
+import io.longhorn.api.engine.IoStats;
 import io.longhorn.api.engine.RebuildStatusResponse;
 import io.longhorn.api.engine.Replica;
 import io.longhorn.api.engine.ReplicaListResponse;
@@ -39,6 +40,7 @@ public final class FakeEngine implements EngineClient {
     private final Chain chain;
     private final Map<String, ReplicaMode> modes = new LinkedHashMap<>();
     private boolean frontendRunning;
+    private IoStats ioStats;
     private volatile boolean unreachable;
 
     FakeEngine(String volume, String control, String endpoint, long size, Chain chain, FakeEngines all) {
@@ -67,6 +69,11 @@ public final class FakeEngine implements EngineClient {
         if (modes.containsKey(address)) {
             modes.put(address, ReplicaMode.ERR);
         }
+    }
+
+    /** The client I/O counters the engine reports from now on (none until set). */
+    public synchronized void setIoStats(IoStats stats) {
+        ioStats = stats;
     }
 
     /** Makes every call fail as if the engine did not answer. */
@@ -104,6 +111,9 @@ public final class FakeEngine implements EngineClient {
         }
         long rw = modes.values().stream().filter(m -> m == ReplicaMode.RW).count();
         b.setRebuilding(rebuilding).setState(rw == 0 ? "faulted" : rw == modes.size() ? "healthy" : "degraded");
+        if (ioStats != null) {
+            b.setIoStats(ioStats);
+        }
         return b.build();
     }
 

@@ -5,6 +5,7 @@ import static io.longhorn.engine.frontend.nbd.NbdProtocol.*;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.BlockDeviceException;
+import io.longhorn.engine.frontend.IoStats;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,7 +49,7 @@ final class NbdConnection implements Runnable {
     private final NbdServer server;
     private final BlockDevice device;
     private final BufferPool pool;
-    private final NbdStats stats;
+    private final IoStats stats;
     private final NbdServerOptions options;
     private final ChannelIo io;
     private final String peer;
@@ -450,7 +451,7 @@ final class NbdConnection implements Runnable {
     // ---------------------------------------------------------------- writing
 
     private void reply(Request r) {
-        stats.of(r.type).record(r.payloadBytes(), r.error != 0, System.nanoTime() - r.startNanos);
+        count(r);
         Request head;
         do {
             head = replies.get();
@@ -458,6 +459,21 @@ final class NbdConnection implements Runnable {
         } while (!replies.compareAndSet(head, r));
         if (writer.compareAndSet(0, 1)) {
             runWriter();
+        }
+    }
+
+    /** Adds a finished request to the volume's counters: from header parsed to reply ready. */
+    private void count(Request r) {
+        IoStats.Op op = switch (r.type) {
+            case CMD_READ -> stats.read();
+            case CMD_WRITE -> stats.write();
+            case CMD_FLUSH -> stats.flush();
+            case CMD_TRIM -> stats.trim();
+            case CMD_WRITE_ZEROES -> stats.writeZeroes();
+            default -> null;
+        };
+        if (op != null) {
+            op.record(r.type == CMD_FLUSH ? 0 : r.length, r.error != 0, System.nanoTime() - r.startNanos);
         }
     }
 

@@ -3,6 +3,7 @@ package io.longhorn.engine.frontend.nbd;
 import io.longhorn.engine.frontend.AligningBlockDevice;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.Frontend;
+import io.longhorn.engine.frontend.IoStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,7 +48,8 @@ public final class NbdServer implements Frontend {
     private final BlockDevice device;
     private final NbdServerOptions options;
     private final BufferPool pool;
-    private final NbdStats stats = new NbdStats();
+    private final IoStats stats;
+    private final LongAdder connectionsAccepted = new LongAdder();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionIds = new AtomicInteger();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -54,7 +57,20 @@ public final class NbdServer implements Frontend {
     private volatile boolean closed;
     private InetSocketAddress tcpAddress;
 
+    /** A server with counters of its own (see {@link #stats()}). */
     public NbdServer(BlockDevice device, NbdServerOptions options) {
+        this(device, options, new IoStats());
+    }
+
+    /**
+     * A server that counts its requests in {@code stats}: the volume's counters, which outlive this
+     * server when the frontend is stopped and started again.
+     */
+    public NbdServer(BlockDevice device, NbdServerOptions options, IoStats stats) {
+        if (stats == null) {
+            throw new IllegalArgumentException("I/O counters of NBD export \"" + options.exportName() + "\" are null");
+        }
+        this.stats = stats;
         if (device == null) {
             throw new IllegalArgumentException("block device of NBD export \"" + options.exportName() + "\" is null");
         }
@@ -131,8 +147,14 @@ public final class NbdServer implements Frontend {
         return tcpAddress;
     }
 
-    public NbdStats stats() {
+    /** Requests, bytes, errors and latency per command; unknown commands are not counted. */
+    public IoStats stats() {
         return stats;
+    }
+
+    /** Connections accepted since the server started. */
+    public long connectionsAccepted() {
+        return connectionsAccepted.sum();
     }
 
     /** Connections currently open (handshaking or transmitting). */
@@ -232,7 +254,7 @@ public final class NbdServer implements Frontend {
                 if (closed) {
                     c.shutdown();
                 }
-                stats.connectionAccepted();
+                connectionsAccepted.increment();
                 Thread t = new Thread(c, "nbd-" + options.exportName() + "-" + connectionIds.incrementAndGet());
                 t.setDaemon(true);
                 t.start();

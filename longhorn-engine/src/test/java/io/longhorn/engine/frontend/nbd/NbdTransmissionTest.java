@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.BlockDeviceException;
+import io.longhorn.engine.frontend.IoStats;
 import io.longhorn.engine.frontend.MemoryBlockDevice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -97,6 +98,58 @@ class NbdTransmissionTest {
             c.flushOut();
             assertArrayEquals(pattern(4096, 7), c.readSimple(4096).payload());
         }
+    }
+
+    @Test
+    void everyCommandIsCountedInTheVolumesCountersWhichOutliveTheServer() throws Exception {
+        IoStats stats = new IoStats();
+        NbdServerOptions options = NbdServerOptions.of("vol1", new InetSocketAddress("127.0.0.1", 0), null);
+        server = new NbdServer(memory, options, stats);
+        server.start();
+        try (RawNbdClient c = RawNbdClient.connect(server.tcpAddress(), "vol1")) {
+            c.send(CMD_WRITE, 0, 1, 0, 8192, pattern(8192, 3));
+            c.send(CMD_WRITE, 0, 2, 100, 10, pattern(10, 4));
+            c.send(CMD_READ, 0, 3, SIZE - 512, 4096, null);        // beyond the end: EINVAL, no data
+            c.send(CMD_FLUSH, 0, 4, 0, 0, null);
+            c.send(CMD_TRIM, 0, 5, 65536, 16384, null);
+            c.send(CMD_WRITE_ZEROES, 0, 6, 131072, 8192, null);
+            c.send(5, 0, 7, 0, 4096, null);                        // unknown command: not counted
+            c.flushOut();
+            int errors = 0;
+            for (int i = 0; i < 7; i++) {
+                errors += c.readSimple(0).error() != 0 ? 1 : 0;
+            }
+            assertEquals(2, errors);
+            c.send(CMD_READ, 0, 8, 0, 4096, null);
+            c.flushOut();
+            assertEquals(0, c.readSimple(4096).error());
+        }
+        IoStats.Snapshot s = stats.snapshot();
+        assertEquals(2, s.write().count());
+        assertEquals(8192 + 10, s.write().bytes());
+        assertEquals(0, s.write().errors());
+        assertEquals(2, s.read().count());
+        assertEquals(4096, s.read().bytes(), "the failed read moved no bytes");
+        assertEquals(1, s.read().errors());
+        assertEquals(new IoStats.Counters(1, 0, 0, s.flush().latencyNanos()), s.flush());
+        assertEquals(new IoStats.Counters(1, 16384, 0, s.trim().latencyNanos()), s.trim());
+        assertEquals(new IoStats.Counters(1, 8192, 0, s.writeZeroes().latencyNanos()), s.writeZeroes());
+        for (IoStats.Counters op : new IoStats.Counters[] {s.read(), s.write(), s.flush(), s.trim(), s.writeZeroes()}) {
+            assertTrue(op.latencyNanos() > 0, "latency counted for " + op);
+        }
+
+        // The frontend stops and starts again: a new server counts on in the same counters.
+        server.close();
+        server = new NbdServer(memory, options, stats);
+        server.start();
+        try (RawNbdClient c = RawNbdClient.connect(server.tcpAddress(), "vol1")) {
+            c.send(CMD_WRITE, 0, 1, 0, 4096, pattern(4096, 5));
+            c.flushOut();
+            assertEquals(0, c.readSimple(0).error());
+        }
+        assertEquals(3, stats.snapshot().write().count());
+        assertEquals(8192 + 10 + 4096, stats.snapshot().write().bytes());
+        assertEquals(s.id(), stats.snapshot().id());
     }
 
     @Test

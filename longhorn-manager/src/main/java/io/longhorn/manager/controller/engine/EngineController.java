@@ -51,6 +51,7 @@ public final class EngineController implements Reconciler {
         Engine engine = found.get();
         Optional<InstanceInfo> info = ctx.launcher().inspect(name);
         if (Resources.isDeleting(engine)) {
+            ctx.ioRates().forget(engine.getSpec().volumeName);
             if (isUp(info)) {
                 ctx.launcher().stop(name);
                 return Result.after(Duration.ofMillis(500));
@@ -71,6 +72,9 @@ public final class EngineController implements Reconciler {
         String name = Resources.name(engine);
         EngineStatus status = engine.getStatus();
         String state = info.map(InstanceInfo::state).orElse(InstanceState.STOPPED);
+        if (!InstanceState.RUNNING.equals(state)) {
+            ctx.ioRates().forget(engine.getSpec().volumeName);
+        }
         switch (state) {
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
@@ -93,6 +97,7 @@ public final class EngineController implements Reconciler {
                     backoff.succeeded(name);
                 } catch (ServiceCallException e) {
                     status.error = e.getMessage();
+                    ctx.ioRates().forget(engine.getSpec().volumeName);
                 }
                 return Result.after(ctx.monitorInterval());
             }
@@ -156,6 +161,7 @@ public final class EngineController implements Reconciler {
 
     private Result stopped(Engine engine, Optional<InstanceInfo> info) {
         EngineStatus status = engine.getStatus();
+        ctx.ioRates().forget(engine.getSpec().volumeName);
         if (isUp(info)) {
             ctx.launcher().stop(Resources.name(engine));
             status.currentState = InstanceState.STOPPING;

@@ -9,6 +9,7 @@ import io.longhorn.api.engine.Volume;
 import io.longhorn.manager.client.EngineClient;
 import io.longhorn.manager.client.ServiceCallException;
 import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.metrics.IoSample;
 import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.EngineStatus;
 import io.longhorn.manager.model.RebuildStatus;
@@ -40,6 +41,7 @@ final class EngineMonitor {
             info = client.volumeInfo();
             observe(engine, status, info);
         }
+        ioCounters(engine, info);
         rebuilds(status, info, client);
         snapshots(status, client);
         expand(engine, status, info, client, name);
@@ -67,6 +69,13 @@ final class EngineMonitor {
         status.endpoint = info.getFrontendRunning() ? info.getEndpoint() : "";
         status.currentSize = info.getSize();
         status.generation = info.getGeneration();
+    }
+
+    /** Hands the client I/O counters to the rate computation behind /metrics (not to the status: they change all the time). */
+    private void ioCounters(Engine engine, Volume info) {
+        if (info.hasIoStats()) {
+            ctx.ioRates().record(engine.getSpec().volumeName, IoSample.of(info.getIoStats()));
+        }
     }
 
     /** Adds replicas the spec names and the engine lacks; removes those it has and the spec dropped. */
