@@ -7,6 +7,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -174,8 +175,8 @@ public final class Replica implements Closeable {
             try {
                 Path volumeMeta = dir.resolve(VolumeMeta.FILE);
                 if (Files.exists(volumeMeta)) {
-                    Files.move(volumeMeta, dir.resolve(DirectoryScan.TOMBSTONE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(volumeMeta, dir.resolve(DirectoryScan.TOMBSTONE), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
                     MetaFiles.syncDirectory(dir);
                 }
                 step("delete.committed");
