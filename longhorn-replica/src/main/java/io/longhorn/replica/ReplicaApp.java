@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  * The running replica: starts the data server over the store {@link ReplicaMain} opened, publishes
  * both to the control service, prints the ready line and waits. At shutdown (SIGTERM, SIGINT) it
  * stops the data server first, so no write is in flight, then closes the store, which fsyncs the
- * head and marks the replica clean.
+ * head and marks the replica clean. After a Delete call the process exits by itself (status 0, or
+ * 1 when not every file could be removed).
  */
 public class ReplicaApp implements QuarkusApplication {
     private static final Logger LOG = Logger.getLogger(ReplicaApp.class);
@@ -30,6 +31,7 @@ public class ReplicaApp implements QuarkusApplication {
 
     private static volatile DataServer dataServer;
     private static final AtomicBoolean stopped = new AtomicBoolean();
+    private static volatile int exitCode;
 
     @Override
     public int run(String... args) {
@@ -48,6 +50,12 @@ public class ReplicaApp implements QuarkusApplication {
         InetSocketAddress data = dataServer.tcpAddress();
         String dataAddress = "tcp://" + hostPort(o.dataListen().host(), data.getPort());
         String socket = o.dataSocket() == null ? "" : o.dataSocket().toString();
+        served.onDelete(() -> dataServer.close(), ok -> {
+            System.out.println("replica deleted: dir=" + replica.directory() + (ok ? "" : " (not every file could be removed)"));
+            System.out.flush();
+            exitCode = ok ? 0 : ReplicaMain.EXIT_FAILED;
+            Quarkus.asyncExit(exitCode);
+        });
         served.publish(replica, dataAddress, socket);
         String ready = "replica ready: control=" + hostPort(launch.control().host(), launch.control().port())
                 + " data=" + dataAddress + (socket.isEmpty() ? "" : " socket=" + socket)
@@ -56,7 +64,7 @@ public class ReplicaApp implements QuarkusApplication {
         System.out.flush();
         Quarkus.waitForExit();
         stop();
-        return 0;
+        return exitCode;
     }
 
     /** Runs while Quarkus stops, also when a signal ends the process. */

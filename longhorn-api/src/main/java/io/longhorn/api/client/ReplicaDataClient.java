@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReplicaDataClient implements AutoCloseable {
 
-    /** Longest WRITE_ZEROES or UNMAP sent in one frame (the length field is a signed 32-bit value). */
+    /**
+     * Longest WRITE_ZEROES or UNMAP sent in one frame. The length field is an unsigned 32-bit
+     * value; 1 GiB parts keep each request (and the replica worker serving it) short.
+     */
     static final int MAX_RANGE = 1 << 30;
     /** Longest error message accepted from a replica. */
     private static final int MAX_ERROR_MESSAGE = 64 << 10;

@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  *  6  u16 reserved, 0
  *  8  u64 id      chosen by the requester, echoed in the reply
  * 16  u64 offset  byte offset in the volume
- * 24  u32 length  bytes addressed; also the size of the payload that follows (see below)
+ * 24  u32 length  bytes addressed, unsigned; also the size of the payload that follows (see below)
  * 28  u32 status  0 in requests; WireStatus in replies
  * </pre>
  *
@@ -23,12 +23,19 @@ import java.nio.ByteOrder;
  * other frame. Many requests may be in flight on one connection; replies come in any order and are
  * matched by id. Big-endian, like NBD.
  *
+ * <p>The length is unsigned: a WRITE_ZEROES or UNMAP may address up to 4 GiB - 1 bytes in one
+ * frame. Java has no u32, so the record holds the field's bits in an {@code int}; read its value
+ * with {@link #byteLength()}. A frame that carries a payload (a WRITE request, a READ reply, an
+ * error reply) may not announce more than {@link #MAX_PAYLOAD} bytes: that is a protocol error,
+ * since the receiver cannot skip it. A READ request asking for more is well-formed; the replica
+ * refuses it with EINVAL.
+ *
  * @param type      the request type
  * @param reply     whether this frame is a reply
  * @param flags     FLAG_* bits
  * @param id        request id
  * @param offset    byte offset
- * @param length    byte length (or payload length of an error reply)
+ * @param length    byte length (or payload length of an error reply), an unsigned 32-bit value
  * @param status    reply status, WireStatus
  */
 public record Frame(MessageType type, boolean reply, int flags, long id, long offset, int length, int status) {
@@ -51,6 +58,19 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
 
     public static Frame error(Frame request, int status, int messageLength) {
         return new Frame(request.type, true, 0, request.id, request.offset, messageLength, status);
+    }
+
+    /** The length field's unsigned value. */
+    public long byteLength() {
+        return Integer.toUnsignedLong(length);
+    }
+
+    /** Whether a payload of {@code length} bytes follows this header on the wire. */
+    public boolean hasPayload() {
+        if (!reply) {
+            return type == MessageType.WRITE;
+        }
+        return status != WireStatus.OK || type == MessageType.READ;
     }
 
     /** Bytes of payload that follow this header on the wire. */
@@ -127,10 +147,11 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
         if (offset < 0) {
             throw new ProtocolException("negative offset " + offset + " in frame " + id);
         }
-        if (length < 0 || length > MAX_PAYLOAD && (type == MessageType.READ || type == MessageType.WRITE)) {
-            throw new ProtocolException("frame " + id + " length " + Integer.toUnsignedString(length)
-                    + " exceeds the limit of " + MAX_PAYLOAD + " bytes");
+        Frame f = new Frame(type, reply, flags, id, offset, length, status);
+        if (f.hasPayload() && f.byteLength() > MAX_PAYLOAD) {
+            throw new ProtocolException("frame " + id + " (" + type + (reply ? " reply" : "") + ") announces a payload of "
+                    + f.byteLength() + " bytes, which exceeds the limit of " + MAX_PAYLOAD + " bytes");
         }
-        return new Frame(type, reply, flags, id, offset, length, status);
+        return f;
     }
 }

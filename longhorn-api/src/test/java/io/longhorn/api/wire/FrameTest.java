@@ -45,4 +45,32 @@ class FrameTest {
         ByteBuffer l = Frame.request(MessageType.WRITE, 1, 0, Frame.MAX_PAYLOAD + 1, 0).encode();
         assertTrue(assertThrows(ProtocolException.class, () -> Frame.decode(l)).getMessage().contains("exceeds"));
     }
+
+    @Test
+    void lengthIsUnsignedSoRangesOfTwoGibibytesAndMoreDecode() throws Exception {
+        for (long len : new long[] {1L << 31, 0xFFFF_F000L, 0xFFFF_FFFFL}) {
+            for (MessageType t : new MessageType[] {MessageType.WRITE_ZEROES, MessageType.UNMAP, MessageType.READ}) {
+                Frame f = Frame.decode(Frame.request(t, 7, 1L << 33, (int) len, 0).encode());
+                assertEquals(len, f.byteLength(), t + " of " + len);
+                assertEquals(0, f.payloadLength(), "a request without payload announces none");
+                if (t != MessageType.READ) {
+                    assertEquals(len, Frame.decode(Frame.ok(f, f.length()).encode()).byteLength(), "a reply without payload");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPayloadOverTheLimitIsAProtocolErrorWhateverTheSignOfTheLength() {
+        for (long len : new long[] {Frame.MAX_PAYLOAD + 1L, 1L << 31, 0xFFFF_FFFFL}) {
+            ByteBuffer w = Frame.request(MessageType.WRITE, 1, 0, (int) len, 0).encode();
+            String m = assertThrows(ProtocolException.class, () -> Frame.decode(w)).getMessage();
+            assertTrue(m.contains("exceeds") && m.contains(Long.toString(len)), m);
+            Frame read = Frame.request(MessageType.READ, 2, 0, 4096, 0);
+            ByteBuffer r = Frame.ok(read, (int) len).encode();
+            assertThrows(ProtocolException.class, () -> Frame.decode(r));
+            ByteBuffer e = Frame.error(read, WireStatus.EINVAL, (int) len).encode();
+            assertThrows(ProtocolException.class, () -> Frame.decode(e));
+        }
+    }
 }

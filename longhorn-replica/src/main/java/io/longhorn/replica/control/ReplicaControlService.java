@@ -119,6 +119,32 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
         });
     }
 
+    @Override
+    public void delete(Empty req, StreamObserver<Empty> out) {
+        String what = "delete " + describe();
+        try {
+            work.execute(() -> {
+                boolean ok = false;
+                try {
+                    served.delete();
+                    ok = true;
+                    LOG.infof("%s: done", what);
+                    out.onNext(Empty.getDefaultInstance());
+                    out.onCompleted();
+                } catch (ServedReplica.NotServingException e) {
+                    fail(out, what, e);
+                    return; // nothing was deleted here: this process keeps running as it was
+                } catch (Throwable t) {
+                    fail(out, what, t);
+                }
+                // Whether or not every file went, the replica is closed and cannot serve again.
+                served.deleteAnswered(ok);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            fail(out, what, new ServedReplica.NotServingException("the replica is shutting down"));
+        }
+    }
+
     // ---------------------------------------------------------------- rebuild
 
     @Override

@@ -12,6 +12,10 @@ public class ServedReplica {
     private volatile Replica replica;
     private volatile String dataAddress = "";
     private volatile String dataSocket = "";
+    private volatile Runnable stopIo = () -> {
+    };
+    private volatile java.util.function.Consumer<Boolean> deleted = ok -> {
+    };
 
     /**
      * @param dataAddress {@code tcp://host:port} of the data server
@@ -21,6 +25,38 @@ public class ServedReplica {
         this.dataAddress = dataAddress == null ? "" : dataAddress;
         this.dataSocket = dataSocket == null ? "" : dataSocket;
         this.replica = replica;
+    }
+
+    /**
+     * What {@link #delete} does around the store's deletion: {@code stopIo} stops the data server
+     * before it; {@code deleted} (told whether the files are gone) runs after the caller was
+     * answered, and ends the process.
+     */
+    public void onDelete(Runnable stopIo, java.util.function.Consumer<Boolean> deleted) {
+        this.stopIo = stopIo;
+        this.deleted = deleted;
+    }
+
+    /**
+     * Withdraws the replica (later control calls answer UNAVAILABLE), stops the data path and
+     * deletes the replica's files. Once the caller has its answer, {@link #deleteAnswered} ends
+     * the process.
+     *
+     * @throws NotServingException when no replica is published (already deleted, or not yet open)
+     */
+    public void delete() {
+        Replica r;
+        synchronized (this) {
+            r = replica();
+            replica = null;
+        }
+        stopIo.run();
+        r.delete();
+    }
+
+    /** Runs after a Delete call was answered; {@code ok} says whether the files are gone. */
+    public void deleteAnswered(boolean ok) {
+        deleted.accept(ok);
     }
 
     /** Stops serving control calls (at shutdown, before the store closes). */

@@ -3,6 +3,7 @@ package io.longhorn.replica.server;
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
 import io.longhorn.api.wire.WireStatus;
+import io.longhorn.replica.store.InvalidArgumentException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,8 @@ final class DataRequest implements Runnable {
     boolean slow() {
         return switch (frame.type()) {
             case FLUSH, WRITE_ZEROES, UNMAP -> true;
-            case WRITE -> frame.fua() || frame.length() > DataConnection.BATCHED_MAX;
-            case READ -> frame.length() > DataConnection.BATCHED_MAX;
+            case WRITE -> frame.fua() || frame.byteLength() > DataConnection.BATCHED_MAX;
+            case READ -> frame.byteLength() > DataConnection.BATCHED_MAX;
             case PING -> false;
         };
     }
@@ -55,6 +56,11 @@ final class DataRequest implements Runnable {
         try {
             switch (frame.type()) {
                 case READ -> {
+                    if (frame.byteLength() > Frame.MAX_PAYLOAD) {
+                        // Well-formed (no payload follows), but one reply cannot carry it.
+                        throw new InvalidArgumentException("read of " + frame.byteLength() + " bytes at " + frame.offset()
+                                + " exceeds the limit of " + Frame.MAX_PAYLOAD + " bytes per request");
+                    }
                     ByteBuffer data = buffers.acquire(frame.length());
                     try {
                         target.read(frame.offset(), data);
@@ -74,12 +80,12 @@ final class DataRequest implements Runnable {
                     }
                 }
                 case WRITE_ZEROES -> {
-                    target.writeZeroes(frame.offset(), Integer.toUnsignedLong(frame.length()));
+                    target.writeZeroes(frame.offset(), frame.byteLength());
                     if (frame.fua()) {
                         target.flush();
                     }
                 }
-                case UNMAP -> target.unmap(frame.offset(), Integer.toUnsignedLong(frame.length()));
+                case UNMAP -> target.unmap(frame.offset(), frame.byteLength());
                 case FLUSH -> target.flush();
                 case PING -> {
                 }
@@ -90,10 +96,10 @@ final class DataRequest implements Runnable {
             String message = WireErrors.message(t);
             if (status == WireStatus.EIO) {
                 LOG.errorf(t, "%s: %s of %d bytes at %d failed: %s", target.describe(), frame.type(),
-                        Integer.toUnsignedLong(frame.length()), frame.offset(), message);
+                        frame.byteLength(), frame.offset(), message);
             } else {
                 LOG.debugf("%s: refused %s of %d bytes at %d: %s", target.describe(), frame.type(),
-                        Integer.toUnsignedLong(frame.length()), frame.offset(), message);
+                        frame.byteLength(), frame.offset(), message);
             }
             byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
             int n = Math.min(bytes.length, MAX_MESSAGE);

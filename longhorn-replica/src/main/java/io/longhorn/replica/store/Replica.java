@@ -7,6 +7,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ import org.jboss.logging.Logger;
  * {@link LayerIndex} rebuilt at open from the files' data/hole map; writes go to the head and only
  * update that index, so the data path never writes metadata. Snapshot, revert, remove, purge and
  * expand change the chain under an exclusive lock that waits for in-flight I/O; each ends with an
- * atomic rewrite of {@code volume.meta}, the commit point from which {@link #open} recovers after a
- * crash.
+ * atomic rewrite of one metadata file, the commit point, and {@link #open} finishes or undoes
+ * whatever a crash interrupted (the order of writes and the recovery rules are in {@link DirectoryScan}
+ * and the module README).
  *
  * <p>I/O must be aligned to {@link #BLOCK_SIZE}: unaligned requests are refused with
  * {@link InvalidArgumentException} (the engine does read-modify-write, since only it can order
@@ -45,6 +47,8 @@ public final class Replica implements Closeable {
     private volatile Layer[] chain = new Layer[1];
     private volatile LayerIndex index;
     private volatile boolean closed;
+    /** Told when a multi-file change reaches each of its steps; see {@link Steps}. */
+    private volatile Steps steps = Steps.NONE;
 
     private Replica(Path dir, VolumeMeta meta) {
         this.dir = dir;
@@ -63,8 +67,9 @@ public final class Replica implements Closeable {
         String head = LayerFiles.headFile(0);
         try {
             Files.createDirectories(dir);
-            // Leftovers of a create that crashed before its commit point belong to no replica.
-            Files.deleteIfExists(dir.resolve(head));
+            // What an interrupted create or delete left belongs to no replica; anything else is
+            // refused rather than overwritten.
+            DirectoryScan.clearLeftovers(dir);
             createSparse(dir.resolve(head), size);
             MetaFiles.write(dir.resolve(head + LayerMeta.SUFFIX), new LayerMeta(head, "", false, false, now(), Map.of()));
             MetaFiles.write(volumeMeta, new VolumeMeta(size, head, false, false, "", "", BLOCK_SIZE, "", 0));
@@ -78,6 +83,10 @@ public final class Replica implements Closeable {
     public static Replica open(Path dir) {
         Path volumeMeta = dir.resolve(VolumeMeta.FILE);
         if (!Files.exists(volumeMeta)) {
+            if (Files.exists(dir.resolve(DirectoryScan.TOMBSTONE))) {
+                DirectoryScan.finishDelete(dir);
+                throw new NotFoundException("no replica in " + dir + ": it was deleted");
+            }
             throw new NotFoundException("no replica in " + dir + ": " + VolumeMeta.FILE + " does not exist");
         }
         VolumeMeta vm = MetaFiles.read(volumeMeta, VolumeMeta.class);
@@ -87,8 +96,15 @@ public final class Replica implements Closeable {
         try {
             DirectoryScan.recover(dir, vm);
             r.metas.putAll(DirectoryScan.loadMetas(dir, vm));
+            // volume.meta's Parent repeats the head's; the head's .meta is the truth (a purge
+            // re-parents the head before it updates volume.meta).
+            String headParent = r.metas.get(vm.head()).parent();
+            if (!headParent.equals(vm.parent() == null ? "" : vm.parent())) {
+                LOG.infof("replica %s: volume.meta names parent %s, the head %s; using the head's", dir,
+                        vm.parent(), headParent);
+            }
             r.loadChain();
-            r.writeMeta(r.meta.withDirty(true));
+            r.writeMeta(r.meta.withParent(headParent).withDirty(true));
         } catch (RuntimeException e) {
             r.closeLayers();
             throw e;
@@ -143,31 +159,67 @@ public final class Replica implements Closeable {
         }
     }
 
-    /** Closes the replica and removes all its files (and the directory when nothing else is in it). */
+    /**
+     * Closes the replica and removes all its files, and the directory when nothing else is in it.
+     *
+     * <p>Crash safe: {@code volume.meta} is first renamed to {@code volume.deleted} (atomic, the
+     * commit point; from then on the directory holds no replica), then the layer files go, the
+     * tombstone last. A directory left with a tombstone reads as "deleted": {@link #open} and
+     * {@link #create} finish the removal.
+     */
     public void delete() {
         lock.writeLock().lock();
         try {
             closeLayers();
             closed = true;
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
-                    String n = p.getFileName().toString();
-                    if (n.startsWith("volume-") || n.endsWith(MetaFiles.TMP_SUFFIX)) {
-                        Files.deleteIfExists(p);
-                    }
+            try {
+                Path volumeMeta = dir.resolve(VolumeMeta.FILE);
+                if (Files.exists(volumeMeta)) {
+                    Files.move(volumeMeta, dir.resolve(DirectoryScan.TOMBSTONE), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                    MetaFiles.syncDirectory(dir);
                 }
-                Files.deleteIfExists(dir.resolve(VolumeMeta.FILE));
-                try (var rest = Files.list(dir)) {
-                    if (rest.findAny().isEmpty()) {
-                        Files.deleteIfExists(dir);
-                    }
-                }
+                step("delete.committed");
+                DirectoryScan.finishDelete(dir);
             } catch (IOException e) {
                 throw new ReplicaIOException("failed to delete replica " + dir, e);
             }
+            try (var rest = Files.list(dir)) {
+                if (rest.findAny().isEmpty()) {
+                    Files.deleteIfExists(dir);
+                }
+            } catch (IOException e) {
+                LOG.warnf("replica %s: deleted, but the directory stays: %s", dir, e.getMessage());
+            }
+            LOG.infof("replica %s: deleted", dir);
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Closes the files without writing anything, as a killed process leaves them (for tests of
+     * crash recovery).
+     */
+    void abandon() {
+        closeLayers();
+        closed = true;
+    }
+
+    /** Receives the name of each step a multi-file change reaches, before it takes the next. */
+    interface Steps {
+        Steps NONE = step -> {
+        };
+
+        void reached(String step);
+    }
+
+    void steps(Steps s) {
+        steps = s == null ? Steps.NONE : s;
+    }
+
+    private void step(String name) {
+        steps.reached(name);
     }
 
     // ---------------------------------------------------------------- state
@@ -425,9 +477,12 @@ public final class Replica implements Closeable {
                 // The snapshot's data must be durable before it is declared immutable.
                 head.channel.force(false);
                 Files.createLink(dir.resolve(snapFile), head.path);
+                step("snapshot.linked");
                 MetaFiles.write(dir.resolve(snapFile + LayerMeta.SUFFIX), snapMeta);
+                step("snapshot.snapshotMetaWritten");
                 createSparse(dir.resolve(newHead), meta.size());
                 MetaFiles.write(dir.resolve(newHead + LayerMeta.SUFFIX), headMeta);
+                step("snapshot.newHeadWritten");
                 writeMeta(meta.withHead(newHead, snapFile));
                 committed = true;
             } catch (IOException | RuntimeException e) {
@@ -437,6 +492,7 @@ public final class Replica implements Closeable {
                 throw e instanceof IOException io ? new ReplicaIOException("failed to snapshot replica " + dir, io)
                         : (RuntimeException) e;
             }
+            step("snapshot.committed");
             deleteQuietly(head.file);
             Layer snapLayer = head.renamed(snapFile, dir.resolve(snapFile), snapMeta);
             Layer newHeadLayer;
@@ -512,6 +568,7 @@ public final class Replica implements Closeable {
             try {
                 createSparse(dir.resolve(newHead), meta.size());
                 MetaFiles.write(dir.resolve(newHead + LayerMeta.SUFFIX), headMeta);
+                step("revert.newHeadWritten");
                 writeMeta(meta.withHead(newHead, snapFile));
                 committed = true;
             } catch (IOException | RuntimeException e) {
@@ -521,6 +578,7 @@ public final class Replica implements Closeable {
                 throw e instanceof IOException io ? new ReplicaIOException("failed to revert replica " + dir, io)
                         : (RuntimeException) e;
             }
+            step("revert.committed");
             closeLayers();
             deleteQuietly(oldHead);
             metas.remove(oldHead);
@@ -612,11 +670,15 @@ public final class Replica implements Closeable {
             if (newSize < old) {
                 throw new InvalidArgumentException("cannot shrink replica " + dir + " from " + old + " to " + newSize + " bytes");
             }
+            // The head grows first (durably), then volume.meta commits the size. A crash in between
+            // leaves a head longer than Size, which open trims back: Size is the truth.
             try (RandomAccessFile raf = new RandomAccessFile(head().path.toFile(), "rw")) {
                 raf.setLength(newSize);
+                head().channel.force(true);
             } catch (IOException e) {
                 throw new ReplicaIOException("failed to expand replica " + dir + " to " + newSize + " bytes", e);
             }
+            step("expand.headGrown");
             writeMeta(meta.withSize(newSize));
             index.grow(newSize / BLOCK_SIZE);
             LOG.infof("replica %s: expanded from %d to %d bytes", dir, old, newSize);
@@ -1039,6 +1101,7 @@ public final class Replica implements Closeable {
                         src.readFully(buf, pos);
                         buf.flip();
                         dst.writeFully(buf, pos);
+                        step("purge.copying");
                     }
                 }
                 dst.channel.force(false);
@@ -1049,11 +1112,14 @@ public final class Replica implements Closeable {
         for (Extent e : todo) {
             copied += e.length();
         }
+        step("purge.copied");
         LayerMeta reparented = c.withParent(p.parent());
         MetaFiles.write(dir.resolve(childFile + LayerMeta.SUFFIX), reparented);
         metas.put(childFile, reparented);
+        step("purge.reparented");
         if (childFile.equals(meta.head())) {
             writeMeta(meta.withParent(p.parent()));
+            step("purge.volumeMetaWritten");
         }
         if (pPos > 0) {
             index.mergedIntoChild(pPos);
@@ -1081,10 +1147,12 @@ public final class Replica implements Closeable {
         LOG.infof("replica %s: purged snapshot %s, which no layer depends on", dir, LayerFiles.displayName(file));
     }
 
+    /** Deletes layer files, each image before its .meta (recovery relies on that order). */
     private void deleteQuietly(String... files) {
         for (String f : files) {
             try {
                 Files.deleteIfExists(dir.resolve(f));
+                step("layer.imageDeleted");
                 Files.deleteIfExists(dir.resolve(f + LayerMeta.SUFFIX));
             } catch (IOException e) {
                 LOG.warnf("replica %s: could not delete %s: %s", dir, f, e.getMessage());

@@ -15,6 +15,8 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.longhorn.api.replica.ChecksumRequest;
+import io.longhorn.api.replica.ExpandRequest;
+import io.longhorn.api.replica.SetGenerationRequest;
 import io.longhorn.api.replica.DataChunk;
 import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.ExtentList;
@@ -31,6 +33,7 @@ import io.longhorn.replica.store.Replica;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,7 +61,7 @@ class ReplicaControlServiceTest {
 
     /** A replica served by the control service on a real gRPC server on loopback. */
     private record Served(Replica replica, ReplicaServiceGrpc.ReplicaServiceBlockingStub stub,
-                          ReplicaServiceGrpc.ReplicaServiceStub async) {
+                          ReplicaServiceGrpc.ReplicaServiceStub async, ServedReplica served) {
     }
 
     private Served serve(String name) throws Exception {
@@ -73,7 +76,7 @@ class ReplicaControlServiceTest {
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         cleanup.add(() -> ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
         return new Served(r, ReplicaServiceGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS),
-                ReplicaServiceGrpc.newStub(ch));
+                ReplicaServiceGrpc.newStub(ch), served);
     }
 
     @Test
@@ -103,6 +106,94 @@ class ReplicaControlServiceTest {
         assertEquals("2024-05-01T10:00:00Z", s1.getCreated());
         assertEquals("s2", info.getParent());
         assertEquals("volume-snap-s1.img", s1.getFile());
+    }
+
+    @Test
+    void removeMarksASnapshotAndPurgeCoalescesItWithoutChangingData() throws Exception {
+        Served s = serve("a");
+        byte[] first = block(1);
+        byte[] second = block(2);
+        s.replica.write(0, ByteBuffer.wrap(first));
+        s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
+        s.replica.write(4096, ByteBuffer.wrap(second));
+        s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s2").build());
+        ReplicaInfo removed = s.stub.snapshotRemove(SnapshotRequest.newBuilder().setName("s1").build());
+        assertTrue(removed.getSnapshots(0).getRemoved(), "s1 is marked removed");
+        assertEquals(List.of("s1", "s2", "volume-head"), names(removed));
+        ReplicaInfo purged = s.stub.snapshotPurge(Empty.getDefaultInstance());
+        assertEquals(List.of("s2", "volume-head"), names(purged));
+        assertEquals("", purged.getSnapshots(0).getParent());
+        assertEquals(2 * 4096, purged.getSnapshots(0).getActualSize(), "s1's block moved into s2");
+        assertArrayEquals(first, read(s.replica, 0));
+        assertArrayEquals(second, read(s.replica, 4096));
+        assertFalse(Files.exists(tmp.resolve("a").resolve("volume-snap-s1.img")));
+    }
+
+    @Test
+    void revertReplacesTheHeadWithOneOnTheSnapshot() throws Exception {
+        Served s = serve("a");
+        byte[] kept = block(3);
+        s.replica.write(0, ByteBuffer.wrap(kept));
+        ReplicaInfo taken = s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
+        s.replica.write(0, ByteBuffer.wrap(block(4)));
+        ReplicaInfo reverted = s.stub.snapshotRevert(SnapshotRequest.newBuilder().setName("s1").build());
+        assertNotEquals(taken.getHead(), reverted.getHead(), "a new head file");
+        assertEquals("s1", reverted.getParent());
+        assertArrayEquals(kept, read(s.replica, 0));
+    }
+
+    @Test
+    void expandGrowsTheVolumeAndRefusesToShrinkIt() throws Exception {
+        Served s = serve("a");
+        ReplicaInfo grown = s.stub.expand(ExpandRequest.newBuilder().setSize(2 * SIZE).build());
+        assertEquals(2 * SIZE, grown.getSize());
+        byte[] b = block(5);
+        s.replica.write(2 * SIZE - 4096, ByteBuffer.wrap(b));
+        assertArrayEquals(b, read(s.replica, 2 * SIZE - 4096));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.expand(ExpandRequest.newBuilder().setSize(SIZE).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.expand(ExpandRequest.newBuilder().setSize(3 * SIZE + 1).build()));
+        assertEquals(2 * SIZE, s.stub.info(Empty.getDefaultInstance()).getSize());
+    }
+
+    @Test
+    void setGenerationIsRecordedDurablyAndANegativeOneIsRefused() throws Exception {
+        Served s = serve("a");
+        assertEquals(0, s.stub.info(Empty.getDefaultInstance()).getGeneration());
+        assertEquals(7, s.stub.setGeneration(SetGenerationRequest.newBuilder().setGeneration(7).build()).getGeneration());
+        assertTrue(Files.readString(tmp.resolve("a").resolve("volume.meta")).contains("\"Generation\":7"));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.setGeneration(SetGenerationRequest.newBuilder().setGeneration(-1).build()));
+        assertEquals(7, s.stub.info(Empty.getDefaultInstance()).getGeneration());
+    }
+
+    @Test
+    void deleteRemovesTheReplicaStopsTheDataPathAndThenReportsItIsGone() throws Exception {
+        Served s = serve("a");
+        s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        s.served.onDelete(() -> events.add("io stopped"), ok -> events.add("answered " + ok));
+        s.stub.delete(Empty.getDefaultInstance());
+        assertFalse(Files.exists(tmp.resolve("a")), "the replica directory is gone");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> events.equals(List.of("io stopped", "answered true")));
+        assertCode(Status.Code.UNAVAILABLE, () -> s.stub.info(Empty.getDefaultInstance()));
+        assertCode(Status.Code.UNAVAILABLE, () -> s.stub.delete(Empty.getDefaultInstance()));
+        assertEquals(List.of("io stopped", "answered true"), events, "a second delete does nothing");
+    }
+
+    private static byte[] block(int seed) {
+        byte[] b = new byte[4096];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] read(Replica r, long offset) {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        r.read(offset, b);
+        return b.array();
+    }
+
+    private static List<String> names(ReplicaInfo info) {
+        return info.getSnapshotsList().stream().map(x -> x.getName()).toList();
     }
 
     @Test

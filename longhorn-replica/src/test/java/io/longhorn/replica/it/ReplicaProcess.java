@@ -160,6 +160,14 @@ final class ReplicaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to exit by itself and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("replica " + pid() + " did not exit within 60 s");
+        }
+        return process.exitValue();
+    }
+
     String outputText() {
         return String.join("\n", output);
     }

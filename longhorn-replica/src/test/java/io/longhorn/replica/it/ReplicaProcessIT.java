@@ -48,6 +48,22 @@ class ReplicaProcessIT {
     Path tmp;
 
     @Test
+    void deleteOverGrpcRemovesTheReplicaDirectoryAndTheProcessExits() throws Exception {
+        Path dir = tmp.resolve("doomed");
+        try (ReplicaProcess r = ReplicaProcess.start("delete", dir, "--size", "64Mi")) {
+            ReplicaDataClient c = r.connect();
+            all(List.of(c.write(0, ByteBuffer.allocate(4096), true)));
+            r.grpc().snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
+            r.grpc().delete(Empty.getDefaultInstance());
+            assertFalse(Files.exists(dir), "the directory is gone when Delete answers");
+            assertEquals(0, r.awaitExit(), r.outputText());
+            assertTrue(r.outputText().contains("replica deleted: dir=" + dir), r.outputText());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !c.isOpen());
+        }
+        assertFalse(Files.exists(dir), "shutting down after the delete wrote nothing back");
+    }
+
+    @Test
     void dozensOfPipelinedRequestsOverTcpAndUnixSocketReadBackAndSurviveARestart() throws Exception {
         Path dir = tmp.resolve("r1");
         Path sock = tmp.resolve("r1.sock");

@@ -111,12 +111,21 @@ class DataServerTest {
     @Test
     void aRangeBeyondTheSizeIsRefusedWithEinvalAndTheConnectionKeepsWorking() throws Exception {
         try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+            byte[] tail = new byte[8192];
+            new Random(3).nextBytes(tail);
+            await(c.write(SIZE - tail.length, ByteBuffer.wrap(tail), false));
             ReplicaDataException e = failure(c.write(SIZE, ByteBuffer.allocate(4096), false));
             assertEquals(WireStatus.EINVAL, e.status());
             assertTrue(e.getMessage().contains("at " + SIZE) && e.getMessage().contains(tcp.toString()), e.getMessage());
+            // A write that starts inside the volume and runs past its end changes nothing either.
+            assertEquals(WireStatus.EINVAL, failure(c.write(SIZE - 8192, ByteBuffer.allocate(3 * 4096), false)).status());
             assertEquals(WireStatus.EINVAL, failure(c.read(SIZE - 4096, ByteBuffer.allocate(8192))).status());
             assertEquals(WireStatus.EINVAL, failure(c.unmap(0, SIZE + 4096)).status());
+            assertEquals(WireStatus.EINVAL, failure(c.writeZeroes(SIZE - 8192, 3 * 4096)).status());
             await(c.ping());
+            ByteBuffer back = ByteBuffer.allocate(tail.length);
+            await(c.read(SIZE - tail.length, back));
+            assertArrayEquals(tail, back.array(), "refused requests left the data unchanged");
             await(c.write(SIZE - 4096, ByteBuffer.allocate(4096), false));
             assertTrue(c.isOpen());
         }
@@ -167,6 +176,53 @@ class DataServerTest {
             ByteBuffer back = ByteBuffer.allocate(4096);
             await(good.read(0, back));
         }
+    }
+
+    @Test
+    void rangesOfTwoGibibytesAndMoreAreServedOrRefusedWithEinvalNotAsProtocolErrors() throws Exception {
+        long big = 5L << 30;
+        try (Replica r = Replica.create(tmp.resolve("big"), big);
+             DataServer s = DataServer.start(BlockTarget.of(r),
+                     new DataServer.Options(new InetSocketAddress("127.0.0.1", 0), null, 4));
+             Socket raw = new Socket()) {
+            byte[] block = new byte[4096];
+            new Random(4).nextBytes(block);
+            r.write(3L << 30, ByteBuffer.wrap(block));
+            r.write(big - 4096, ByteBuffer.wrap(block));
+            raw.connect(new InetSocketAddress("127.0.0.1", s.tcpAddress().getPort()), 5000);
+            raw.setSoTimeout(60_000);
+            // 4 GiB - 4096 bytes of zeros from offset 0: one frame, served.
+            Frame zeros = roundTrip(raw, Frame.request(MessageType.WRITE_ZEROES, 1, 0, (int) 0xFFFF_F000L, 0));
+            assertEquals(WireStatus.OK, zeros.status());
+            assertArrayEquals(new byte[4096], readBlock(r, 3L << 30));
+            assertArrayEquals(block, readBlock(r, big - 4096), "the block past the range is kept");
+            // 3 GiB unmapped from 4 GiB: beyond the size, refused, nothing changed.
+            Frame beyond = roundTrip(raw, Frame.request(MessageType.UNMAP, 2, 4L << 30, (int) (3L << 30), 0));
+            assertEquals(WireStatus.EINVAL, beyond.status());
+            assertArrayEquals(block, readBlock(r, big - 4096));
+            // A 2 GiB read cannot be answered in one reply: refused, the connection stays.
+            Frame read = roundTrip(raw, Frame.request(MessageType.READ, 3, 0, (int) (2L << 30), 0));
+            assertEquals(WireStatus.EINVAL, read.status());
+            assertEquals(WireStatus.OK, roundTrip(raw, Frame.request(MessageType.PING, 4, 0, 0, 0)).status());
+        }
+    }
+
+    /** Sends one frame on a raw socket and returns its reply, after skipping any payload. */
+    private static Frame roundTrip(Socket s, Frame request) throws Exception {
+        s.getOutputStream().write(request.encode().array());
+        s.getOutputStream().flush();
+        byte[] header = s.getInputStream().readNBytes(Frame.HEADER_SIZE);
+        assertEquals(Frame.HEADER_SIZE, header.length, "the server closed the connection instead of replying");
+        Frame reply = Frame.decode(ByteBuffer.wrap(header));
+        assertEquals(request.id(), reply.id());
+        s.getInputStream().readNBytes(reply.payloadLength());
+        return reply;
+    }
+
+    private static byte[] readBlock(Replica r, long offset) {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        r.read(offset, b);
+        return b.array();
     }
 
     @Test

@@ -240,6 +240,88 @@ class ReplicaTest {
     }
 
     @Test
+    void ioSpanningALayerIndexChunkBoundaryReadsBackAcrossSnapshotsExpandAndReopen() {
+        long chunk = 256 * MiB; // one LayerIndex chunk of blocks
+        Path dir = tmp.resolve("boundary");
+        int span = 16 * BS;
+        long across = chunk - span / 2;
+        try (Replica r = Replica.create(dir, 2 * chunk - 4 * BS)) {
+            r.write(across, pattern(span, 1));
+            assertArrayEquals(pattern(span, 1).array(), read(r, across, span));
+            r.snapshot("a", Map.of(), true, null);
+            r.writeZeroes(chunk - 2 * BS, 4 * BS);
+            byte[] want = pattern(span, 1).array();
+            java.util.Arrays.fill(want, span / 2 - 2 * BS, span / 2 + 2 * BS, (byte) 0);
+            assertArrayEquals(want, read(r, across, span));
+            r.unmap(across, span);
+            assertArrayEquals(new byte[span], read(r, across, span));
+            // Expand across the second boundary; the new chunk starts empty and takes writes.
+            r.write(2 * chunk - 8 * BS, pattern(4 * BS, 2));
+            r.expand(2 * chunk + 64 * BS);
+            long across2 = 2 * chunk - 8 * BS;
+            r.write(across2 + 4 * BS, pattern(8 * BS, 3));
+            byte[] want2 = new byte[12 * BS];
+            System.arraycopy(pattern(4 * BS, 2).array(), 0, want2, 0, 4 * BS);
+            System.arraycopy(pattern(8 * BS, 3).array(), 0, want2, 4 * BS, 8 * BS);
+            assertArrayEquals(want2, read(r, across2, 12 * BS));
+            assertArrayEquals(new byte[52 * BS], read(r, across2 + 12 * BS, 52 * BS));
+            r.removeSnapshot("a");
+            r.purge();
+            assertArrayEquals(new byte[span], read(r, across, span));
+            assertArrayEquals(want2, read(r, across2, 12 * BS));
+        }
+        try (Replica r = Replica.open(dir)) {
+            assertEquals(2 * chunk + 64 * BS, r.size());
+            assertArrayEquals(new byte[span], read(r, across, span));
+            assertArrayEquals(pattern(8 * BS, 3).array(), read(r, 2 * chunk - 4 * BS, 8 * BS));
+            r.revert(r.snapshot("b", Map.of(), true, null).name());
+            assertArrayEquals(pattern(8 * BS, 3).array(), read(r, 2 * chunk - 4 * BS, 8 * BS));
+        }
+    }
+
+    @Test
+    void aWellFormedButWrongVolumeMetaIsRefusedByNameAndLeavesEveryFileAlone() throws IOException {
+        Path dir = tmp.resolve("wrong");
+        try (Replica r = Replica.create(dir, MiB)) {
+            r.write(0, pattern(BS, 1));
+            r.snapshot("s1", Map.of(), true, null);
+            r.write(BS, pattern(BS, 2));
+        }
+        String good = Files.readString(dir.resolve("volume.meta"));
+        for (var c : List.of(
+                List.of("\"Head\":\"volume-head-001.img\"", "\"Head\":\"../etc/passwd\"", "Head"),
+                List.of("\"Head\":\"volume-head-001.img\"", "\"Head\":\"volume-head-007.img\"", "volume-head-007.img"),
+                List.of("\"Head\":\"volume-head-001.img\"", "\"Head\":\"volume-head-000.img\"", "volume-head-000.img"),
+                List.of("\"SectorSize\":4096", "\"SectorSize\":512", "SectorSize"),
+                List.of("\"Size\":1048576", "\"Size\":-1048576", "Size"),
+                List.of("\"Size\":1048576", "\"Size\":4096", "Size"))) {
+            assertTrue(good.contains(c.get(0)), good);
+            String bad = good.replace(c.get(0), c.get(1));
+            Files.writeString(dir.resolve("volume.meta"), bad);
+            Map<String, String> before = listing(dir);
+            String m = assertThrows(CorruptMetadataException.class, () -> Replica.open(dir), bad).getMessage();
+            assertTrue(m.contains(c.get(2)), c.get(1) + ": " + m);
+            assertEquals(before, listing(dir), "files after refusing " + c.get(1));
+        }
+        Files.writeString(dir.resolve("volume.meta"), good);
+        try (Replica r = Replica.open(dir)) {
+            assertArrayEquals(pattern(BS, 1).array(), read(r, 0, BS));
+            assertArrayEquals(pattern(BS, 2).array(), read(r, BS, BS));
+        }
+    }
+
+    /** Every file in a directory with a digest of its content. */
+    private static Map<String, String> listing(Path dir) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                out.put(p.getFileName().toString(), Files.size(p) + ":" + java.util.Arrays.hashCode(Files.readAllBytes(p)));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void openRecoversFromASnapshotInterruptedBeforeAndAfterItsCommit() throws IOException {
         Path dir = tmp.resolve("crash");
         try (Replica r = Replica.create(dir, MiB)) {
