@@ -145,6 +145,10 @@ class BackupAndJobsTest {
     @Test
     void snapshotResourcesNamedAfterTheSnapshotAloneAreRenamedPerVolumeKeepingTheirStatus() {
         m.volumes.create(new VolumeCreate("vol1", "64Mi", 1, null, null, null, null, null, null, null, null));
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        // A store an earlier version wrote: the manager stopped, a Snapshot resource of the older
+        // layout in its store, the manager started again on it.
+        m.close();
         Snapshot legacy = Resources.create(Snapshot.class, "old1");
         Resources.labels(legacy).put(Longhorn.LABEL_VOLUME, "vol1");
         Resources.finalizers(legacy).add(Longhorn.FINALIZER);
@@ -156,6 +160,7 @@ class BackupAndJobsTest {
         withStatus.getStatus().size = 4096;
         withStatus.getStatus().children.put(SnapshotService.HEAD, true);
         m.store.updateStatus(withStatus);
+        m = new ManagerHarness(m.store, dir);
 
         String renamed = SnapshotNames.resourceName("vol1", "old1");
         await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "old1").isEmpty()
