@@ -2,7 +2,7 @@
 // rebuilds, backups) show up by themselves. A page renders its whole view from its data and its own
 // state; the app keeps focus, caret and scroll across re-renders, and holds them while a menu is open.
 
-import { menuOpen } from './ui.js';
+import { clearToasts, menuOpen } from './ui.js';
 import { BackupsPage } from './pages/backups.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { JobsPage } from './pages/jobs.js';
@@ -61,6 +61,7 @@ class App {
     }
     clearTimeout(this.timer);
     this.generation++;
+    clearToasts();
     this.page = new Page(this, ...match.slice(1));
     this.data = null;
     this.dataJson = null;

@@ -17,6 +17,15 @@ export function bytes(value) {
   return `${Number(n.toFixed(digits))} ${UNITS[unit]}`;
 }
 
+/**
+ * A backup's size: known once the backup completed (0 B for a snapshot with no data); while it runs
+ * the target has not counted it yet: "–".
+ */
+export function backupSize(backup) {
+  const known = backup.state === 'Completed' || (backup.size && backup.size !== '0');
+  return known ? bytes(backup.size || 0) : '–';
+}
+
 /** "2026-11-26T21:22:18Z" → a local date and time; "" → "–". */
 export function dateTime(value) {
   const d = parseDate(value);

@@ -297,14 +297,25 @@ function closeMenu(focusButton = true) {
   document.dispatchEvent(new Event('menuclosed'));
 }
 
-/** A short message at the corner of the screen. Errors stay until dismissed. */
+/**
+ * A short message at the corner of the screen, about the page it was raised on: errors stay until
+ * dismissed or the user goes to another page, others go after 4 s; at most three are shown.
+ */
 export function toast(message, kind = 'ok') {
   const box = document.getElementById('toasts');
   const close = h('button.toast-close', { type: 'button', 'aria-label': 'Dismiss' }, '×');
   const el = h('div.toast', { class: `toast-${kind}` }, h('span', message), close);
   close.addEventListener('click', () => el.remove());
   box.appendChild(el);
+  while (box.children.length > 3) {
+    box.firstElementChild.remove();
+  }
   if (kind !== 'error') {
     setTimeout(() => el.remove(), 4000);
   }
+}
+
+/** Removes every toast (a new page starts without the last page's messages). */
+export function clearToasts() {
+  document.getElementById('toasts').replaceChildren();
 }

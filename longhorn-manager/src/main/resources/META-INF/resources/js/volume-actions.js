@@ -66,7 +66,8 @@ export async function createVolume() {
   });
 }
 
-export async function attach(volume) {
+/** The attach dialog; {maintenance: true} checks maintenance mode (the way to revert to a snapshot). */
+export async function attach(volume, { maintenance = false } = {}) {
   let nodes = [];
   try {
     nodes = await api.nodes();
@@ -82,7 +83,7 @@ export async function attach(volume) {
       options.length
         ? { name: 'hostId', label: 'Node', type: 'select', options, value: volume.currentNodeID || options[0].value }
         : { name: 'hostId', label: 'Node', placeholder: 'node name' },
-      { name: 'disableFrontend', label: 'Maintenance mode (no frontend)', type: 'checkbox',
+      { name: 'disableFrontend', label: 'Maintenance mode (no frontend)', type: 'checkbox', value: maintenance,
         hint: 'Starts the engine without exporting the device; needed to revert to a snapshot.' },
     ],
     submit: (v) => api.volumeAction(volume.name, 'attach', { hostId: v.hostId, disableFrontend: v.disableFrontend }),

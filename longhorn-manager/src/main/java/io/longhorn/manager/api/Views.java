@@ -151,8 +151,13 @@ final class Views {
                 .map(c -> c.message).findFirst().orElse("");
         return new BackupTargetView(name, "backupTarget", links.selfLinks("backuptargets", name),
                 links.actions("backuptargets", name, List.of("backupTargetUpdate")), name, bt.getSpec().backupTargetURL,
-                bt.getSpec().credentialSecret, bt.getSpec().pollInterval, bt.getStatus().available, message,
+                bt.getSpec().credentialSecret, bt.getSpec().pollInterval, bt.getStatus().available, pending(bt), message,
                 bt.getStatus().lastSyncedAt, conditions(bt.getStatus().conditions));
+    }
+
+    private static boolean pending(BackupTarget bt) {
+        Long generation = bt.getMetadata().getGeneration();
+        return generation != null && generation > bt.getStatus().observedGeneration;
     }
 
     static BackupVolumeView backupVolume(Links links, BackupVolume bv) {

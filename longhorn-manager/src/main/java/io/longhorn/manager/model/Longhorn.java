@@ -10,6 +10,8 @@ public final class Longhorn {
 
     /** Label on engines, replicas, snapshots and backups naming their volume. */
     public static final String LABEL_VOLUME = "longhornvolume";
+    /** Label on Snapshot resources naming the snapshot (the resource's name also names its volume). */
+    public static final String LABEL_SNAPSHOT = "longhornsnapshot";
     /** Label on replicas naming their node and disk. */
     public static final String LABEL_NODE = "longhornnode";
     public static final String LABEL_DISK_UUID = "longhorndiskuuid";

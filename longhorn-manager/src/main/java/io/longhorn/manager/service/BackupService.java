@@ -44,6 +44,8 @@ public final class BackupService {
         if (snapshot == null || snapshot.isEmpty()) {
             throw new InvalidInputException("name", "name of the snapshot to back up is required");
         }
+        // A backup is read through the engine: a detached volume's snapshots are listed, not backed up.
+        snapshots.engine(volume);
         snapshots.get(volume, snapshot);
         if (Targets.of(ctx, v.getSpec().backupTargetName).isEmpty()) {
             throw new ConflictStateException("backup target " + v.getSpec().backupTargetName

@@ -9,17 +9,27 @@ import io.longhorn.manager.controller.Ids;
 import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.InstanceState;
 import io.longhorn.manager.model.Longhorn;
+import io.longhorn.manager.controller.snapshot.SnapshotNames;
+import io.longhorn.manager.model.SnapshotStatus;
 import io.longhorn.manager.model.Volume;
+import io.longhorn.manager.store.Resources;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * Snapshot requests, carried out by the volume's running engine: create, list (a tree, with the
- * volume head), get, delete, revert, purge.
+ * volume head), get, delete, revert, purge. Listing (and getting) also works for a detached volume,
+ * from its Snapshot resources.
  */
 public final class SnapshotService {
     /** The name Longhorn lists the writable head under. */
@@ -51,8 +61,17 @@ public final class SnapshotService {
                 + " of volume " + volume + " vanished after creation"));
     }
 
-    /** Every snapshot, parents before children, followed by the volume head. */
+    /**
+     * Every snapshot, parents before children, followed by the volume head. Read from the running
+     * engine; while the volume has none (detached), from its Snapshot resources, which keep what the
+     * engine last reported.
+     */
     public List<SnapshotView> list(String volume) {
+        Volume v = volumes.get(volume);
+        Optional<Engine> running = runningEngine(volume);
+        if (running.isEmpty() || v.getSpec().nodeID.isEmpty()) {
+            return fromResources(volume);
+        }
         EngineClient engine = engine(volume);
         SnapshotListResponse resp = call(volume, engine, EngineClient::snapshotList);
         List<SnapshotView> out = new ArrayList<>();
@@ -79,8 +98,14 @@ public final class SnapshotService {
     }
 
     public void revert(String volume, String name) {
-        requireSnapshot(volume, name);
         Volume v = volumes.get(volume);
+        if (name != null && !name.isEmpty() && !HEAD.equals(name)
+                && (runningEngine(volume).isEmpty() || v.getSpec().nodeID.isEmpty())) {
+            throw new ConflictStateException("volume " + volume + " is detached: attach it in maintenance mode"
+                    + " (attach with disableFrontend=true) to revert to snapshot " + name
+                    + ": a revert goes through the engine, and clients must not see data change under them");
+        }
+        requireSnapshot(volume, name);
         if (!v.getSpec().disableFrontend) {
             throw new ConflictStateException("volume " + volume + " must be attached in maintenance mode"
                     + " (attach with disableFrontend=true) to revert to a snapshot: clients must not see data change under them");
@@ -117,12 +142,54 @@ public final class SnapshotService {
                 s.getUserCreated(), s.getCreated(), s.getActualSize(), Map.copyOf(s.getLabelsMap()));
     }
 
+    /** The tree as the volume's Snapshot resources record it (the volume head last). */
+    private List<SnapshotView> fromResources(String volume) {
+        Map<String, SnapshotView> byName = new LinkedHashMap<>();
+        String headParent = "";
+        List<io.longhorn.manager.model.Snapshot> resources = new ArrayList<>(ctx.store()
+                .list(io.longhorn.manager.model.Snapshot.class, Map.of(Longhorn.LABEL_VOLUME, volume)));
+        resources.removeIf(Resources::isDeleting);
+        resources.sort(Comparator.comparing((io.longhorn.manager.model.Snapshot r) -> r.getStatus().creationTime)
+                .thenComparing(SnapshotNames::snapshotName));
+        for (io.longhorn.manager.model.Snapshot r : resources) {
+            String name = SnapshotNames.snapshotName(r);
+            SnapshotStatus st = r.getStatus();
+            if (st.children.containsKey(HEAD)) {
+                headParent = name;
+            }
+            List<String> children = st.children.keySet().stream().filter(c -> !HEAD.equals(c)).toList();
+            byName.put(name, new SnapshotView(name, st.parent, children, st.markRemoved, st.userCreated,
+                    st.creationTime, st.size, Map.copyOf(st.labels)));
+        }
+        // Parents before children: roots first, then each one's children in creation order.
+        List<SnapshotView> out = new ArrayList<>();
+        Set<String> placed = new LinkedHashSet<>();
+        Deque<SnapshotView> todo = new ArrayDeque<>();
+        byName.values().stream().filter(s -> s.parent().isEmpty() || !byName.containsKey(s.parent()))
+                .forEach(todo::add);
+        while (!todo.isEmpty()) {
+            SnapshotView s = todo.removeFirst();
+            if (!placed.add(s.name())) {
+                continue;
+            }
+            out.add(s);
+            byName.values().stream().filter(c -> c.parent().equals(s.name())).forEach(todo::add);
+        }
+        byName.values().stream().filter(s -> !placed.contains(s.name())).forEach(out::add);
+        out.add(new SnapshotView(HEAD, headParent, List.of(), false, false, "", 0, Map.of()));
+        return out;
+    }
+
+    private Optional<Engine> runningEngine(String volume) {
+        return ctx.store().list(Engine.class, Map.of(Longhorn.LABEL_VOLUME, volume)).stream()
+                .filter(e -> InstanceState.RUNNING.equals(e.getStatus().currentState) && e.getStatus().port > 0)
+                .findFirst();
+    }
+
     /** The client of the volume's running engine; 409 when the volume is not attached. */
     EngineClient engine(String volume) {
         Volume v = volumes.get(volume);
-        Optional<Engine> engine = ctx.store().list(Engine.class, Map.of(Longhorn.LABEL_VOLUME, volume)).stream()
-                .filter(e -> InstanceState.RUNNING.equals(e.getStatus().currentState) && e.getStatus().port > 0)
-                .findFirst();
+        Optional<Engine> engine = runningEngine(volume);
         if (engine.isEmpty() || v.getSpec().nodeID.isEmpty()) {
             throw new ConflictStateException("volume " + volume + " is not attached: snapshot operations need its engine"
                     + " (state " + v.getStatus().state + ")");

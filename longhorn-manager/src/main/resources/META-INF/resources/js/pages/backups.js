@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { ago, bytes, compareText, dateTime, labels } from '../format.js';
+import { ago, backupSize, bytes, compareText, dateTime, labels } from '../format.js';
 import { badge, confirm, inlineError, menuButton, openForm, pageHead, progress, row, section, table, toast }
   from '../ui.js';
 import { activate, intOrRaw } from '../volume-actions.js';
@@ -83,8 +83,9 @@ export class BackupsPage extends Page {
       h('dl.info.info-compact',
         h('div', h('dt', 'Volume size'), h('dd', bytes(bv.size))),
         h('div', h('dt', 'Backups'), h('dd', String(count))),
-        h('div', h('dt', 'Last backup'), h('dd', bv.lastBackupAt ? h('span', { title: dateTime(bv.lastBackupAt) },
-          `${bv.lastBackupName} · ${ago(bv.lastBackupAt)}`) : '–')),
+        h('div', h('dt', 'Last backup'), h('dd', bv.lastBackupAt ? [
+          h('span.mono.small.backup-name', { title: bv.lastBackupName }, bv.lastBackupName), ' ',
+          h('span.muted.nowrap', { title: dateTime(bv.lastBackupAt) }, ago(bv.lastBackupAt))] : '–')),
         h('div', h('dt', 'Data stored'), h('dd', bytes(bv.dataStored))),
         Object.keys(bv.labels || {}).length ? h('div', h('dt', 'Labels'), h('dd', labels(bv.labels))) : null),
       standbys.length ? h('div.standbys', h('h3', 'Disaster recovery volumes'), h('ul', standbys.map((v) => h('li',
@@ -106,13 +107,13 @@ export class BackupsPage extends Page {
     const rows = list.map((b) => {
       const done = b.state === 'Completed' && b.url;
       return row(columns, [
-        h('span.mono.small', b.name),
+        h('span.mono.small.backup-name', { title: b.name }, b.name),
         b.snapshotName || h('span.muted', '–'),
         h('span.backup-state', badge(b.state, String(b.state).toLowerCase()),
           RUNNING.has(b.state) ? progress(b.progress, `backup ${b.name}`) : null,
           b.error ? h('span.inline-error', b.error) : null),
-        b.size && b.size !== '0' ? bytes(b.size) : h('span.muted', '–'),
-        b.created ? h('span', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
+        backupSize(b) === '–' ? h('span.muted', '–') : backupSize(b),
+        b.created ? h('span.nowrap', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
         labels(b.labels) || h('span.muted', '–'),
         menuButton('Actions', [
           { id: 'restore', label: 'Restore to a new volume…', disabled: !done, run: () => this.restore(bv, b, false) },
@@ -155,6 +156,7 @@ export class BackupsPage extends Page {
 
   deleteBackup(bv, b) {
     return confirm({
+      id: 'delete-backup',
       title: `Delete backup ${b.name}?`,
       message: 'The backup is removed from the target, with the blocks no other backup uses.',
       confirmLabel: 'Delete backup',

@@ -21,7 +21,8 @@ export class SettingsPage extends Page {
   }
 
   interval() {
-    return 4000;
+    // While a changed backup target is being checked, follow it closely.
+    return (this.app.data?.targets || []).some((t) => t.pending) ? 1000 : 4000;
   }
 
   async load() {
@@ -96,9 +97,14 @@ export class SettingsPage extends Page {
       this.refresh();
     };
     const secret = this.draft('target.credentialSecret', t.credentialSecret) || '<name>';
-    return section('Backup target', h('span', t.available ? badge('available', 'healthy') : badge('unavailable', 'faulted')),
+    // Until the manager checked a changed target, its availability and message are the old target's.
+    const status = t.pending ? badge('checking…', 'pending', 'The manager is checking the saved target')
+      : t.available ? badge('available', 'healthy') : badge('unavailable', 'faulted');
+    status.id = 'backup-target-status';
+    return section('Backup target', h('span', status),
       h('form.target-form', { id: 'backup-target-form', onsubmit: submit },
-        !t.available && t.message ? h('p.notice', t.message) : null,
+        t.pending ? h('p.notice', { id: 'backup-target-message' }, `Checking ${t.backupTargetURL || 'the target'}…`)
+          : !t.available && t.message ? h('p.notice', { id: 'backup-target-message' }, t.message) : null,
         field('backupTargetURL', 'URL', t.backupTargetURL, description('backup-target'),
           's3://bucket@region/path, nfs://server:/export/path, file:///path'),
         field('credentialSecret', 'Credential secret', t.credentialSecret,

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { ago, bytes, dateTime, health, labels } from '../format.js';
+import { ago, backupSize, bytes, dateTime, health, labels } from '../format.js';
 import { snapshotTree } from '../snapshot-tree.js';
 import { badge, confirm, inlineError, menuButton, openForm, pageHead, progress, row, section, table, toast }
   from '../ui.js';
@@ -35,9 +35,10 @@ export class VolumePage extends Page {
   async load() {
     const volume = await api.volume(this.name);
     const soft = (p) => p.catch((e) => ({ error: e.message }));
-    const attached = volume.state === 'attached';
+    // Attached, the engine lists the snapshots; detached, the manager lists what the engine last reported.
+    const listable = volume.state === 'attached' || volume.state === 'detached';
     const [snapshots, backupVolumes, events, jobs, volumeJobs] = await Promise.all([
-      attached ? soft(api.snapshots(this.name)) : null,
+      listable ? soft(api.snapshots(this.name)) : null,
       soft(api.backupVolumes()),
       soft(api.events()),
       soft(api.recurringJobs()),
@@ -142,26 +143,43 @@ export class VolumePage extends Page {
 
   snapshots(v, snapshots) {
     const attached = v.state === 'attached';
+    const detached = v.state === 'detached';
     const maintenance = attached && v.disableFrontend;
+    const needsEngine = 'Snapshots are taken through the engine: attach the volume first';
     const tools = [
       h('button', { type: 'button', id: 'snapshot-button', dataset: { key: 'snapshot' }, disabled: !attached,
-        title: attached ? undefined : 'Snapshots are taken through the engine: attach the volume first',
+        title: attached ? undefined : needsEngine,
         onclick: () => snapshot(v).then(() => this.refresh()) }, 'Take snapshot'),
       h('button', { type: 'button', id: 'purge-button', dataset: { key: 'purge' }, disabled: !attached,
+        title: attached ? undefined : 'Purging goes through the engine: attach the volume first',
         onclick: () => confirm({
+          id: 'purge-snapshots',
           title: `Purge snapshots of ${v.name}?`,
           message: 'Merges removed and system snapshots into their neighbours and frees their space. User snapshots stay.',
           confirmLabel: 'Purge', danger: false,
           action: () => api.volumeAction(v.name, 'snapshotPurge', {}),
         }).then((ok) => ok && toast(`Purging snapshots of ${v.name}`)).then(() => this.refresh()) }, 'Purge'),
     ];
+    const maintenanceAttach = () => h('button.small', { type: 'button', id: 'attach-maintenance-button',
+      dataset: { key: 'attach-maintenance' }, onclick: () => attach(v, { maintenance: true }).then(() => this.refresh()) },
+    'Attach in maintenance mode');
     let body;
-    if (!attached) {
-      body = h('p.empty', 'Snapshots are read through the volume\'s engine: attach the volume to see and manage them.');
+    if (!attached && !detached) {
+      body = h('p.empty', `The volume is ${v.state}: its snapshots show once it is attached or detached.`);
     } else if (!snapshots) {
       body = h('p.loading', 'Loading…');
     } else if (snapshots.error) {
       body = inlineError(`Could not list snapshots: ${snapshots.error}`);
+    } else if (detached) {
+      // Read-only: every snapshot action goes through the engine.
+      body = [
+        h('div.notice.snap-detached', { id: 'snapshots-detached' },
+          h('p', 'Detached: this is the tree as the engine last reported it. Taking, backing up, deleting and'
+            + ' purging snapshots need the volume attached. To revert, attach it in maintenance mode (without a'
+            + ' frontend, so that no client sees the data change), revert, then detach and attach it normally.'),
+          maintenanceAttach()),
+        snapshotTree(snapshots, () => []),
+      ];
     } else {
       const actions = (s) => s.removed ? [] : [
         h('button.small', { type: 'button', dataset: { key: `backup-${s.name}` },
@@ -175,6 +193,7 @@ export class VolumePage extends Page {
           title: maintenance ? `Revert ${v.name} to ${s.name}`
             : 'Revert needs the volume attached in maintenance mode (detach, then attach with maintenance mode)',
           onclick: () => confirm({
+            id: 'revert-snapshot',
             title: `Revert ${v.name} to ${s.name}?`,
             message: 'The volume head is replaced by the content of this snapshot. Newer snapshots stay in the tree.',
             confirmLabel: 'Revert',
@@ -182,6 +201,7 @@ export class VolumePage extends Page {
           }).then((ok) => ok && toast(`${v.name} reverted to ${s.name}`)).then(() => this.refresh()) }, 'Revert'),
         h('button.small.danger-text', { type: 'button', dataset: { key: `delete-${s.name}` },
           onclick: () => confirm({
+            id: 'delete-snapshot',
             title: `Delete snapshot ${s.name}?`,
             message: 'The snapshot is marked removed; its data is merged away by the next purge.',
             confirmLabel: 'Delete snapshot',
@@ -191,7 +211,8 @@ export class VolumePage extends Page {
       ];
       body = [
         snapshotTree(snapshots, actions),
-        maintenance ? null : h('p.hint', 'To revert, detach the volume and attach it again in maintenance mode.'),
+        maintenance ? null : h('p.hint', { id: 'revert-hint' }, 'Revert needs maintenance mode: detach the volume, then'
+          + ' attach it with "Maintenance mode" checked (the snapshot tree stays visible while detached).'),
       ];
     }
     return section('Snapshots', tools, inlineError(this.errors.get('snapshots')), body);
@@ -207,13 +228,13 @@ export class VolumePage extends Page {
     const columns = [{ header: 'Backup' }, { header: 'Snapshot' }, { header: 'State' }, { header: 'Size',
       className: 'num' }, { header: 'Created' }];
     const rows = list.map((b) => row(columns, [
-      h('span.mono.small', b.name),
+      h('span.mono.small.backup-name', { title: b.name }, b.name),
       b.snapshotName,
       h('span.backup-state', badge(b.state, String(b.state).toLowerCase()),
         RUNNING_BACKUP.has(b.state) ? progress(b.progress, `backup ${b.name}`) : null,
         b.error ? h('span.inline-error', b.error) : null),
-      b.size && b.size !== '0' ? bytes(b.size) : h('span.muted', '–'),
-      b.created ? h('span', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
+      backupSize(b) === '–' ? h('span.muted', '–') : backupSize(b),
+      b.created ? h('span.nowrap', { title: dateTime(b.created) }, ago(b.created)) : h('span.muted', '–'),
     ], { dataset: { backup: b.name } }));
     const waiting = pending.map((p) => row(columns, [
       h('span.mono.small', p.name || '–'),

@@ -89,6 +89,10 @@ class ResourcesApiTest {
         post("/v1/backuptargets/default?action=backupTargetUpdate", "{\"backupTargetURL\":\"" + url + "\",\"pollInterval\":\"30s\"}")
                 .statusCode(200).body("pollInterval", equalTo("30s"));
         given().get("/v1/settings/backupstore-poll-interval").then().body("value", equalTo("30"));
+        // Once the manager checked the changed target, the status describes it: no longer pending.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/v1/backuptargets/default").then().body("pending", equalTo(false))
+                        .body("available", equalTo(true)));
     }
 
     @Test

@@ -227,6 +227,13 @@ class VolumeApiTest {
     void snapshotOperationsNeedAnAttachedVolumeAndAnExistingSnapshot() {
         create("snapless", 1);
         error(post("/v1/volumes/snapless?action=snapshotCreate", "{}"), 409, "Conflict", "volume snapless is not attached");
+        error(post("/v1/volumes/snapless?action=snapshotBackup", "{\"name\":\"s0\"}"), 409, "Conflict",
+                "volume snapless is not attached");
+        error(post("/v1/volumes/snapless?action=snapshotRevert", "{\"name\":\"s0\"}"), 409, "Conflict",
+                "volume snapless is detached: attach it in maintenance mode");
+        // Listing works detached: the tree the engine last reported, here only the head.
+        post("/v1/volumes/snapless?action=snapshotList", "{}").statusCode(200)
+                .body("data.name", org.hamcrest.Matchers.contains("volume-head"));
         attach("snapless");
         error(post("/v1/volumes/snapless?action=snapshotDelete", "{\"name\":\"ghost\"}"), 404, "NotFound",
                 "snapshot ghost of volume snapless not found");

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.manager.controller.snapshot.SnapshotNames;
 import io.longhorn.manager.model.Backup;
 import io.longhorn.manager.model.BackupVolume;
+import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.RecurringJob;
 import io.longhorn.manager.model.Snapshot;
 import io.longhorn.manager.model.Volume;
@@ -69,11 +71,113 @@ class BackupAndJobsTest {
         assertEquals(List.of("s1", "s2", "volume-head"), list.stream().map(SnapshotService.SnapshotView::name).toList());
         assertEquals("s2", list.getLast().parent());
         assertEquals(List.of("s2"), list.getFirst().children());
-        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "s2").isPresent());
-        assertEquals("s1", m.store.get(Snapshot.class, "s2").orElseThrow().getStatus().parent);
+        String s2 = SnapshotNames.resourceName("vol1", "s2");
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, s2).isPresent());
+        assertEquals("s1", m.store.get(Snapshot.class, s2).orElseThrow().getStatus().parent);
         m.snapshots.delete("vol1", "s1");
         assertEquals(List.of("s2"), userSnapshots("vol1"));
-        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "s1").isEmpty());
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, SnapshotNames.resourceName("vol1", "s1")).isEmpty());
+    }
+
+    @Test
+    void twoVolumesWithASnapshotOfTheSameNameEachGetTheirOwnSnapshotResource() {
+        createAttached("vol1");
+        createAttached("vol2");
+        m.snapshots.create("vol1", "s1", Map.of("of", "vol1"));
+        m.snapshots.create("vol2", "s1", Map.of("of", "vol2"));
+        await().atMost(WAIT).until(() -> m.store.list(Snapshot.class).size() == 2);
+        for (String volume : List.of("vol1", "vol2")) {
+            Snapshot s = m.store.get(Snapshot.class, SnapshotNames.resourceName(volume, "s1")).orElseThrow();
+            assertEquals(volume, s.getSpec().volume);
+            assertEquals(volume, Resources.labels(s).get(Longhorn.LABEL_VOLUME));
+            assertEquals("s1", Resources.labels(s).get(Longhorn.LABEL_SNAPSHOT));
+            await().atMost(WAIT).until(() -> Map.of("of", volume).equals(m.store.get(Snapshot.class,
+                    SnapshotNames.resourceName(volume, "s1")).orElseThrow().getStatus().labels));
+        }
+        // Deleting one volume's snapshot leaves the other's resource alone.
+        m.snapshots.delete("vol1", "s1");
+        m.snapshots.purge("vol1");
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, SnapshotNames.resourceName("vol1", "s1")).isEmpty());
+        assertTrue(m.store.get(Snapshot.class, SnapshotNames.resourceName("vol2", "s1")).isPresent());
+        assertEquals(List.of("s1"), userSnapshots("vol2"));
+    }
+
+    @Test
+    void aDetachedVolumeListsItsSnapshotTreeFromItsSnapshotResources() {
+        createAttached("vol1");
+        m.snapshots.create("vol1", "s1", Map.of("k", "v"));
+        m.snapshots.create("vol1", "s2", null);
+        m.volumes.detach("vol1", null, false);
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        m.volumes.attach("vol1", null, true, null);
+        await().atMost(WAIT).until(() -> "attached".equals(volume("vol1").getStatus().state));
+        m.snapshots.revert("vol1", "s1");
+        m.snapshots.create("vol1", "s3", null);
+        List<SnapshotService.SnapshotView> attached = m.snapshots.list("vol1");
+        // The resources follow the engine (the head is recorded as a child of its parent).
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, SnapshotNames.resourceName("vol1", "s3"))
+                .map(s -> s.getStatus().children.containsKey(SnapshotService.HEAD)).orElse(false));
+        m.volumes.detach("vol1", null, false);
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+
+        List<SnapshotService.SnapshotView> detached = m.snapshots.list("vol1");
+        assertEquals(attached.stream().map(SnapshotService.SnapshotView::name).sorted().toList(),
+                detached.stream().map(SnapshotService.SnapshotView::name).sorted().toList());
+        for (SnapshotService.SnapshotView a : attached) {
+            SnapshotService.SnapshotView d = detached.stream().filter(x -> x.name().equals(a.name())).findFirst().orElseThrow();
+            assertEquals(a.parent(), d.parent(), a.name());
+            assertEquals(a.children().stream().sorted().toList(), d.children().stream().sorted().toList(), a.name());
+            assertEquals(a.usercreated(), d.usercreated(), a.name());
+            assertEquals(a.removed(), d.removed(), a.name());
+            assertEquals(a.created(), d.created(), a.name());
+            assertEquals(a.size(), d.size(), a.name());
+            assertEquals(a.labels(), d.labels(), a.name());
+        }
+        assertEquals("s3", detached.getLast().parent(), "the head is based on s3");
+        assertEquals(SnapshotService.HEAD, detached.getLast().name());
+        assertEquals("s1", detached.getFirst().name(), "parents come first");
+        assertEquals("s1", m.snapshots.get("vol1", "s3").parent());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ConflictStateException.class,
+                () -> m.snapshots.revert("vol1", "s2"));
+        assertTrue(e.getMessage().contains("is detached: attach it in maintenance mode"), e.getMessage());
+    }
+
+    @Test
+    void snapshotResourcesNamedAfterTheSnapshotAloneAreRenamedPerVolumeKeepingTheirStatus() {
+        m.volumes.create(new VolumeCreate("vol1", "64Mi", 1, null, null, null, null, null, null, null, null));
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        // A store an earlier version wrote: the manager stopped, a Snapshot resource of the older
+        // layout in its store, the manager started again on it.
+        m.close();
+        Snapshot legacy = Resources.create(Snapshot.class, "old1");
+        Resources.labels(legacy).put(Longhorn.LABEL_VOLUME, "vol1");
+        Resources.finalizers(legacy).add(Longhorn.FINALIZER);
+        legacy.getSpec().volume = "vol1";
+        Snapshot created = m.store.create(legacy);
+        Snapshot withStatus = Resources.copy(created);
+        withStatus.getStatus().userCreated = true;
+        withStatus.getStatus().creationTime = "2026-01-02T03:04:05Z";
+        withStatus.getStatus().size = 4096;
+        withStatus.getStatus().children.put(SnapshotService.HEAD, true);
+        m.store.updateStatus(withStatus);
+        m = new ManagerHarness(m.store, dir);
+
+        String renamed = SnapshotNames.resourceName("vol1", "old1");
+        await().atMost(WAIT).until(() -> m.store.get(Snapshot.class, "old1").isEmpty()
+                && m.store.get(Snapshot.class, renamed).isPresent());
+        Snapshot moved = m.store.get(Snapshot.class, renamed).orElseThrow();
+        assertEquals("old1", Resources.labels(moved).get(Longhorn.LABEL_SNAPSHOT));
+        assertEquals("vol1", moved.getSpec().volume);
+        assertEquals(4096, moved.getStatus().size);
+        var list = m.snapshots.list("vol1");
+        assertEquals(List.of("old1", SnapshotService.HEAD), list.stream().map(SnapshotService.SnapshotView::name).toList());
+        assertEquals("old1", list.getLast().parent());
+        assertTrue(list.getFirst().usercreated());
+
+        // The volume's deletion takes its snapshot resources with it.
+        m.volumes.delete("vol1", false);
+        await().atMost(WAIT).until(() -> m.store.get(Volume.class, "vol1").isEmpty()
+                && m.store.list(Snapshot.class).isEmpty());
     }
 
     @Test

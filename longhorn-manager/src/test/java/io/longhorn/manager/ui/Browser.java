@@ -147,14 +147,37 @@ final class Browser implements AutoCloseable {
         return List.copyOf(scriptErrors);
     }
 
+    /** Forgets the errors collected so far (after a test provoked one on purpose). */
+    void clearScriptErrors() {
+        drainLog();
+        scriptErrors.clear();
+    }
+
     /** Reads the browser's log before it is lost (a navigation starts a new one). */
     private void drainLog() {
         driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
                 .map(org.openqa.selenium.logging.LogEntry::getMessage)
-                // Refused requests are logged by the browser too; the tests provoke some on purpose.
-                .filter(m -> !m.contains("Failed to load resource"))
+                .filter(m -> !refusedApiRequest(m))
                 .forEach(scriptErrors::add);
+    }
+
+    private static final java.util.regex.Pattern FAILED_REQUEST = java.util.regex.Pattern.compile(
+            "^(\\S+) - Failed to load resource: the server responded with a status of (\\d{3})");
+
+    /**
+     * Whether the message is the browser's note of an API request the manager answered with 4xx:
+     * the tests provoke those on purpose (invalid sizes, refused settings) and the pages show them.
+     * Any other failed request (a script, stylesheet or image of the manager's that does not load, an
+     * API request that failed with 5xx or not at all, a request elsewhere) stays an error.
+     */
+    boolean refusedApiRequest(String message) {
+        java.util.regex.Matcher m = FAILED_REQUEST.matcher(message);
+        if (!m.find() || !m.group(1).startsWith(baseUrl + "/v1/")) {
+            return false;
+        }
+        int status = Integer.parseInt(m.group(2));
+        return status >= 400 && status < 500;
     }
 
     Object script(String js, Object... args) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.longhorn.manager.testing.ManagerProcess;
+import io.longhorn.manager.testing.Tools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,6 +109,10 @@ class WebUiIT {
         browser.awaitText("tr[data-volume=web-vol]", "healthy", SLOW);
         browser.awaitText("tr[data-volume=web-vol]", "attached", Browser.WAIT);
         browser.screenshot("volumes-attached");
+        // Data, so that the backup has a size: 4 MiB through the volume's NBD export.
+        String endpoint = api("GET", "/v1/volumes/web-vol", null).path("endpoint").asText();
+        assertTrue(endpoint.startsWith("nbd://"), endpoint);
+        Tools.writePattern(endpoint, 0x5a, "0", "4M");
 
         // Snapshot on the volume's page.
         browser.click("a[data-key='open-web-vol']");
@@ -135,13 +140,19 @@ class WebUiIT {
             browser.click("#backup-snapshot-cancel");
         }
 
-        // The backup target: a directory of our own, set on the settings page.
+        // The backup target: a directory of our own, set on the settings page. The page first shows
+        // the missing target as unavailable, with its error; after the save, the new target's state.
         browser.click("a[data-nav=settings]");
+        browser.waitFor(() -> "unavailable".equals(browser.text("#backup-target-status")) ? true : null,
+                "the missing target to be shown unavailable", SLOW);
+        browser.awaitText("#backup-target-message", missing.toString(), Browser.WAIT);
         browser.type("#target-backupTargetURL", "file://" + backupDir);
         browser.click("#backup-target-save");
         browser.waitFor(() -> api("GET", "/v1/backuptargets/default", null).path("available").asBoolean() ? true : null,
                 "the backup target to become available", SLOW);
-        browser.awaitText(".card-head .badge", "available", Browser.WAIT);
+        browser.waitFor(() -> "available".equals(browser.text("#backup-target-status")) ? true : null,
+                "the badge to say exactly \"available\" (now: \"" + browser.text("#backup-target-status") + "\")", SLOW);
+        assertFalse(browser.present("#backup-target-message"), "the old target's error is gone");
         assertEquals("file://" + backupDir, browser.find("#target-backupTargetURL").getDomProperty("value"));
         browser.fullPageScreenshot("settings", 1400);
 
@@ -150,9 +161,14 @@ class WebUiIT {
         browser.click("button[data-key='backup-snap-web']");
         browser.click("#backup-snapshot-submit");
         String done = "section[data-backups] tr[data-backup]";
-        browser.waitFor(() -> browser.driver().findElements(org.openqa.selenium.By.cssSelector(done)).stream()
-                .anyMatch(r -> r.getText().contains("snap-web") && r.getText().contains("Completed")) ? true : null,
-                "a completed backup of snap-web listed on the volume page", SLOW);
+        WebElement doneRow = browser.waitFor(() -> browser.driver().findElements(org.openqa.selenium.By.cssSelector(done))
+                .stream().filter(r -> r.getText().contains("snap-web") && r.getText().contains("Completed")).findFirst()
+                .orElse(null), "a completed backup of snap-web listed on the volume page", SLOW);
+        String doneName = doneRow.getDomAttribute("data-backup");
+        long size = Long.parseLong(api("POST", "/v1/backupvolumes/web-vol?action=backupGet",
+                "{\"name\":\"" + doneName + "\"}").path("size").asText());
+        assertTrue(size >= 4L << 20, "the backup holds the 4 MiB written: " + size);
+        assertEquals(sizeText(size), browser.text(done + "[data-backup='" + doneName + "'] td.num"));
         browser.fullPageScreenshot("volume-detail", 1400);
 
         // Restore it into a new volume from the backups page.
@@ -205,6 +221,31 @@ class WebUiIT {
         assertEquals(1, restored.path("numberOfReplicas").asInt());
         assertTrue(restored.path("fromBackup").asText().contains("volume=web-vol"), restored.path("fromBackup").asText());
         browser.find("tr[data-volume=web-vol-dr]");
+
+        snapshotsAreDeletedPurgedAndRevertedAfterADetach();
+
+        // A backup is deleted from the backups page.
+        browser.click("a[data-nav=backups]");
+        browser.awaitText(backupRow, "Completed", SLOW);
+        browser.click(backupRow + " button.menu-button");
+        browser.click(".menu button[data-action=delete]");
+        browser.awaitText("#delete-backup", completed, Browser.WAIT);
+        browser.click("#delete-backup-submit");
+        browser.waitFor(() -> browser.present(backupRow) ? null : true, "the deleted backup to leave the list", SLOW);
+        String deleted = completed;
+        browser.waitFor(() -> {
+            for (JsonNode b : api("POST", "/v1/backupvolumes/web-vol?action=backupList", "{}").path("data")) {
+                if (deleted.equals(b.path("name").asText())) {
+                    return null;
+                }
+            }
+            return true;
+        }, "the API to no longer list the deleted backup", SLOW);
+
+        volumesAreFilteredAndSorted();
+        api("POST", "/v1/volumes", "{\"name\":\"scratch\",\"size\":\"256Mi\",\"numberOfReplicas\":2}");
+        browser.click("a[data-nav=volumes]");
+        browser.awaitText("tr[data-volume=scratch]", "detached", SLOW);
         browser.screenshot("volumes");
         browser.click("a[data-nav=dashboard]");
         int volumes = volumeNames().size();
@@ -214,6 +255,123 @@ class WebUiIT {
         browser.click("a[data-nav=volumes]");
         browser.find("tr[data-volume=web-vol-restored]");
         browser.screenshot("volumes-phone");
+    }
+
+    /** On web-vol's page: a snapshot deleted and purged away, then detach, the read-only tree, revert. */
+    private void snapshotsAreDeletedPurgedAndRevertedAfterADetach() throws Exception {
+        browser.go("#/volumes/web-vol");
+        browser.awaitText("main h1", "web-vol", Browser.WAIT);
+        for (String name : List.of("snap-two", "snap-three")) {
+            browser.click("#snapshot-button");
+            browser.type("#create-snapshot-name", name);
+            browser.click("#create-snapshot-submit");
+            browser.waitFor(() -> browser.present("li.snap[data-snapshot=" + name + "]") ? true : null, name + " in the tree");
+        }
+        browser.click("button[data-key='delete-snap-two']");
+        browser.click("#delete-snapshot-submit");
+        browser.waitFor(() -> browser.present("li.snap[data-snapshot=snap-two]:not(.snap-removed)") ? null : true,
+                "snap-two to be removed");
+        browser.click("#purge-button");
+        browser.click("#purge-snapshots-submit");
+        browser.waitFor(() -> browser.present("li.snap[data-snapshot=snap-two]") ? null : true,
+                "snap-two to be purged from the tree", SLOW);
+        assertFalse(snapshotNames("web-vol").contains("snap-two"), "the API no longer lists snap-two");
+        assertTrue(browser.present("li.snap[data-snapshot=snap-three]"), "snap-three stays");
+
+        // Detached, the tree stays readable; revert is offered through maintenance mode.
+        browser.click("#detach-button");
+        browser.click("#detach-volume-submit");
+        browser.awaitText("main .head-badges", "detached", SLOW);
+        browser.find("#snapshots-detached");
+        browser.waitFor(() -> browser.present("li.snap[data-snapshot=snap-three]") ? true : null,
+                "the detached volume's snapshot tree");
+        assertTrue(browser.present("li.snap[data-snapshot=snap-web]"));
+        assertTrue(browser.present("li.snap-head"), "the head is drawn");
+        assertFalse(browser.present("button[data-key='revert-snap-web']"), "no snapshot action without an engine");
+        browser.fullPageScreenshot("volume-detached", 1400);
+        browser.click("#attach-maintenance-button");
+        assertTrue(browser.find("#attach-volume-disableFrontend").isSelected(), "maintenance mode is checked");
+        browser.click("#attach-volume-submit");
+        browser.awaitText("main .head-badges", "attached", SLOW);
+        browser.waitFor(() -> browser.find("button[data-key='revert-snap-web']").isEnabled() ? true : null,
+                "revert to be enabled in maintenance mode", SLOW);
+        browser.click("button[data-key='revert-snap-web']");
+        browser.click("#revert-snapshot-submit");
+        browser.waitFor(() -> {
+            JsonNode list = api("POST", "/v1/volumes/web-vol?action=snapshotList", "{}").path("data");
+            for (JsonNode s : list) {
+                if ("volume-head".equals(s.path("name").asText())) {
+                    return "snap-web".equals(s.path("parent").asText()) ? true : null;
+                }
+            }
+            return null;
+        }, "the head to be based on snap-web after the revert", SLOW);
+    }
+
+    private void volumesAreFilteredAndSorted() {
+        browser.click("a[data-nav=volumes]");
+        browser.find("tr[data-volume=web-vol-restored]");
+        typeFilter("restored");
+        browser.waitFor(() -> listedVolumes().equals(List.of("web-vol-restored")) ? true : null,
+                "only web-vol-restored to be listed");
+        typeFilter("");
+        browser.waitFor(() -> listedVolumes().size() >= 3 ? true : null, "every volume to be listed again");
+        List<String> ascending = listedVolumes();
+        List<String> sorted = new ArrayList<>(ascending);
+        sorted.sort(String::compareTo);
+        assertEquals(sorted, ascending, "listed by name");
+        assertEquals("ascending", browser.find("th[aria-sort]").getDomAttribute("aria-sort"));
+        browser.click("button[data-key='sort-name']");
+        List<String> descending = new ArrayList<>(ascending);
+        java.util.Collections.reverse(descending);
+        browser.waitFor(() -> listedVolumes().equals(descending) ? true : null,
+                "the names in descending order");
+        assertEquals("descending", browser.find("th[aria-sort]").getDomAttribute("aria-sort"));
+        browser.click("button[data-key='sort-size']");
+        browser.waitFor(() -> {
+            List<Long> sizes = listedVolumes().stream().map(n -> api("GET", "/v1/volumes/" + n, null)
+                    .path("size").asLong()).toList();
+            List<Long> ordered = new ArrayList<>(sizes);
+            ordered.sort(Long::compare);
+            return sizes.equals(ordered) ? true : null;
+        }, "the volumes ordered by size");
+        browser.click("button[data-key='sort-name']");
+        browser.waitFor(() -> listedVolumes().equals(ascending) ? true : null, "back to names in ascending order");
+    }
+
+    /**
+     * Types into the list's filter key by key, as a user does: the list re-renders on every key (the
+     * field keeps focus and caret), so keys go to whatever field has the focus.
+     */
+    private void typeFilter(String text) {
+        browser.click("#volume-filter");
+        browser.driver().switchTo().activeElement().sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        for (char c : text.toCharArray()) {
+            browser.driver().switchTo().activeElement().sendKeys(String.valueOf(c));
+        }
+        browser.waitFor(() -> text.equals(browser.find("#volume-filter").getDomProperty("value")) ? true : null,
+                "the filter to read \"" + text + "\"");
+    }
+
+    private List<String> listedVolumes() {
+        return browser.driver().findElements(org.openqa.selenium.By.cssSelector("tr[data-volume]")).stream()
+                .filter(WebElement::isDisplayed).map(r -> r.getDomAttribute("data-volume")).toList();
+    }
+
+    private static List<String> snapshotNames(String volume) {
+        List<String> names = new ArrayList<>();
+        api("POST", "/v1/volumes/" + volume + "?action=snapshotList", "{}").path("data")
+                .forEach(s -> names.add(s.path("name").asText()));
+        return names;
+    }
+
+    /** The UI's size format for what a backup holds (whole MiB, or KiB). */
+    private static String sizeText(long bytes) {
+        if (bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        return java.math.BigDecimal.valueOf(bytes / 1048576.0).setScale(bytes >= 10L << 20 ? 1 : 2,
+                java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + " MiB";
     }
 
     @Test
@@ -331,6 +489,21 @@ class WebUiIT {
         browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the dialog to close");
         assertEquals("create-volume-button", browser.driver().switchTo().activeElement().getDomAttribute("id"),
                 "focus goes back to the button that opened the dialog");
+    }
+
+    @Test
+    void aStylesheetThatFailsToLoadIsAnErrorWhileARefusedApiRequestIsNot() throws Exception {
+        browser.go("#/volumes");
+        browser.find("#create-volume-button");
+        assertEquals(404L, browser.script("return fetch('/v1/volumes/no-such-volume').then((r) => r.status)"));
+        browser.script("const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = 'css/missing.css';"
+                + " document.head.append(l);");
+        List<String> errors = browser.waitFor(() -> {
+            List<String> now = browser.scriptErrors();
+            return now.stream().anyMatch(m -> m.contains("/css/missing.css")) ? now : null;
+        }, "the failed stylesheet to be reported");
+        assertEquals(1, errors.size(), "only the stylesheet counts, not the API's 404: " + errors);
+        browser.clearScriptErrors();
     }
 
     private void rowAction(String volume, String action) {

@@ -59,6 +59,8 @@ public final class BackupTargetController implements Reconciler {
         BackupTarget copy = Resources.copy(bt);
         BackupTargetStatus status = copy.getStatus();
         status.ownerID = ctx.nodeID();
+        Long generation = bt.getMetadata().getGeneration();
+        status.observedGeneration = generation == null ? 0 : generation;
         Optional<Target> target = Targets.of(ctx, name);
         if (target.isEmpty()) {
             status.available = false;

@@ -14,6 +14,7 @@ import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.EngineStatus;
 import io.longhorn.manager.model.RebuildStatus;
 import io.longhorn.manager.model.SnapshotInfo;
+import io.longhorn.manager.service.SnapshotService;
 import io.longhorn.manager.store.Resources;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -134,6 +135,12 @@ final class EngineMonitor {
             Map<String, SnapshotInfo> map = new LinkedHashMap<>();
             for (Snapshot s : list.getSnapshotsList()) {
                 map.put(s.getName(), toInfo(s));
+            }
+            // As Longhorn reports it: the head is a child of the snapshot it is based on, so the
+            // Snapshot resources say where the head is while the volume is detached.
+            SnapshotInfo headParent = map.get(list.getHeadParent());
+            if (headParent != null) {
+                headParent.children.put(SnapshotService.HEAD, true);
             }
             status.snapshots = map;
             status.snapshotsError = "";

@@ -15,11 +15,19 @@ import io.longhorn.manager.model.SnapshotStatus;
 import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.store.AlreadyExistsException;
 import io.longhorn.manager.store.Resources;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 
-/** Keyed by volume name: syncs that volume's Snapshot resources with its engine. */
+/**
+ * Keyed by volume name: syncs that volume's Snapshot resources with its engine. Each resource is named
+ * per volume ({@link SnapshotNames}); resources of an older layout (named after the snapshot alone)
+ * are renamed, and those of a volume that no longer exists are removed. A detached volume's resources
+ * keep what its engine last reported: the API lists a detached volume's snapshots from them.
+ */
 public final class SnapshotController implements Reconciler {
     public static final String NAME = "snapshot";
 
@@ -36,15 +44,30 @@ public final class SnapshotController implements Reconciler {
 
     @Override
     public List<String> keys() {
-        return ctx.store().list(Volume.class).stream().map(Resources::name).toList();
+        Set<String> keys = new LinkedHashSet<>();
+        ctx.store().list(Volume.class).forEach(v -> keys.add(Resources.name(v)));
+        // Snapshots whose volume is gone, so that they are cleaned up too.
+        ctx.store().list(Snapshot.class).forEach(s -> keys.add(SnapshotNames.volumeName(s)));
+        keys.remove("");
+        return List.copyOf(keys);
     }
 
     @Override
     public Result reconcile(String volumeName) {
+        List<Snapshot> resources = migrate(volumeName,
+                ctx.store().list(Snapshot.class, Map.of(Longhorn.LABEL_VOLUME, volumeName)));
+        Optional<Volume> volume = ctx.store().get(Volume.class, volumeName);
+        if (volume.isEmpty()) {
+            for (Snapshot s : resources) {
+                Writes.removeFinalizer(ctx.store(), s);
+                ctx.store().get(Snapshot.class, Resources.name(s))
+                        .ifPresent(left -> ctx.store().delete(Snapshot.class, Resources.name(left)));
+            }
+            return Result.DONE;
+        }
         Optional<Engine> engine = ctx.store().list(Engine.class, Map.of(Longhorn.LABEL_VOLUME, volumeName)).stream()
                 .filter(e -> InstanceState.RUNNING.equals(e.getStatus().currentState) && e.getStatus().port > 0)
                 .findFirst();
-        List<Snapshot> resources = ctx.store().list(Snapshot.class, Map.of(Longhorn.LABEL_VOLUME, volumeName));
         if (engine.isEmpty()) {
             // Detached: the resources keep what was last seen; requests wait for the next attach.
             return Result.DONE;
@@ -56,7 +79,7 @@ public final class SnapshotController implements Reconciler {
         EngineClient client = ctx.engines().forAddress(e.getStatus().ip + ":" + e.getStatus().port);
         Map<String, SnapshotInfo> inEngine = e.getStatus().snapshots;
         for (Snapshot s : resources) {
-            String name = Resources.name(s);
+            String name = SnapshotNames.snapshotName(s);
             if (Resources.isDeleting(s)) {
                 if (inEngine.containsKey(name)) {
                     tryCall(volumeName, () -> client.snapshotRemove(name));
@@ -67,7 +90,8 @@ public final class SnapshotController implements Reconciler {
                     tryCall(volumeName, () -> client.snapshotCreate(name, s.getSpec().labels));
                 } else {
                     Writes.removeFinalizer(ctx.store(), s);
-                    ctx.store().delete(Snapshot.class, name);
+                    ctx.store().get(Snapshot.class, Resources.name(s))
+                            .ifPresent(left -> ctx.store().delete(Snapshot.class, Resources.name(left)));
                 }
             }
         }
@@ -77,11 +101,49 @@ public final class SnapshotController implements Reconciler {
         return Result.DONE;
     }
 
+    /**
+     * Renames resources of the older layout (named after the snapshot alone) to their per-volume
+     * name, keeping spec and status; returns the volume's resources as they are now.
+     */
+    private List<Snapshot> migrate(String volumeName, List<Snapshot> resources) {
+        List<Snapshot> out = new ArrayList<>();
+        for (Snapshot s : resources) {
+            String wanted = SnapshotNames.resourceName(volumeName, SnapshotNames.snapshotName(s));
+            if (wanted.equals(Resources.name(s))) {
+                out.add(s);
+                continue;
+            }
+            if (!Resources.isDeleting(s)) {
+                Snapshot moved = Resources.create(Snapshot.class, wanted);
+                Resources.labels(moved).putAll(Resources.labels(s));
+                Resources.labels(moved).put(Longhorn.LABEL_VOLUME, volumeName);
+                Resources.labels(moved).put(Longhorn.LABEL_SNAPSHOT, SnapshotNames.snapshotName(s));
+                Resources.finalizers(moved).add(Longhorn.FINALIZER);
+                moved.setSpec(Resources.copy(s).getSpec());
+                moved.getSpec().volume = volumeName;
+                try {
+                    Snapshot created = ctx.store().create(moved);
+                    Snapshot withStatus = Resources.copy(created);
+                    withStatus.setStatus(Resources.copy(s).getStatus());
+                    out.add(Writes.updateStatusIfChanged(ctx.store(), created, withStatus));
+                } catch (AlreadyExistsException e) {
+                    ctx.store().get(Snapshot.class, wanted).ifPresent(out::add);
+                }
+            }
+            Writes.removeFinalizer(ctx.store(), s);
+            ctx.store().get(Snapshot.class, Resources.name(s))
+                    .ifPresent(left -> ctx.store().delete(Snapshot.class, Resources.name(left)));
+        }
+        return out;
+    }
+
     private void mirror(String volumeName, SnapshotInfo info) {
-        Snapshot s = ctx.store().get(Snapshot.class, info.name).orElse(null);
+        String resourceName = SnapshotNames.resourceName(volumeName, info.name);
+        Snapshot s = ctx.store().get(Snapshot.class, resourceName).orElse(null);
         if (s == null) {
-            Snapshot fresh = Resources.create(Snapshot.class, info.name);
+            Snapshot fresh = Resources.create(Snapshot.class, resourceName);
             Resources.labels(fresh).put(Longhorn.LABEL_VOLUME, volumeName);
+            Resources.labels(fresh).put(Longhorn.LABEL_SNAPSHOT, info.name);
             Resources.finalizers(fresh).add(Longhorn.FINALIZER);
             fresh.getSpec().volume = volumeName;
             fresh.getSpec().labels.putAll(info.labels);
@@ -91,7 +153,7 @@ public final class SnapshotController implements Reconciler {
                 return;
             }
         }
-        if (!volumeName.equals(s.getSpec().volume) || Resources.isDeleting(s)) {
+        if (Resources.isDeleting(s)) {
             return;
         }
         Snapshot copy = Resources.copy(s);

@@ -39,7 +39,9 @@ final class DeletionStep {
             return false;
         }
         for (Snapshot s : ctx.store().list(Snapshot.class, Map.of(Longhorn.LABEL_VOLUME, w.name()))) {
-            ctx.store().delete(Snapshot.class, Resources.name(s));
+            Writes.removeFinalizer(ctx.store(), s);
+            ctx.store().get(Snapshot.class, Resources.name(s))
+                    .ifPresent(left -> ctx.store().delete(Snapshot.class, Resources.name(left)));
         }
         Writes.removeFinalizer(ctx.store(), w.volume);
         ctx.events().normal("Volume", w.name(), "Deleted", "volume " + w.name() + " deleted");
