@@ -52,14 +52,10 @@ public class RestoreCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
         if (service != null) {
-            if (overwrite) {
-                throw new io.longhorn.backupstore.error.InvalidInputException(
-                        "--overwrite is not offered by the backup service");
-            }
             try (ServiceClient client = new ServiceClient(service)) {
                 var req = io.longhorn.api.backup.RestoreRequest.newBuilder()
                         .setTarget(ServiceClient.target(null)).setBackupUrl(backupUrl).addAllReplicaAddresses(targets)
-                        .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers).build();
+                        .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers).setOverwrite(overwrite).build();
                 var job = client.run(stub -> stub.restore(req), Cli.progress(err, "restore", quiet));
                 err.printf("restored backup %s%s: job %s in %d ms%n", job.getBackupName(),
                         job.getIncremental() ? " incrementally" : "", job.getId(), job.getElapsedMs());
