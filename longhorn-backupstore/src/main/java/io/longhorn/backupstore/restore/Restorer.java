@@ -64,7 +64,17 @@ public final class Restorer {
 
     private RestoreResult run(ProgressListener progress, Cancellation cancel) {
         VolumeStore store = new VolumeStore(driver, volume);
-        BackupConfig backup = store.backup(request.backupName());
+        // An unknown backup is reported before anything, not even a lock, is written to the target.
+        store.backup(request.backupName());
+        cancel.check("restore of backup " + request.backupName());
+        try (BackupLock lock = BackupLock.acquire(driver, volume, LockType.BACKUP)) {
+            // Under the lock no deletion can remove the backup or its blocks: what is read now holds.
+            BackupConfig backup = store.backup(request.backupName());
+            return run(store, backup, progress, cancel);
+        }
+    }
+
+    private RestoreResult run(VolumeStore store, BackupConfig backup, ProgressListener progress, Cancellation cancel) {
         VolumeConfig vol = store.volumeConfig().orElse(null);
         long volumeSize = backup.volumeSize() > 0 ? backup.volumeSize() : vol == null ? 0 : vol.size();
         if (volumeSize <= 0) {
@@ -77,32 +87,29 @@ public final class Restorer {
         }
         TreeMap<Long, String> plan = plan(store, backup, volumeSize);
         Compression compression = backup.compression(vol);
-        cancel.check("restore of backup " + backup.name());
-        try (BackupLock lock = BackupLock.acquire(driver, volume, LockType.BACKUP)) {
-            LOG.infof("volume %s: restoring backup %s from %s to %s%s: %d blocks", volume, backup.name(), driver.url(),
-                    target.describe(), request.lastRestoredBackup() == null ? ""
-                            : " (incremental from " + request.lastRestoredBackup() + ")", plan.size());
-            try {
-                RestoreResult result = write(backup, plan, volumeSize, compression, progress, cancel);
-                join(target.flush(), "flush " + target.describe());
-                if (request.overwrite() && request.lastRestoredBackup() == null) {
-                    target.clearFailure(); // every block was rewritten: the content is the backup's
-                }
-                LOG.infof("volume %s: restored backup %s to %s: %d blocks written, %d zeroed", volume, backup.name(),
-                        target.describe(), result.blocksWritten(), result.blocksZeroed());
-                return result;
-            } catch (RuntimeException e) {
-                BackupStoreException failure = e instanceof BackupStoreException b ? b
-                        : new TargetIOException("restore of backup " + backup.name() + " of volume " + volume + " to "
-                        + target.describe() + " failed: " + e, e);
-                LOG.errorf("volume %s: restore of backup %s to %s failed: %s", volume, backup.name(),
-                        target.describe(), failure.getMessage());
-                target.markFailed(failure.getMessage());
-                throw failure.withTargetIncomplete();
-            } catch (Error e) {
-                target.markFailed(e.toString());
-                throw e;
+        LOG.infof("volume %s: restoring backup %s from %s to %s%s: %d blocks", volume, backup.name(), driver.url(),
+                target.describe(), request.lastRestoredBackup() == null ? ""
+                        : " (incremental from " + request.lastRestoredBackup() + ")", plan.size());
+        try {
+            RestoreResult result = write(backup, plan, volumeSize, compression, progress, cancel);
+            join(target.flush(), "flush " + target.describe());
+            if (request.overwrite() && request.lastRestoredBackup() == null) {
+                target.clearFailure(); // every block was rewritten: the content is the backup's
             }
+            LOG.infof("volume %s: restored backup %s to %s: %d blocks written, %d zeroed", volume, backup.name(),
+                    target.describe(), result.blocksWritten(), result.blocksZeroed());
+            return result;
+        } catch (RuntimeException e) {
+            BackupStoreException failure = e instanceof BackupStoreException b ? b
+                    : new TargetIOException("restore of backup " + backup.name() + " of volume " + volume + " to "
+                    + target.describe() + " failed: " + e, e);
+            LOG.errorf("volume %s: restore of backup %s to %s failed: %s", volume, backup.name(),
+                    target.describe(), failure.getMessage());
+            target.markFailed(failure.getMessage());
+            throw failure.withTargetIncomplete();
+        } catch (Error e) {
+            target.markFailed(e.toString());
+            throw e;
         }
     }
 
