@@ -82,8 +82,8 @@ class RestoreFailureTest {
         }
         // A retry would run (and, the failure being consumed, complete) within the step's retry delay.
         await().during(Duration.ofSeconds(10)).atMost(WAIT).until(() -> m.cluster.backups.restores.isEmpty()
-                && m.cluster.backups.failedRestores.size() == 1 && "faulted".equals(volume("copy").getStatus().robustness)
-                && replicas("copy").size() == 2);
+                && m.cluster.backups.failedRestores.size() == 1
+                && "faulted".equals(volume("copy").getStatus().robustness) && replicas("copy").size() == 2);
     }
 
     @Test

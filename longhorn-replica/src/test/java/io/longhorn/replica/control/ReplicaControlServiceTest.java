@@ -110,7 +110,8 @@ class ReplicaControlServiceTest {
     void anErrorSetOnAReplicaIsWrittenToVolumeMetaReportedAfterAReopenAndClearedWithAnEmptyOne() throws Exception {
         Served s = serve("a");
         assertEquals("", s.stub.info(Empty.getDefaultInstance()).getError());
-        ReplicaInfo marked = s.stub.setError(SetErrorRequest.newBuilder().setError("restore of backup b1 failed").build());
+        ReplicaInfo marked = s.stub.setError(SetErrorRequest.newBuilder().setError("restore of backup b1 failed")
+                .build());
         assertEquals("restore of backup b1 failed", marked.getError());
         String meta = java.nio.file.Files.readString(tmp.resolve("a").resolve("volume.meta"));
         assertTrue(meta.contains("\"Error\":\"restore of backup b1 failed\""), meta);
