@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.longhorn.backupstore.driver.BackupStoreDriver;
+import io.longhorn.backupstore.driver.BackupTargets;
+import io.longhorn.backupstore.driver.DriverOptions;
 import io.longhorn.backupstore.driver.file.FileDriver;
+import io.longhorn.backupstore.format.Checksums;
+import io.longhorn.backupstore.format.Compression;
 import io.longhorn.backupstore.format.Layout;
 import io.longhorn.backupstore.store.VolumeStore;
 import io.longhorn.backupstore.testing.Launchers;
@@ -137,10 +142,25 @@ class BackupCliIT {
     void aBackupKilledHalfwayIsNotListedLeavesNoCorruptStateAndTheNextBackupWorks() throws Exception {
         Path target = target();
         String url = "file://" + target;
+        killHalfwayThenBackUpAgain(url, Map.of(), new FileDriver(target, url));
+    }
+
+    @Test
+    void aBackupToS3KilledHalfwayIsNotListedLeavesNoCorruptStateAndTheNextBackupWorks() throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start("killed");
+             BackupStoreDriver driver = BackupTargets.open("s3://killed@us-east-1/cluster",
+                     DriverOptions.defaults().withCredentials(s3.credentials()))) {
+            killHalfwayThenBackUpAgain("s3://killed@us-east-1/cluster", s3.credentials(), driver);
+        }
+    }
+
+    /** {@code driver} reads the target at {@code url}; {@code env} has its credentials. */
+    private void killHalfwayThenBackUpAgain(String url, Map<String, String> env, BackupStoreDriver driver)
+            throws Exception {
         TestVolume v = TestVolume.create(tmp.resolve("vol1"), 160 * MiB).writeRandom(0, (int) (160 * MiB), 5)
                 .snapshot("s1");
         // gzip on random data with one worker: slow enough to be killed halfway
-        Process p = Launchers.builder(Map.of(), "longhorn-backup", List.of("create", "--dest", url, "--replica",
+        Process p = Launchers.builder(env, "longhorn-backup", List.of("create", "--dest", url, "--replica",
                 "dir://" + v.dir(), "--compression", "gzip", "--workers", "1", "s1")).start();
         AtomicInteger percent = new AtomicInteger();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
@@ -165,22 +185,30 @@ class BackupCliIT {
             p.destroyForcibly();
             reader.join(5000);
         }
-        assertTrue(percent.get() < 100);
+        assertEquals(128 + 9, p.exitValue(), "the backup process died of SIGKILL, it did not finish");
 
-        FileDriver driver = new FileDriver(target, url);
         VolumeStore vs = new VolumeStore(driver, "vol1");
         assertEquals(List.of(), vs.backupNames(), "no backup cfg: the killed backup does not exist");
+        assertEquals("", vs.volumeConfig().orElseThrow().lastBackupName(), "volume.cfg names no last backup");
         int blocksBefore = vs.storedBlocks().size();
         assertTrue(blocksBefore > 0 && blocksBefore < 80, "some blocks were stored: " + blocksBefore);
-        Result listed = ok(Launchers.backup(Map.of(), "ls", url));
+        // no corrupt state: every block the killed process left is whole and holds what its name says
+        byte[] buf = new byte[Layout.BLOCK_SIZE];
+        for (String checksum : vs.storedBlocks()) {
+            int n = Compression.GZIP.decompress(vs.readBlock(checksum), buf, "block " + checksum);
+            assertEquals(Layout.BLOCK_SIZE, n);
+            assertEquals(checksum, Checksums.blockChecksum(buf, 0, n));
+        }
+        Result listed = ok(Launchers.backup(env, "ls", url));
         assertTrue(listed.stdout().contains("(no backups)"), listed.stdout());
         assertEquals(1, driver.list(Layout.locksDir("vol1")).size(), "its lock stays until it expires");
 
         // the next backup is not blocked by the dead lock, reuses the stored blocks, and restores
-        Result next = ok(Launchers.backup(Map.of(), "create", "--dest", url, "--replica", "dir://" + v.dir(), "s1"));
+        Result next = ok(Launchers.backup(env, "create", "--dest", url, "--replica", "dir://" + v.dir(), "s1"));
         assertTrue(next.stderr().contains(": full, 80 blocks, " + (80 - blocksBefore) + " new"), next.stderr());
-        Path r = tmp.resolve("r.img");
-        ok(Launchers.backup(Map.of(), "restore", next.stdout().trim(), "--to", "file://" + r));
+        assertEquals(1, driver.list(Layout.locksDir("vol1")).size(), "the next backup removed its own lock");
+        Path r = tmp.resolve("r-" + url.substring(0, 2) + ".img");
+        ok(Launchers.backup(env, "restore", next.stdout().trim(), "--to", "file://" + r));
         assertEquals(v.contentSha("s1"), TestVolume.sha256(r, v.size()));
     }
 }

@@ -11,6 +11,7 @@ import io.longhorn.backupstore.backup.BackupResult;
 import io.longhorn.backupstore.driver.BackupStoreDriver;
 import io.longhorn.backupstore.error.CancelledException;
 import io.longhorn.backupstore.error.CorruptDataException;
+import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.error.LockedException;
 import io.longhorn.backupstore.error.NotFoundException;
 import io.longhorn.backupstore.format.BackupConfig;
@@ -77,12 +78,16 @@ abstract class BackupScenarios {
 
     /** Snapshot s1: data in a few blocks, one block all zeros, most of the volume never written. */
     TestVolume firstSnapshot(String dirName) throws IOException {
+        return firstData(dirName).snapshot("s1");
+    }
+
+    /** The data of snapshot s1 in the head of a new volume, not snapshotted yet. */
+    TestVolume firstData(String dirName) throws IOException {
         return TestVolume.create(tmp.resolve(dirName), SIZE)
                 .writeRandom(0, (int) (3 * MiB), 1)
                 .writeRandom(10 * MiB, (int) MiB, 2)
                 .fill(40 * MiB, (int) (2 * MiB), 0x5a)
-                .fill(50 * MiB, (int) (2 * MiB), 0) // data extent full of zeros: not stored
-                .snapshot("s1");
+                .fill(50 * MiB, (int) (2 * MiB), 0); // data extent full of zeros: not stored
     }
 
     /** Snapshot s2 on top: one block changed in part, one block zeroed, a new block. */
@@ -130,6 +135,39 @@ abstract class BackupScenarios {
     }
 
     @Test
+    void whenTheLastBackedUpSnapshotLeftTheChainTheNextBackupIsFullAndRestoresTheVolume() throws IOException {
+        try (BackupStoreDriver target = openTarget()) {
+            TestVolume v = firstSnapshot("vol1");
+            BackupResult b1 = backup(target, v, "vol1", "s1", 2);
+            secondSnapshot(v);
+            v.writeRandom(20 * MiB, (int) MiB, 9).snapshot("s3");
+            v.removeSnapshot("s1"); // merged into s2: s1, the last backup's snapshot, is gone
+            assertTrue(Files.notExists(v.dir().resolve("volume-snap-s1.img")));
+
+            BackupResult b3 = backup(target, v, "vol1", "s3", 2);
+            assertFalse(b3.incremental());
+            // every block with data in the chain: 0, 1, 5 (zeros now), 10, 20, 25 (zeros), 30
+            assertEquals(7, b3.blocksRead());
+            assertEquals(3, b3.blocksUploaded(), "blocks 0, 10 and 30 are new; 1 and 20 are stored already");
+            assertEquals(5, b3.blockCount());
+            assertFalse(new BackupStore(target).inspect("vol1", b3.backupName()).incremental());
+
+            Path r3 = tmp.resolve("after-removal.img");
+            restore(target, "vol1", b3.backupName(), null, r3, SIZE);
+            assertEquals(v.contentSha("s3"), TestVolume.sha256(r3, SIZE));
+            Path r1 = tmp.resolve("first.img");
+            restore(target, "vol1", b1.backupName(), null, r1, SIZE);
+            assertEquals(v.contentSha("s1"), TestVolume.sha256(r1, SIZE));
+
+            // and the backup after it is incremental again, from s3
+            v.writeRandom(30 * MiB, 4096, 10).snapshot("s4");
+            BackupResult b4 = backup(target, v, "vol1", "s4", 2);
+            assertTrue(b4.incremental());
+            assertEquals(1, b4.blocksRead());
+        }
+    }
+
+    @Test
     void aStandbyVolumeRestoresIncrementallyOnlyTheBlocksThatChanged() throws IOException {
         try (BackupStoreDriver target = openTarget()) {
             TestVolume v = firstSnapshot("vol1");
@@ -151,19 +189,37 @@ abstract class BackupScenarios {
     void backingUpIdenticalDataAgainUploadsNoNewBlockAndOtherVolumesDoNotShareBlocks() throws IOException {
         try (BackupStoreDriver target = openTarget()) {
             TestVolume v = firstSnapshot("vol1");
-            assertEquals(4, backup(target, v, "vol1", "s1", 2).blocksUploaded());
-            BackupResult again = backup(target, v, "vol1", "s1", 2);
-            assertEquals(0, again.blocksUploaded());
-            assertEquals(0, again.bytesUploaded());
+            BackupResult first = backup(target, v, "vol1", "s1", 2);
+            assertFalse(first.incremental());
+            assertEquals(4, first.blocksUploaded());
 
-            // Another replica with the same data: a full backup (its chain does not have the last
-            // backup's snapshot), which finds every block already stored.
-            TestVolume twin = firstSnapshot("twin");
-            BackupResult full = backup(target, twin, "vol1", "s1", 2);
+            // The same snapshot again: incremental from the last backup, with nothing to read.
+            BackupResult again = backup(target, v, "vol1", "s1", 2);
+            assertTrue(again.incremental());
+            assertEquals(0, again.blocksRead());
+            assertEquals(0, again.blocksUploaded());
+
+            // The same data in a snapshot the last backup does not know (another name, another
+            // time): a full backup that reads every block and, by content, finds each one stored.
+            TestVolume copy = firstData("copy").snapshot("c1");
+            BackupResult full = backup(target, copy, "vol1", "c1", 2);
+            assertFalse(full.incremental(), "c1 is not in the chain of the last backup's snapshot");
+            assertEquals(5, full.blocksRead());
             assertEquals(0, full.blocksUploaded());
+            assertEquals(0, full.bytesUploaded());
+            assertEquals(4, full.blockCount());
+            BackupConfig cfg = new BackupStore(target).inspect("vol1", full.backupName());
+            assertFalse(cfg.incremental());
+            assertEquals(0, cfg.newlyUploadedDataSize());
+            assertEquals(checksums(new VolumeStore(target, "vol1").backup(first.backupName())), checksums(cfg));
+            assertEquals(4, new VolumeStore(target, "vol1").storedBlocks().size());
+            Path r = tmp.resolve("dedup.img");
+            restore(target, "vol1", full.backupName(), null, r, SIZE);
+            assertEquals(copy.contentSha("c1"), TestVolume.sha256(r, SIZE));
 
             // The same data as another volume is stored again under that volume's own path.
-            BackupResult other = backup(target, twin, "vol2", "s1", 2);
+            BackupResult other = backup(target, copy, "vol2", "c1", 2);
+            assertFalse(other.incremental());
             assertEquals(4, other.blocksUploaded());
             assertEquals(new VolumeStore(target, "vol1").storedBlocks(), new VolumeStore(target, "vol2").storedBlocks());
         }
@@ -220,7 +276,114 @@ abstract class BackupScenarios {
             assertTrue(e.getMessage().contains(victim.blockChecksum()), e.getMessage());
             assertTrue(e.getMessage().contains("of backup " + b1 + " of volume vol1 fails checksum verification"),
                     e.getMessage());
+            assertTrue(e.targetIncomplete(), "the failure says the target holds partial content");
             assertTrue(Files.exists(FileRestoreTarget.failureMarker(r)), "target marked failed");
+            // The marked target is refused by a plain restore, before anything is written.
+            long modified = Files.getLastModifiedTime(r).toMillis();
+            InvalidInputException refused = assertThrows(InvalidInputException.class,
+                    () -> restore(target, "vol1", b1, null, r, SIZE));
+            assertTrue(refused.getMessage().contains("is marked failed"), refused.getMessage());
+            assertFalse(refused.targetIncomplete());
+            assertEquals(modified, Files.getLastModifiedTime(r).toMillis());
+        }
+    }
+
+    @Test
+    void aBackupDeletedJustBeforeTheRestoreTakesTheLockIsNotFoundAndTheTargetIsNotTouched() throws IOException {
+        try (BackupStoreDriver store = openTarget()) {
+            TestVolume v = firstSnapshot("vol1");
+            String b1 = backup(store, v, "vol1", "s1", 2).backupName();
+            // The deletion runs right after the restore first reads the backup's cfg, before it
+            // takes its lock: the restore must read the cfg again under the lock.
+            BackupStoreDriver racing = new DeletingOnRead(store, Layout.backupCfg("vol1", b1),
+                    () -> new BackupStore(store).deleteBackup("vol1", b1));
+            Path r = tmp.resolve("raced.img");
+            NotFoundException e = assertThrows(NotFoundException.class,
+                    () -> restore(racing, "vol1", b1, null, r, SIZE));
+            assertTrue(e.getMessage().contains("backup " + b1 + " of volume vol1 not found"), e.getMessage());
+            assertFalse(e.targetIncomplete());
+            assertTrue(SparseFiles.dataExtents(r).isEmpty(), "nothing written to the target");
+            assertTrue(Files.notExists(FileRestoreTarget.failureMarker(r)), "the target is not marked failed");
+            assertTrue(new VolumeStore(store, "vol1").storedBlocks().isEmpty(), "the deletion did happen");
+        }
+    }
+
+    /** A driver that runs an action (once) right after a given file was first read. */
+    private static final class DeletingOnRead implements BackupStoreDriver {
+        private final BackupStoreDriver d;
+        private final String path;
+        private Runnable action;
+
+        DeletingOnRead(BackupStoreDriver d, String path, Runnable action) {
+            this.d = d;
+            this.path = path;
+            this.action = action;
+        }
+
+        @Override
+        public String url() {
+            return d.url();
+        }
+
+        @Override
+        public boolean exists(String p) {
+            return d.exists(p);
+        }
+
+        @Override
+        public synchronized byte[] read(String p) {
+            byte[] data = d.read(p);
+            if (p.equals(path) && action != null) {
+                Runnable a = action;
+                action = null;
+                a.run();
+            }
+            return data;
+        }
+
+        @Override
+        public void write(String p, byte[] data) {
+            d.write(p, data);
+        }
+
+        @Override
+        public void delete(String p) {
+            d.delete(p);
+        }
+
+        @Override
+        public void deleteAll(java.util.Collection<String> paths) {
+            d.deleteAll(paths);
+        }
+
+        @Override
+        public void deleteTree(String dir) {
+            d.deleteTree(dir);
+        }
+
+        @Override
+        public List<String> list(String dir) {
+            return d.list(dir);
+        }
+
+        @Override
+        public List<String> listFiles(String dir) {
+            return d.listFiles(dir);
+        }
+
+        @Override
+        public java.time.Instant lastModified(String p) {
+            return d.lastModified(p);
+        }
+
+        @Override
+        public void sync() {
+            d.sync();
+        }
+
+        @Override
+        public void close() {
+            // the wrapped driver is closed by its owner
         }
     }
 

@@ -2,6 +2,7 @@ package io.longhorn.backupstore;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,7 +144,9 @@ class BackupServiceIT {
         FileDriver driver = new FileDriver(dir, "file://" + dir);
         String victim = new VolumeStore(driver, "vol2").backup(backup.getBackupName()).blocks().getFirst()
                 .blockChecksum();
-        driver.write(Layout.blockPath("vol2", victim), Compression.LZ4.compress(new byte[4096], 4096));
+        String victimPath = Layout.blockPath("vol2", victim);
+        byte[] good = driver.read(victimPath);
+        driver.write(victimPath, Compression.LZ4.compress(new byte[4096], 4096));
 
         Path image = tmp.resolve("corrupt.img");
         Job restore = finished(stub.restore(RestoreRequest.newBuilder().setBackupUrl(backup.getBackupUrl())
@@ -151,7 +154,22 @@ class BackupServiceIT {
         assertEquals(JobState.FAILED, restore.getState());
         assertTrue(restore.getError().contains("block " + victim) && restore.getError().contains(backup.getBackupName()),
                 restore.getError());
+        assertTrue(restore.getTargetIncomplete(), "the job says the target holds partial content");
         assertTrue(Files.exists(FileRestoreTarget.failureMarker(image)));
+
+        // Once the block is repaired, a plain retry is still refused (nothing written) ...
+        driver.write(victimPath, good);
+        Job retry = finished(stub.restore(RestoreRequest.newBuilder().setBackupUrl(backup.getBackupUrl())
+                .addReplicaAddresses("file://" + image).build()));
+        assertEquals(JobState.FAILED, retry.getState());
+        assertTrue(retry.getError().contains("is marked failed"), retry.getError());
+        assertFalse(retry.getTargetIncomplete(), "the refused retry wrote nothing");
+        // ... and a deliberate overwrite restores the whole volume and clears the mark.
+        Job overwrite = finished(stub.restore(RestoreRequest.newBuilder().setBackupUrl(backup.getBackupUrl())
+                .addReplicaAddresses("file://" + image).setOverwrite(true).build()));
+        assertEquals(JobState.COMPLETED, overwrite.getState(), overwrite.getError());
+        assertEquals(v.contentSha("s1"), TestVolume.sha256(image, v.size()));
+        assertFalse(Files.exists(FileRestoreTarget.failureMarker(image)));
     }
 
     @Test

@@ -1,17 +1,33 @@
 package io.longhorn.backupstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.api.types.Address;
+import io.longhorn.backupstore.backup.BackupCreator;
+import io.longhorn.backupstore.backup.BackupRequest;
+import io.longhorn.backupstore.backup.BackupResult;
+import io.longhorn.backupstore.driver.file.FileDriver;
+import io.longhorn.backupstore.format.BackupUrl;
+import io.longhorn.backupstore.format.BlockMapping;
+import io.longhorn.backupstore.format.Compression;
+import io.longhorn.backupstore.format.Layout;
+import io.longhorn.backupstore.source.replica.ReplicaSnapshotSource;
+import io.longhorn.backupstore.store.VolumeStore;
 import io.longhorn.backupstore.testing.Launchers;
 import io.longhorn.backupstore.testing.Launchers.Result;
 import io.longhorn.backupstore.testing.ReplicaProcess;
 import io.longhorn.backupstore.testing.S3ProxyServer;
 import io.longhorn.backupstore.testing.TestVolume;
+import io.longhorn.backupstore.work.Cancellation;
+import io.longhorn.backupstore.work.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +78,106 @@ class ReplicaBackupIT {
                 restoreAndCheck(env, b1.stdout().trim(), s1, url.startsWith("s3") ? "s3-1" : "file-1");
                 restoreAndCheck(env, b2.stdout().trim(), s2, url.startsWith("s3") ? "s3-2" : "file-2");
             }
+        }
+    }
+
+    @Test
+    void aRestoreIntoReplicasThatMeetsACorruptBlockMarksThemFailedDurablyAndOnlyAnOverwriteClearsTheMark()
+            throws Exception {
+        Path target = Files.createDirectories(tmp.resolve("target"));
+        String url = "file://" + target;
+        String backupUrl;
+        String expected;
+        try (ReplicaProcess source = ReplicaProcess.start(tmp.resolve("replicas/vol2-00c0ffee"), SIZE)) {
+            byte[] model = new byte[(int) SIZE];
+            write(source, model, 0, random((int) (6 * MiB), 6));
+            write(source, model, 20 * MiB, random((int) MiB, 7));
+            source.snapshot("s1");
+            expected = TestVolume.sha256(model, model.length);
+            Result b = Launchers.backup(Map.of(), "create", "--dest", url, "--replica", source.control(), "s1");
+            assertEquals(0, b.exitCode(), b.toString());
+            backupUrl = b.stdout().trim();
+        }
+        FileDriver driver = new FileDriver(target, url);
+        String backupName = BackupUrl.parse(backupUrl, true).backup();
+        BlockMapping victim = new VolumeStore(driver, "vol2").backup(backupName).blocks().get(2);
+        String victimPath = Layout.blockPath("vol2", victim.blockChecksum());
+        byte[] good = driver.read(victimPath);
+        byte[] impostor = new byte[Layout.BLOCK_SIZE];
+        java.util.Arrays.fill(impostor, (byte) 7);
+        driver.write(victimPath, Compression.LZ4.compress(impostor, impostor.length));
+
+        Path dirA = tmp.resolve("restored/vol2-a");
+        Path dirB = tmp.resolve("restored/vol2-b");
+        try (ReplicaProcess a = ReplicaProcess.start(dirA, SIZE);
+             ReplicaProcess b = ReplicaProcess.start(dirB, SIZE)) {
+            Result failed = Launchers.backup(Map.of(), "restore", backupUrl, "--to", a.control(), "--to", b.control());
+            assertEquals(6, failed.exitCode(), failed.toString());
+            assertTrue(failed.stderr().contains("block " + victim.blockChecksum() + " (offset " + victim.offset()
+                    + ") of backup " + backupName + " of volume vol2 fails checksum verification"), failed.stderr());
+            for (ReplicaProcess r : List.of(a, b)) {
+                String error = r.info().getError();
+                assertTrue(error.startsWith("restore failed, the content is incomplete: ") && error.contains(
+                        victim.blockChecksum()), error);
+            }
+            for (Path d : List.of(dirA, dirB)) {
+                String meta = Files.readString(d.resolve("volume.meta"));
+                assertTrue(meta.contains("\"Error\":\"restore failed, the content is incomplete: "), meta);
+            }
+            // A plain retry is refused before anything is written, even with the block repaired.
+            driver.write(victimPath, good);
+            Result refused = Launchers.backup(Map.of(), "restore", backupUrl, "--to", a.control(), "--to",
+                    b.control());
+            assertEquals(2, refused.exitCode(), refused.toString());
+            assertTrue(refused.stderr().contains("is marked failed"), refused.stderr());
+        }
+        // The mark survives a restart of the replica process.
+        try (ReplicaProcess a = ReplicaProcess.start(dirA, SIZE);
+             ReplicaProcess b = ReplicaProcess.start(dirB, SIZE)) {
+            assertTrue(a.info().getError().contains(victim.blockChecksum()), a.info().getError());
+            Result overwrite = Launchers.backup(Map.of(), "restore", backupUrl, "--to", a.control(), "--to",
+                    b.control(), "--overwrite");
+            assertEquals(0, overwrite.exitCode(), overwrite.toString());
+            for (ReplicaProcess r : List.of(a, b)) {
+                assertEquals("", r.info().getError());
+                assertEquals(expected, r.sha256(SIZE));
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotBacksUpWhileWritesGoOnAndTheRestoreHoldsTheSnapshotNotTheLaterWrites() throws Exception {
+        Path target = Files.createDirectories(tmp.resolve("live-target"));
+        String url = "file://" + target;
+        try (ReplicaProcess source = ReplicaProcess.start(tmp.resolve("replicas/vol3-00c0ffee"), SIZE)) {
+            byte[] model = new byte[(int) SIZE];
+            write(source, model, 0, random((int) (16 * MiB), 8));
+            write(source, model, 40 * MiB, random((int) (2 * MiB), 9));
+            source.snapshot("s1");
+            String s1 = TestVolume.sha256(model, model.length);
+            // After every block the backup has done, the volume's user writes 1 MiB over the
+            // snapshot's data (into the head), ahead of and behind the block being read.
+            AtomicInteger writes = new AtomicInteger();
+            ProgressListener userWrites = (done, total) -> {
+                long offset = (done * 5 % 9) * 2 * MiB;
+                try {
+                    source.write(offset, random((int) MiB, 100 + done));
+                    source.write(40 * MiB, random(4096, 200 + done));
+                } catch (Exception e) {
+                    throw new IllegalStateException("write during the backup failed", e);
+                }
+                writes.incrementAndGet();
+            };
+            BackupResult backup;
+            try (FileDriver driver = new FileDriver(target, url);
+                 ReplicaSnapshotSource replica = new ReplicaSnapshotSource(Address.parse(source.control()))) {
+                backup = BackupCreator.create(driver, replica, new BackupRequest("vol3", "s1", null, Map.of(), null, 1),
+                        userWrites, new Cancellation());
+            }
+            assertEquals(9, backup.blocksRead());
+            assertEquals(9, writes.get(), "the user wrote while each block was backed up");
+            assertNotEquals(s1, source.sha256(SIZE), "the volume moved on during the backup");
+            restoreAndCheck(Map.of(), backup.backupUrl(), s1, "live");
         }
     }
 

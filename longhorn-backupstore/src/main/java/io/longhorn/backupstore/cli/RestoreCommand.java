@@ -34,7 +34,9 @@ public class RestoreCommand implements Callable<Integer> {
             description = "Standby volume: the backup it already holds; only differing blocks are written.")
     String lastRestored;
 
-    @Option(names = "--overwrite", description = "Allow a full restore into a target that has data (zeroes the rest).")
+    @Option(names = "--overwrite", description = "Allow a full restore into targets that hold data or are marked "
+            + "failed by an earlier restore: the whole volume is written (zeros where the backup has none) and the "
+            + "mark is cleared.")
     boolean overwrite;
 
     @Option(names = "--workers", paramLabel = "N", description = "Blocks in flight; default longhorn.backup.concurrency (2).")
@@ -52,14 +54,11 @@ public class RestoreCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
         if (service != null) {
-            if (overwrite) {
-                throw new io.longhorn.backupstore.error.InvalidInputException(
-                        "--overwrite is not offered by the backup service");
-            }
             try (ServiceClient client = new ServiceClient(service)) {
                 var req = io.longhorn.api.backup.RestoreRequest.newBuilder()
                         .setTarget(ServiceClient.target(null)).setBackupUrl(backupUrl).addAllReplicaAddresses(targets)
-                        .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers).build();
+                        .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers)
+                        .setOverwrite(overwrite).build();
                 var job = client.run(stub -> stub.restore(req), Cli.progress(err, "restore", quiet));
                 err.printf("restored backup %s%s: job %s in %d ms%n", job.getBackupName(),
                         job.getIncremental() ? " incrementally" : "", job.getId(), job.getElapsedMs());

@@ -22,6 +22,7 @@ public class BackupStoreException extends RuntimeException {
     }
 
     private final Reason reason;
+    private volatile boolean targetIncomplete;
 
     public BackupStoreException(Reason reason, String message) {
         super(message);
@@ -35,5 +36,19 @@ public class BackupStoreException extends RuntimeException {
 
     public Reason reason() {
         return reason;
+    }
+
+    /**
+     * Whether a restore failed after it had begun writing: its target holds partial content and was
+     * marked failed. False when nothing was written.
+     */
+    public boolean targetIncomplete() {
+        return targetIncomplete;
+    }
+
+    /** Records that the failed restore had begun writing to its target; returns this. */
+    public BackupStoreException withTargetIncomplete() {
+        targetIncomplete = true;
+        return this;
     }
 }

@@ -22,6 +22,7 @@ public final class Job implements ProgressListener {
     private volatile long bytesUploaded;
     private volatile boolean incremental;
     private volatile String error;
+    private volatile boolean targetIncomplete;
     private volatile String finished;
 
     Job(String id, JobKind kind, String volumeName, String snapshotName, String backupName, String backupUrl) {
@@ -57,19 +58,21 @@ public final class Job implements ProgressListener {
         backupUrl = url;
         incremental = inc;
         bytesUploaded = uploaded;
-        finish(JobState.COMPLETED, null);
+        finish(JobState.COMPLETED, null, false);
     }
 
     void restoreDone(boolean inc) {
         incremental = inc;
-        finish(JobState.COMPLETED, null);
+        finish(JobState.COMPLETED, null, false);
     }
 
-    synchronized void finish(JobState end, String why) {
+    /** @param incomplete a restore that had begun writing: its target holds partial content */
+    synchronized void finish(JobState end, String why, boolean incomplete) {
         if (state.isFinal()) {
             return;
         }
         error = why;
+        targetIncomplete = incomplete;
         finished = Times.now();
         endNanos = System.nanoTime();
         state = end;
@@ -82,6 +85,6 @@ public final class Job implements ProgressListener {
         }
         long elapsed = ((state.isFinal() ? endNanos : System.nanoTime()) - startNanos) / 1_000_000;
         return new JobStatus(id, kind, state, progress, error, volumeName, snapshotName, backupName, backupUrl,
-                blocksTotal, blocksDone, bytesUploaded, incremental, started, finished, elapsed);
+                blocksTotal, blocksDone, bytesUploaded, incremental, started, finished, elapsed, targetIncomplete);
     }
 }

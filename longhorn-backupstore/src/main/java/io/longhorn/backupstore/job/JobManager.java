@@ -73,9 +73,14 @@ public class JobManager {
         return job.status();
     }
 
-    /** Starts a restore job. */
-    public JobStatus startRestore(String backupUrl, List<String> targets, String lastRestored, int concurrency,
-                                  Map<String, String> credentials) {
+    /**
+     * Starts a restore job.
+     *
+     * @param overwrite for a full restore: write the whole volume even into replicas that hold data or
+     *                  are marked failed (see {@link io.longhorn.backupstore.restore.RestoreRequest})
+     */
+    public JobStatus startRestore(String backupUrl, List<String> targets, String lastRestored, boolean overwrite,
+                                  int concurrency, Map<String, String> credentials) {
         BackupUrl url = BackupUrl.parse(backupUrl, true);
         BackupTargets.validate(url.target());
         if (targets == null || targets.isEmpty()) {
@@ -85,7 +90,8 @@ public class JobManager {
         BackupOperations ops = new BackupOperations(options(credentials));
         int workers = concurrency > 0 ? concurrency : config.concurrency();
         run(job, () -> {
-            RestoreResult r = ops.restore(backupUrl, targets, lastRestored, false, workers, job, job.cancellation());
+            RestoreResult r = ops.restore(backupUrl, targets, lastRestored, overwrite, workers, job,
+                    job.cancellation());
             job.restoreDone(r.incremental());
         });
         return job.status();
@@ -117,15 +123,15 @@ public class JobManager {
             try {
                 work.run();
             } catch (CancelledException e) {
-                job.finish(JobState.CANCELLED, e.getMessage());
+                job.finish(JobState.CANCELLED, e.getMessage(), e.targetIncomplete());
             } catch (BackupStoreException e) {
                 LOG.errorf("job %s (%s of volume %s) failed: %s", job.id(), job.status().kind(),
                         job.status().volumeName(), e.getMessage());
-                job.finish(JobState.FAILED, e.getMessage());
+                job.finish(JobState.FAILED, e.getMessage(), e.targetIncomplete());
             } catch (RuntimeException | Error e) {
                 LOG.errorf(e, "job %s (%s of volume %s) failed", job.id(), job.status().kind(),
                         job.status().volumeName());
-                job.finish(JobState.FAILED, e.toString());
+                job.finish(JobState.FAILED, e.toString(), job.status().kind() == JobKind.RESTORE);
             }
         });
     }

@@ -10,9 +10,11 @@ package io.longhorn.backupstore.job;
  * @param started       RFC 3339
  * @param finished      RFC 3339, null while running
  * @param elapsedMillis run time so far, or in total once finished
+ * @param targetIncomplete restore jobs that failed or were cancelled after they began writing: the
+ *                      target replicas hold partial content and were marked failed
  */
 public record JobStatus(String id, JobKind kind, JobState state, int progress, String error, String volumeName,
                         String snapshotName, String backupName, String backupUrl, long blocksTotal, long blocksDone,
                         long bytesUploaded, boolean incremental, String started, String finished,
-                        long elapsedMillis) {
+                        long elapsedMillis, boolean targetIncomplete) {
 }

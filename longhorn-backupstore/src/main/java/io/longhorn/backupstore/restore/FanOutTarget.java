@@ -57,6 +57,22 @@ public final class FanOutTarget implements RestoreTarget {
     }
 
     @Override
+    public String failure() {
+        for (RestoreTarget t : targets) {
+            String f = t.failure();
+            if (f != null) {
+                return t.describe() + ": " + f;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void clearFailure() {
+        targets.forEach(RestoreTarget::clearFailure);
+    }
+
+    @Override
     public void close() {
         targets.forEach(RestoreTarget::close);
     }

@@ -130,6 +130,29 @@ public final class FileRestoreTarget implements RestoreTarget {
     }
 
     @Override
+    public String failure() {
+        Path marker = failureMarker(file);
+        if (!Files.exists(marker)) {
+            return null;
+        }
+        try {
+            return Files.readString(marker, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "(" + marker + " exists but cannot be read: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void clearFailure() {
+        try {
+            Files.deleteIfExists(failureMarker(file));
+        } catch (IOException e) {
+            throw new TargetIOException("cannot remove the failure marker " + failureMarker(file) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void close() {
         try {
             channel.close();

@@ -4,7 +4,6 @@ import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.SnapshotInfo;
 import io.longhorn.api.types.Address;
-import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.error.TargetIOException;
 import io.longhorn.backupstore.source.replica.ReplicaSnapshotSource;
 import java.io.IOException;
@@ -15,9 +14,9 @@ import org.jboss.logging.Logger;
 
 /**
  * One replica of the volume being restored: its control API tells size, state and data address;
- * blocks go to its head through the data protocol. The replica has no "failed" flag we could set:
- * a failed restore is reported by the restore job (which the manager turns into the volume's
- * state) and logged here.
+ * blocks go to its head through the data protocol. A failed restore marks the replica with an error
+ * ({@code SetError}: Longhorn's {@code Error} field of its {@code volume.meta}), which the replica
+ * reports from then on, across restarts, and which makes an engine refuse it.
  */
 public final class ReplicaRestoreTarget implements RestoreTarget {
     private static final Logger LOG = Logger.getLogger(ReplicaRestoreTarget.class);
@@ -45,9 +44,6 @@ public final class ReplicaRestoreTarget implements RestoreTarget {
         ReplicaSnapshotSource client = new ReplicaSnapshotSource(control);
         try {
             ReplicaInfo info = client.replicaInfo();
-            if (!info.getError().isEmpty()) {
-                throw new InvalidInputException("replica " + control.hostPort() + " is in error: " + info.getError());
-            }
             if (info.getDataAddress().isEmpty()) {
                 throw new TargetIOException("replica " + control.hostPort() + " reports no data address");
             }
@@ -101,6 +97,24 @@ public final class ReplicaRestoreTarget implements RestoreTarget {
     @Override
     public void markFailed(String reason) {
         LOG.errorf("replica %s: restore failed, its content is incomplete: %s", control.hostPort(), reason);
+        try {
+            controlClient.setError("restore failed, the content is incomplete: " + reason);
+        } catch (RuntimeException e) {
+            LOG.errorf("replica %s: could not mark it failed: %s", control.hostPort(), e.getMessage());
+        }
+    }
+
+    @Override
+    public String failure() {
+        return info.getError().isEmpty() ? null : info.getError();
+    }
+
+    @Override
+    public void clearFailure() {
+        if (!info.getError().isEmpty()) {
+            controlClient.setError("");
+            LOG.infof("replica %s: failure mark cleared, the whole content was rewritten", control.hostPort());
+        }
     }
 
     @Override

@@ -24,10 +24,17 @@ public interface RestoreTarget extends AutoCloseable {
     CompletableFuture<Void> flush();
 
     /**
-     * Records that the restore failed, so that nobody takes the content for a good copy. Best
-     * effort: the restore's own error is what the caller sees.
+     * Records that the restore failed, durably and where the rest of the system looks, so that
+     * nobody takes the content for a good copy. Best effort: the restore's own error is what the
+     * caller sees.
      */
     void markFailed(String reason);
+
+    /** The failure mark an earlier restore (or anything else) left on the target, or null. */
+    String failure();
+
+    /** Removes the failure mark, once a restore rewrote the whole content. */
+    void clearFailure();
 
     @Override
     void close();

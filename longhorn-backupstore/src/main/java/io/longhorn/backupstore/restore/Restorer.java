@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Restores a backup into a target. Input is checked first (backup exists, target large enough and
- * empty, or a valid last restored backup): bad input writes nothing. On any failure after the
- * first write the target is marked failed and the error names the block, the backup and the volume.
+ * Restores a backup into a target. Input is checked first (backup exists, target large enough,
+ * not marked failed, and empty, or a valid last restored backup): bad input writes nothing. On any
+ * failure once writing began the target is marked failed, the error names the block, the backup and
+ * the volume, and it says {@link BackupStoreException#targetIncomplete()}. A target marked failed
+ * takes only a full restore with overwrite, whose success clears the mark.
  */
 public final class Restorer {
     private static final Logger LOG = Logger.getLogger(Restorer.class);
@@ -62,7 +64,17 @@ public final class Restorer {
 
     private RestoreResult run(ProgressListener progress, Cancellation cancel) {
         VolumeStore store = new VolumeStore(driver, volume);
-        BackupConfig backup = store.backup(request.backupName());
+        // An unknown backup is reported before anything, not even a lock, is written to the target.
+        store.backup(request.backupName());
+        cancel.check("restore of backup " + request.backupName());
+        try (BackupLock lock = BackupLock.acquire(driver, volume, LockType.BACKUP)) {
+            // Under the lock no deletion can remove the backup or its blocks: what is read now holds.
+            BackupConfig backup = store.backup(request.backupName());
+            return run(store, backup, progress, cancel);
+        }
+    }
+
+    private RestoreResult run(VolumeStore store, BackupConfig backup, ProgressListener progress, Cancellation cancel) {
         VolumeConfig vol = store.volumeConfig().orElse(null);
         long volumeSize = backup.volumeSize() > 0 ? backup.volumeSize() : vol == null ? 0 : vol.size();
         if (volumeSize <= 0) {
@@ -75,23 +87,29 @@ public final class Restorer {
         }
         TreeMap<Long, String> plan = plan(store, backup, volumeSize);
         Compression compression = backup.compression(vol);
-        cancel.check("restore of backup " + backup.name());
-        try (BackupLock lock = BackupLock.acquire(driver, volume, LockType.BACKUP)) {
-            LOG.infof("volume %s: restoring backup %s from %s to %s%s: %d blocks", volume, backup.name(), driver.url(),
-                    target.describe(), request.lastRestoredBackup() == null ? ""
-                            : " (incremental from " + request.lastRestoredBackup() + ")", plan.size());
-            try {
-                RestoreResult result = write(backup, plan, volumeSize, compression, progress, cancel);
-                join(target.flush(), "flush " + target.describe());
-                LOG.infof("volume %s: restored backup %s to %s: %d blocks written, %d zeroed", volume, backup.name(),
-                        target.describe(), result.blocksWritten(), result.blocksZeroed());
-                return result;
-            } catch (RuntimeException | Error e) {
-                LOG.errorf("volume %s: restore of backup %s to %s failed: %s", volume, backup.name(),
-                        target.describe(), e.getMessage());
-                target.markFailed(e.getMessage());
-                throw e;
+        LOG.infof("volume %s: restoring backup %s from %s to %s%s: %d blocks", volume, backup.name(), driver.url(),
+                target.describe(), request.lastRestoredBackup() == null ? ""
+                        : " (incremental from " + request.lastRestoredBackup() + ")", plan.size());
+        try {
+            RestoreResult result = write(backup, plan, volumeSize, compression, progress, cancel);
+            join(target.flush(), "flush " + target.describe());
+            if (request.overwrite() && request.lastRestoredBackup() == null) {
+                target.clearFailure(); // every block was rewritten: the content is the backup's
             }
+            LOG.infof("volume %s: restored backup %s to %s: %d blocks written, %d zeroed", volume, backup.name(),
+                    target.describe(), result.blocksWritten(), result.blocksZeroed());
+            return result;
+        } catch (RuntimeException e) {
+            BackupStoreException failure = e instanceof BackupStoreException b ? b
+                    : new TargetIOException("restore of backup " + backup.name() + " of volume " + volume + " to "
+                    + target.describe() + " failed: " + e, e);
+            LOG.errorf("volume %s: restore of backup %s to %s failed: %s", volume, backup.name(),
+                    target.describe(), failure.getMessage());
+            target.markFailed(failure.getMessage());
+            throw failure.withTargetIncomplete();
+        } catch (Error e) {
+            target.markFailed(e.toString());
+            throw e;
         }
     }
 
@@ -107,6 +125,11 @@ public final class Restorer {
             plan.put(m.offset(), m.blockChecksum());
         }
         String last = request.lastRestoredBackup();
+        String failure = target.failure();
+        if (failure != null && (last != null || !request.overwrite())) {
+            throw new InvalidInputException(target.describe() + " is marked failed (" + failure + "): its content "
+                    + "cannot be trusted; restore the whole backup into it with overwrite, or into a new volume");
+        }
         if (last != null) {
             BackupConfig previous;
             try {

@@ -59,7 +59,8 @@ public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
     @Override
     public void restore(RestoreRequest req, StreamObserver<Job> out) {
         respond(out, () -> ProtoMapper.job(jobs.startRestore(req.getBackupUrl(), req.getReplicaAddressesList(),
-                req.getLastRestoredBackup(), req.getConcurrency(), req.getTarget().getCredentialsMap())));
+                req.getLastRestoredBackup(), req.getOverwrite(), req.getConcurrency(),
+                req.getTarget().getCredentialsMap())));
     }
 
     @Override

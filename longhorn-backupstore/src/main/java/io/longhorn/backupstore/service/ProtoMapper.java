@@ -33,7 +33,8 @@ final class ProtoMapper {
                 .setBytesUploaded(s.bytesUploaded())
                 .setIncremental(s.incremental())
                 .setStarted(s.started())
-                .setElapsedMs(s.elapsedMillis());
+                .setElapsedMs(s.elapsedMillis())
+                .setTargetIncomplete(s.targetIncomplete());
         if (s.error() != null) {
             b.setError(s.error());
         }

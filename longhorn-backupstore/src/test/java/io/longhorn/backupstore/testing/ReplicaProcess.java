@@ -1,6 +1,8 @@
 package io.longhorn.backupstore.testing;
 
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.replica.Empty;
+import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.types.Address;
@@ -88,6 +90,12 @@ public final class ReplicaProcess implements AutoCloseable {
     public void snapshot(String name) {
         ReplicaServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .snapshotCreate(SnapshotCreateRequest.newBuilder().setName(name).setUserCreated(true).build());
+    }
+
+    /** The replica's info from its control API. */
+    public ReplicaInfo info() {
+        return ReplicaServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .info(Empty.getDefaultInstance());
     }
 
     /** SHA-256 of the first {@code size} bytes, read through the data protocol. */

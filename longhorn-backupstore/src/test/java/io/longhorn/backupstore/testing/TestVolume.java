@@ -1,6 +1,8 @@
 package io.longhorn.backupstore.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.longhorn.backupstore.source.Extent;
+import io.longhorn.backupstore.source.dir.SparseFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -137,6 +139,48 @@ public final class TestVolume {
         headIndex++;
         newHead();
         snapshotSha.put(name, sha256(model, model.length));
+        return this;
+    }
+
+    /**
+     * Removes snapshot {@code name} as a replica does: its child snapshot's data is merged over it,
+     * and the merged layer takes the child's file name and metadata (name, creation time) and the
+     * removed snapshot's parent. What the volume and every remaining snapshot hold does not change.
+     * The child must be a snapshot, not the head.
+     */
+    @SuppressWarnings("unchecked")
+    public TestVolume removeSnapshot(String name) throws IOException {
+        String file = "volume-snap-" + name + ".img";
+        Map<String, Object> removed = JSON.readValue(dir.resolve(file + ".meta").toFile(), Map.class);
+        String child = null;
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(x -> x.getFileName().toString().startsWith("volume-snap-")
+                    && x.getFileName().toString().endsWith(".img.meta")).toList()) {
+                Map<String, Object> m = JSON.readValue(p.toFile(), Map.class);
+                if (file.equals(m.get("Parent"))) {
+                    child = (String) m.get("Name");
+                }
+            }
+        }
+        if (child == null) {
+            throw new IllegalArgumentException("snapshot " + name + " has no child snapshot to merge into");
+        }
+        try (FileChannel from = FileChannel.open(dir.resolve(child), StandardOpenOption.READ);
+             FileChannel to = FileChannel.open(dir.resolve(file), StandardOpenOption.WRITE)) {
+            for (Extent e : SparseFiles.dataExtents(dir.resolve(child))) {
+                long done = 0;
+                while (done < e.length()) {
+                    done += from.transferTo(e.offset() + done, e.length() - done, to.position(e.offset() + done));
+                }
+            }
+            to.force(true);
+        }
+        Files.move(dir.resolve(file), dir.resolve(child), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path childMeta = dir.resolve(child + ".meta");
+        Map<String, Object> m = JSON.readValue(childMeta.toFile(), Map.class);
+        m.put("Parent", removed.get("Parent"));
+        writeJson(childMeta, m);
+        Files.delete(dir.resolve(file + ".meta"));
         return this;
     }
 

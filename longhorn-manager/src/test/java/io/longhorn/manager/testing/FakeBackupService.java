@@ -36,11 +36,21 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     private final AtomicLong clock = new AtomicLong(Instant.parse("2024-06-01T00:00:00Z").getEpochSecond());
     /** Restores done: "backup name -> replica addresses (last restored)". */
     public final List<String> restores = new CopyOnWriteArrayList<>();
+    /** Restore jobs that failed: "backup name -> replica addresses". */
+    public final List<String> failedRestores = new CopyOnWriteArrayList<>();
     private volatile String failNextBackup;
+    private String failNextRestore;
+    private boolean failNextRestoreIncomplete;
 
     @Override
     public BackupClient client() {
         return this;
+    }
+
+    /** The next restore job fails with this error, after writing (targetIncomplete) or before. */
+    public synchronized void failNextRestore(String error, boolean targetIncomplete) {
+        failNextRestore = error;
+        failNextRestoreIncomplete = targetIncomplete;
     }
 
     /** The next backup job fails with this error. */
@@ -82,7 +92,16 @@ public final class FakeBackupService implements BackupClients, BackupClient {
         Job job = Job.newBuilder().setId(id).setKind(JobKind.RESTORE).setState(JobState.RUNNING)
                 .setVolumeName(url.volumeName()).setBackupName(url.backupName()).setBackupUrl(req.getBackupUrl()).build();
         jobs.put(id, job);
+        String fail = failNextRestore;
+        boolean incomplete = failNextRestoreIncomplete;
+        failNextRestore = null;
         onComplete.put(id, () -> {
+            if (fail != null) {
+                failedRestores.add(url.backupName() + " -> " + req.getReplicaAddressesList());
+                jobs.put(id, job.toBuilder().setState(JobState.FAILED).setError(fail).setTargetIncomplete(incomplete)
+                        .build());
+                return;
+            }
             restores.add(url.backupName() + " <- " + req.getLastRestoredBackup() + " -> " + req.getReplicaAddressesList());
             jobs.put(id, job.toBuilder().setState(JobState.COMPLETED).setProgress(100).build());
         });

@@ -24,6 +24,7 @@ final class ProtoMapping {
                 .setDirty(r.dirty())
                 .setRebuilding(r.rebuilding())
                 .setGeneration(r.generation())
+                .setError(r.error())
                 .setDataAddress(dataAddress)
                 .setDataSocket(dataSocket)
                 .setDirectory(r.directory().toString())

@@ -14,6 +14,7 @@ import io.longhorn.api.replica.ReadExtentsRequest;
 import io.longhorn.api.replica.RebuildPrepareRequest;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
+import io.longhorn.api.replica.SetErrorRequest;
 import io.longhorn.api.replica.SetGenerationRequest;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.replica.SnapshotRequest;
@@ -115,6 +116,14 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
     public void setGeneration(SetGenerationRequest req, StreamObserver<ReplicaInfo> out) {
         unary(out, "set generation " + req.getGeneration(), () -> {
             replica().setGeneration(req.getGeneration());
+            return info();
+        });
+    }
+
+    @Override
+    public void setError(SetErrorRequest req, StreamObserver<ReplicaInfo> out) {
+        unary(out, req.getError().isEmpty() ? "clear error" : "set error", () -> {
+            replica().setError(req.getError());
             return info();
         });
     }

@@ -272,6 +272,34 @@ public final class Replica implements Closeable {
         }
     }
 
+    /** Why this replica's content must not be trusted ({@code volume.meta}'s Error), or "" when it is sound. */
+    public String error() {
+        String e = meta.error();
+        return e == null ? "" : e;
+    }
+
+    /**
+     * Records (or, with "", clears) why this replica's content must not be trusted, durably, before
+     * returning. Data I/O is not affected: the engine refuses such a replica.
+     */
+    public void setError(String error) {
+        if (error == null) {
+            throw new InvalidArgumentException("error must not be null (give \"\" to clear it)");
+        }
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            writeMeta(meta.withError(error));
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (error.isEmpty()) {
+            LOG.infof("replica %s: error cleared", dir);
+        } else {
+            LOG.warnf("replica %s: marked in error: %s", dir, error);
+        }
+    }
+
     /** Bytes allocated in all layer files. */
     public long actualSize() {
         lock.readLock().lock();

@@ -39,6 +39,10 @@ record VolumeMeta(
         return new VolumeMeta(size, head, dirty, rebuilding, error, parent, sectorSize, backingFilePath, g);
     }
 
+    VolumeMeta withError(String e) {
+        return new VolumeMeta(size, head, dirty, rebuilding, e, parent, sectorSize, backingFilePath, generation);
+    }
+
     VolumeMeta withParent(String p) {
         return new VolumeMeta(size, head, dirty, rebuilding, error, p, sectorSize, backingFilePath, generation);
     }

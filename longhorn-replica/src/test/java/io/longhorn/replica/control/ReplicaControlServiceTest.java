@@ -26,6 +26,7 @@ import io.longhorn.api.replica.ReadExtentsRequest;
 import io.longhorn.api.replica.RebuildPrepareRequest;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
+import io.longhorn.api.replica.SetErrorRequest;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.replica.SnapshotRequest;
 import io.longhorn.api.replica.WriteExtentsResponse;
@@ -106,6 +107,26 @@ class ReplicaControlServiceTest {
         assertEquals("2024-05-01T10:00:00Z", s1.getCreated());
         assertEquals("s2", info.getParent());
         assertEquals("volume-snap-s1.img", s1.getFile());
+    }
+
+    @Test
+    void anErrorSetOnAReplicaIsWrittenToVolumeMetaReportedAfterAReopenAndClearedWithAnEmptyOne() throws Exception {
+        Served s = serve("a");
+        assertEquals("", s.stub.info(Empty.getDefaultInstance()).getError());
+        ReplicaInfo marked = s.stub.setError(SetErrorRequest.newBuilder().setError("restore of backup b1 failed")
+                .build());
+        assertEquals("restore of backup b1 failed", marked.getError());
+        String meta = java.nio.file.Files.readString(tmp.resolve("a").resolve("volume.meta"));
+        assertTrue(meta.contains("\"Error\":\"restore of backup b1 failed\""), meta);
+        s.replica.close();
+        try (Replica reopened = Replica.open(tmp.resolve("a"))) {
+            assertEquals("restore of backup b1 failed", reopened.error());
+            reopened.setError("");
+            assertEquals("", reopened.error());
+        }
+        try (Replica reopened = Replica.open(tmp.resolve("a"))) {
+            assertEquals("", reopened.error());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.longhorn.api.replica.FileRequest;
 import io.longhorn.api.replica.ReadExtentsRequest;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
+import io.longhorn.api.replica.SetErrorRequest;
 import io.longhorn.api.replica.SnapshotInfo;
 import io.longhorn.api.types.Address;
 import io.longhorn.backupstore.error.InvalidInputException;
@@ -63,6 +64,12 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
     /** The replica's own info, for callers that need more than the chain. */
     public ReplicaInfo replicaInfo() {
         return grpc("get info from", () -> call().info(Empty.getDefaultInstance()));
+    }
+
+    /** Records (or, with "", clears) the replica's error, its durable "do not trust me" mark. */
+    public ReplicaInfo setError(String error) {
+        return grpc(error.isEmpty() ? "clear the error of" : "set the error of",
+                () -> call().setError(SetErrorRequest.newBuilder().setError(error).build()));
     }
 
     @Override

@@ -12,9 +12,11 @@ import io.longhorn.manager.controller.runtime.Result;
 import io.longhorn.manager.model.BackupVolume;
 import io.longhorn.manager.model.Condition;
 import io.longhorn.manager.model.Conditions;
+import io.longhorn.manager.model.InstanceState;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.VolumeStatus;
 import io.longhorn.manager.settings.SettingNames;
+import io.longhorn.manager.store.Resources;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +25,9 @@ import java.util.Optional;
  * Restores a volume created from a backup: with its replicas running (and no engine), asks the
  * backup service to write the backup into them. A DR (standby) volume keeps following its backup
  * volume: each newer backup is restored incrementally on top of the last one. Activation restores
- * what is newer one last time and ends the standby.
+ * what is newer one last time and ends the standby. A restore that failed before writing anything
+ * is tried again; one that failed after it had begun writing faults the volume (no silent retry onto
+ * partial data, and no overwrite the user did not ask for).
  */
 final class RestoreStep {
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -125,14 +129,44 @@ final class RestoreStep {
         }
         if (job.getState() == JobState.FAILED || job.getState() == JobState.CANCELLED) {
             status.restoreJobID = "";
+            if (job.getTargetIncomplete()) {
+                fault(w, job);
+                return Result.DONE;
+            }
+            // Nothing was written: the replicas are as they were, and the same restore may run again.
             Conditions.set(status.conditions, VolumeStatus.CONDITION_RESTORE, Condition.FALSE, "RestoreFailure",
                     job.getError());
             ctx.events().warning("Volume", w.name(), "RestoreFailed", "restore of volume " + w.name() + " failed: "
-                    + job.getError());
+                    + job.getError() + "; nothing was written, it is tried again");
             return Result.after(RETRY);
         }
         status.restoreProgress = job.getProgress();
         return Result.after(POLL);
+    }
+
+    /**
+     * The restore failed after it had begun writing: the replicas hold partial content (the backup
+     * service marked each failed in its volume.meta, so no engine will serve it). As Longhorn does,
+     * the volume is not restored again behind the user's back: its replicas are marked failed, which
+     * makes it faulted, and its Restore condition says why. Auto-salvage leaves them alone, since they
+     * never were healthy.
+     */
+    private void fault(VolumeWork w, Job job) {
+        VolumeStatus status = w.volume.getStatus();
+        status.restoreRequired = false;
+        w.restoring = false;
+        for (Replica r : w.healthy()) {
+            Replica copy = Resources.copy(r);
+            copy.getSpec().failedAt = ctx.now();
+            copy.getSpec().lastFailedAt = copy.getSpec().failedAt;
+            copy.getSpec().desireState = InstanceState.STOPPED;
+            w.put(ctx.store().update(copy));
+        }
+        String why = "restore of " + (job.getBackupUrl().isEmpty() ? w.volume.getSpec().fromBackup : job.getBackupUrl())
+                + " failed after it had begun writing; the replicas hold partial data and are marked failed: "
+                + job.getError();
+        Conditions.set(status.conditions, VolumeStatus.CONDITION_RESTORE, Condition.FALSE, "RestoreFailure", why);
+        ctx.events().warning("Volume", w.name(), "RestoreFailed", "volume " + w.name() + " is faulted: " + why);
     }
 
     private static String restoredUrl(VolumeWork w, Job job) {
