@@ -4,6 +4,7 @@
 #   bench/engine-bench.sh                        # 20 s per run, 1 GiB volumes
 #   DURATION=5 SIZE=512Mi bench/engine-bench.sh  # shorter
 #   ROUNDS=3 bench/engine-bench.sh               # repeat every run 3 times and average
+#   TRANSPORT=unix bench/engine-bench.sh         # engine -> replica data over Unix sockets
 #
 # Builds nothing: it expects longhorn-replica and longhorn-engine built
 # (./mvnw -B install -DskipTests). On loopback it starts:
@@ -21,6 +22,9 @@ DURATION="${DURATION:-20}"
 SIZE="${SIZE:-1Gi}"
 WARMUP="${WARMUP:-5}"
 ROUNDS="${ROUNDS:-1}"
+# tcp: the engine reaches its replicas' data servers over loopback TCP; unix: each replica also
+# serves a Unix socket, which the engine prefers for a replica on its own host.
+TRANSPORT="${TRANSPORT:-tcp}"
 BENCH_DIR="${BENCH_DIR:-/var/tmp}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
@@ -65,7 +69,9 @@ wait_ready() { # log pid what
 }
 
 start_replica() { # name; sets ADDR to its control address
-  "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$SIZE" "$WORK/$1" >"$WORK/$1.log" 2>&1 &
+  local socket=()
+  [[ "$TRANSPORT" == unix ]] && socket=(--data-socket "$WORK/$1.sock")
+  "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$SIZE" "${socket[@]}" "$WORK/$1" >"$WORK/$1.log" 2>&1 &
   PIDS+=("$!")
   echo "$!" >"$WORK/$1.pid"
   ADDR="$(wait_ready "$WORK/$1.log" "$!" replica | sed -n 's/^replica ready: control=\([^ ]*\) .*/\1/p')"
@@ -195,11 +201,11 @@ for pid in "${REPLICA_PIDS[@]}"; do
   fi
 done
 
-python3 - "$RESULTS" "$E1_RSS" "$E3_RSS" "$REPLICA_RSS" "$DURATION" "$ROUNDS" "$SIZE" <<'EOF'
+python3 - "$RESULTS" "$E1_RSS" "$E3_RSS" "$REPLICA_RSS" "$DURATION" "$ROUNDS" "$SIZE" "$TRANSPORT" <<'EOF'
 import sys
 from collections import defaultdict
 
-path, e1_rss, e3_rss, replica_rss, duration, rounds, size = sys.argv[1:]
+path, e1_rss, e3_rss, replica_rss, duration, rounds, size, transport = sys.argv[1:]
 runs = defaultdict(list)
 order = []
 for line in open(path):
@@ -214,7 +220,7 @@ def avg(key):
     return tuple(sum(col) / len(rows) for col in zip(*rows))
 
 names = {"base": "nbdkit file", "e1": "engine, 1 replica", "e3": "engine, 3 replicas"}
-print(f"fio --ioengine=nbd, {duration} s per run, {rounds} round(s), {size} volumes, loopback\n")
+print(f"fio --ioengine=nbd, {duration} s per run, {rounds} round(s), {size} volumes, loopback, engine to replicas over {transport}\n")
 print("| pattern | target | IOPS | MB/s | mean us | p99 us | IOPS x | MB/s x |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 ratios = {}
