@@ -31,6 +31,14 @@ final class DataConnection implements FrameConnection.Handler {
     static final int INLINE_WRITE_MAX = 64 << 10;
     /** -Dlonghorn.data.no-inline=true sends every request to the workers (for comparisons). */
     static final boolean INLINE = !Boolean.getBoolean("longhorn.data.no-inline");
+    /**
+     * A read that arrived alone (nothing else decoded in the same socket read, as at queue depth 1)
+     * runs on the I/O thread: a worker hand-off would cost more than a read from the page cache,
+     * and with nothing else pending it holds up no other request even when it has to wait for
+     * the disk. -Dlonghorn.data.lone-read-inline=false hands it to a worker (for comparisons).
+     */
+    static final boolean LONE_READ_INLINE = INLINE
+            && Boolean.parseBoolean(System.getProperty("longhorn.data.lone-read-inline", "true"));
     /** Inline writes after which their replies are sent without waiting for the end of the read. */
     static final int INLINE_REPLY_BATCH = 8;
 
@@ -93,7 +101,13 @@ final class DataConnection implements FrameConnection.Handler {
             return;
         }
         if (n == 1) {
-            dispatch(decoded.getFirst());
+            DataRequest only = decoded.getFirst();
+            if (LONE_READ_INLINE && only.isRead()) {
+                only.runQueued();
+                connection.flush();
+            } else {
+                dispatch(only);
+            }
         } else {
             int parts = Math.min(n, server.workerCount());
             for (int i = 0; i < parts; i++) {

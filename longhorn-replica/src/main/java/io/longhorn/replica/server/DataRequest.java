@@ -2,6 +2,7 @@ package io.longhorn.replica.server;
 
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.replica.store.InvalidArgumentException;
 
@@ -41,6 +42,10 @@ final class DataRequest implements Runnable {
             case READ -> frame.byteLength() > DataConnection.BATCHED_MAX;
             case PING -> false;
         };
+    }
+
+    boolean isRead() {
+        return frame.type() == MessageType.READ;
     }
 
     /** Runs the request, leaving the reply queued on the connection for the caller to flush. */
