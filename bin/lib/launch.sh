@@ -16,6 +16,9 @@
 # half the time. The first server start after a build records it: that process writes the cache
 # when it stops, which adds a few seconds to its shutdown. app.aot.lock/pid names the process
 # recording; the cache is used only once that process is gone. LONGHORN_AOT=0 turns it off.
+# Servers also start with a 16 MiB heap that grows with the load and the serial collector
+# (-Xms16m -XX:+UseSerialGC); LONGHORN_JAVA_OPTS comes after them on the command line, so options
+# there win (-XX:+UseG1GC alone is not enough: add -XX:-UseSerialGC).
 
 LONGHORN_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 
@@ -44,13 +47,21 @@ launch() {
       if [[ -x "$candidate/bin/java" ]]; then java="$candidate/bin/java"; break; fi
     done
   fi
-  local aot=()
-  if [[ "${LONGHORN_SERVER_RUN:-0}" == 1 && "${LONGHORN_AOT:-1}" != 0 ]]; then
-    aot_options "$java" "$module/target/quarkus-app" "$jar"
+  local aot=() heap=()
+  if [[ "${LONGHORN_SERVER_RUN:-0}" == 1 ]]; then
+    # One engine and its replicas run per volume, so a node runs many of these JVMs. The default
+    # initial heap is 1/64 of the machine's memory, which a server started from the cache keeps
+    # committed (and touched): start small and let the heap grow with the load. The serial
+    # collector needs no per-region bookkeeping (G1's is ~40 MiB in a replica under load); its
+    # young pauses on these small heaps are a few milliseconds.
+    heap=(-Xms16m -XX:+UseSerialGC)
+    if [[ "${LONGHORN_AOT:-1}" != 0 ]]; then
+      aot_options "$java" "$module/target/quarkus-app" "$jar"
+    fi
   fi
   unset LONGHORN_SERVER_RUN
   # shellcheck disable=SC2086 # LONGHORN_JAVA_OPTS is a list of options
-  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
+  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${heap[@]}" "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
 }
 
 # Sets aot=(...) to the JVM options that use the start-up cache of the app in $2, or record it.
