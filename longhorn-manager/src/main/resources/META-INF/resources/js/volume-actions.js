@@ -90,6 +90,81 @@ export async function attach(volume, { maintenance = false } = {}) {
   }).then((r) => r && toast(`Attaching ${volume.name}`));
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls the volume until `done(volume)` holds; fails when it faults or after `limitMs`. */
+async function waitForVolume(name, done, what, limitMs = 300000) {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const v = await api.volume(name);
+    if (done(v)) {
+      return v;
+    }
+    if (v.robustness === 'faulted') {
+      throw new Error(`${name} is faulted while ${what}`);
+    }
+    if (Date.now() > until) {
+      throw new Error(`${name} did not finish ${what} within ${limitMs / 1000} s (state ${v.state})`);
+    }
+    await sleep(1000);
+  }
+}
+
+/**
+ * Reverts a detached volume to a snapshot: attaches it in maintenance mode (no frontend, so no
+ * client sees the data change), reverts, and detaches it again, showing each step in the dialog.
+ * A failure after the attach still detaches the volume, so it is left as it was found.
+ */
+export async function revertDetached(volume, snapshotName) {
+  let nodes = [];
+  try {
+    nodes = await api.nodes();
+  } catch (e) {
+    // The attach names a wrong node in its own error; without a list the field is free text.
+  }
+  const step = h('p.revert-step', { id: 'revert-detached-step', 'aria-live': 'polite' });
+  const options = nodes.map((n) => ({ value: n.name, label: n.name }));
+  return openForm({
+    id: 'revert-detached',
+    title: `Revert ${volume.name} to ${snapshotName}?`,
+    intro: h('div', h('p.intro', `The volume head is replaced by the content of ${snapshotName}; newer snapshots stay`
+      + ' in the tree. The volume is attached in maintenance mode (without a frontend) for the revert and detached'
+      + ' again afterwards.'), step),
+    submitLabel: 'Revert',
+    danger: true,
+    fields: options.length > 1
+      ? [{ name: 'hostId', label: 'Node for the revert', type: 'select', options, value: options[0].value }]
+      : [],
+    submit: async (values) => {
+      const hostId = values.hostId || (options[0] && options[0].value) || '';
+      step.textContent = `Attaching ${volume.name} in maintenance mode…`;
+      await api.volumeAction(volume.name, 'attach', { hostId, disableFrontend: true });
+      let failure = null;
+      try {
+        await waitForVolume(volume.name, (v) => v.state === 'attached', 'attaching');
+        step.textContent = `Reverting to ${snapshotName}…`;
+        await api.volumeAction(volume.name, 'snapshotRevert', { name: snapshotName });
+      } catch (e) {
+        failure = e;
+      }
+      step.textContent = `Detaching ${volume.name}…`;
+      try {
+        await api.volumeAction(volume.name, 'detach', {});
+        await waitForVolume(volume.name, (v) => v.state === 'detached', 'detaching');
+      } catch (e) {
+        step.textContent = '';
+        throw new Error(failure ? `${failure.message}; detaching again failed too: ${e.message}`
+          : `Reverted to ${snapshotName}, but detaching again failed: ${e.message}`);
+      }
+      step.textContent = '';
+      if (failure) {
+        throw new Error(`Revert failed (the volume is detached again, unchanged): ${failure.message}`);
+      }
+      return true;
+    },
+  }).then((r) => r && toast(`${volume.name} reverted to ${snapshotName}`));
+}
+
 export function detach(volume) {
   return confirm({
     id: 'detach-volume',

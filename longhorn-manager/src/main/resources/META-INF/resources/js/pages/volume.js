@@ -7,7 +7,7 @@ import { ago, backupSize, bytes, dateTime, health, labels } from '../format.js';
 import { snapshotTree } from '../snapshot-tree.js';
 import { badge, confirm, inlineError, menuButton, openForm, pageHead, progress, row, section, table, toast }
   from '../ui.js';
-import { attach, backup, deleteVolume, detach, snapshot, volumeMenuItems } from '../volume-actions.js';
+import { attach, backup, deleteVolume, detach, revertDetached, snapshot, volumeMenuItems } from '../volume-actions.js';
 import { Page } from './page.js';
 
 const RUNNING_BACKUP = new Set(['', 'Pending', 'InProgress', 'New']);
@@ -171,14 +171,20 @@ export class VolumePage extends Page {
     } else if (snapshots.error) {
       body = inlineError(`Could not list snapshots: ${snapshots.error}`);
     } else if (detached) {
-      // Read-only: every snapshot action goes through the engine.
+      // Every snapshot action goes through the engine; revert attaches the volume for its duration.
+      const revertOnly = (s) => s.removed ? [] : [
+        h('button.small', { type: 'button', dataset: { key: `revert-${s.name}` },
+          title: `Attach ${v.name} in maintenance mode, revert it to ${s.name}, detach it again`,
+          onclick: () => revertDetached(v, s.name).then(() => this.refresh()) }, 'Revert'),
+      ];
       body = [
         h('div.notice.snap-detached', { id: 'snapshots-detached' },
           h('p', 'Detached: this is the tree as the engine last reported it. Taking, backing up, deleting and'
-            + ' purging snapshots need the volume attached. To revert, attach it in maintenance mode (without a'
-            + ' frontend, so that no client sees the data change), revert, then detach and attach it normally.'),
+            + ' purging snapshots need the volume attached. Revert attaches it in maintenance mode (without a'
+            + ' frontend, so that no client sees the data change), reverts and detaches it again; or attach it'
+            + ' in maintenance mode yourself.'),
           maintenanceAttach()),
-        snapshotTree(snapshots, () => []),
+        snapshotTree(snapshots, revertOnly),
       ];
     } else {
       const actions = (s) => s.removed ? [] : [
@@ -191,7 +197,7 @@ export class VolumePage extends Page {
           }) }, 'Back up'),
         h('button.small', { type: 'button', dataset: { key: `revert-${s.name}` }, disabled: !maintenance,
           title: maintenance ? `Revert ${v.name} to ${s.name}`
-            : 'Revert needs the volume attached in maintenance mode (detach, then attach with maintenance mode)',
+            : 'Revert needs the volume detached (revert from the tree then) or attached in maintenance mode',
           onclick: () => confirm({
             id: 'revert-snapshot',
             title: `Revert ${v.name} to ${s.name}?`,
@@ -211,8 +217,9 @@ export class VolumePage extends Page {
       ];
       body = [
         snapshotTree(snapshots, actions),
-        maintenance ? null : h('p.hint', { id: 'revert-hint' }, 'Revert needs maintenance mode: detach the volume, then'
-          + ' attach it with "Maintenance mode" checked (the snapshot tree stays visible while detached).'),
+        maintenance ? null : h('p.hint', { id: 'revert-hint' }, 'Revert needs the volume detached or in maintenance mode:'
+          + ' detach it and revert from its snapshot tree (the volume is attached in maintenance mode for the revert),'
+          + ' or attach it with "Maintenance mode" checked.'),
       ];
     }
     return section('Snapshots', tools, inlineError(this.errors.get('snapshots')), body);

@@ -278,7 +278,7 @@ class WebUiIT {
         assertFalse(snapshotNames("web-vol").contains("snap-two"), "the API no longer lists snap-two");
         assertTrue(browser.present("li.snap[data-snapshot=snap-three]"), "snap-three stays");
 
-        // Detached, the tree stays readable; revert is offered through maintenance mode.
+        // Detached, the tree stays readable; revert is the one action, through a maintenance-mode attach.
         browser.click("#detach-button");
         browser.click("#detach-volume-submit");
         browser.awaitText("main .head-badges", "detached", SLOW);
@@ -287,25 +287,40 @@ class WebUiIT {
                 "the detached volume's snapshot tree");
         assertTrue(browser.present("li.snap[data-snapshot=snap-web]"));
         assertTrue(browser.present("li.snap-head"), "the head is drawn");
-        assertFalse(browser.present("button[data-key='revert-snap-web']"), "no snapshot action without an engine");
+        assertFalse(browser.present("button[data-key='delete-snap-web']"), "no delete without an engine");
+        assertFalse(browser.present("button[data-key='backup-snap-web']"), "no backup without an engine");
         browser.fullPageScreenshot("volume-detached", 1400);
+        browser.click("button[data-key='revert-snap-web']");
+        browser.awaitText("#revert-detached", "maintenance mode", Browser.WAIT);
+        browser.screenshot("volume-revert-detached");
+        browser.click("#revert-detached-submit");
+        browser.waitFor(() -> browser.present("#revert-detached") ? null : true,
+                "the detached revert to attach, revert and detach", SLOW);
+        assertFalse(browser.present("#revert-detached-error:not([hidden])"), "the detached revert reported no error");
+        assertEquals("detached", api("GET", "/v1/volumes/web-vol", null).path("state").asText(),
+                "the volume is detached again after the revert");
+
+        // Attached in maintenance mode, the engine's own chain shows the head on snap-web; revert again.
         browser.click("#attach-maintenance-button");
         assertTrue(browser.find("#attach-volume-disableFrontend").isSelected(), "maintenance mode is checked");
         browser.click("#attach-volume-submit");
         browser.awaitText("main .head-badges", "attached", SLOW);
-        browser.waitFor(() -> browser.find("button[data-key='revert-snap-web']").isEnabled() ? true : null,
+        assertEquals("snap-web", headParent("web-vol"), "the detached revert based the head on snap-web");
+        browser.waitFor(() -> browser.find("button[data-key='revert-snap-three']").isEnabled() ? true : null,
                 "revert to be enabled in maintenance mode", SLOW);
-        browser.click("button[data-key='revert-snap-web']");
+        browser.click("button[data-key='revert-snap-three']");
         browser.click("#revert-snapshot-submit");
-        browser.waitFor(() -> {
-            JsonNode list = api("POST", "/v1/volumes/web-vol?action=snapshotList", "{}").path("data");
-            for (JsonNode s : list) {
-                if ("volume-head".equals(s.path("name").asText())) {
-                    return "snap-web".equals(s.path("parent").asText()) ? true : null;
-                }
+        browser.waitFor(() -> "snap-three".equals(headParent("web-vol")) ? true : null,
+                "the head to be based on snap-three after the revert", SLOW);
+    }
+
+    private static String headParent(String volume) {
+        for (JsonNode s : api("POST", "/v1/volumes/" + volume + "?action=snapshotList", "{}").path("data")) {
+            if ("volume-head".equals(s.path("name").asText())) {
+                return s.path("parent").asText();
             }
-            return null;
-        }, "the head to be based on snap-web after the revert", SLOW);
+        }
+        return "";
     }
 
     private void volumesAreFilteredAndSorted() {
