@@ -17,34 +17,16 @@ import io.longhorn.manager.service.RecurringJobInput;
 import io.longhorn.manager.service.SnapshotService;
 import io.longhorn.manager.service.VolumeCreate;
 import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.testing.HarnessTest;
 import io.longhorn.manager.testing.ManagerHarness;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Snapshots, backups, restores, DR volumes and recurring jobs through the controllers and the fakes. */
-class BackupAndJobsTest {
+class BackupAndJobsTest extends HarnessTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private ManagerHarness m;
-
-    @BeforeEach
-    void start() {
-        m = new ManagerHarness(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        m.close();
-    }
 
     private Volume volume(String name) {
         return m.store.get(Volume.class, name).orElseThrow();

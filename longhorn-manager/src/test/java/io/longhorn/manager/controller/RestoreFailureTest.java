@@ -13,35 +13,21 @@ import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.model.VolumeStatus;
 import io.longhorn.manager.service.VolumeCreate;
-import io.longhorn.manager.testing.ManagerHarness;
-import java.nio.file.Path;
+import io.longhorn.manager.testing.HarnessTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the volume controller's restore step does when the backup service reports a failed restore. */
-class RestoreFailureTest {
+class RestoreFailureTest extends HarnessTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
     private static final String FROM = "file:///fake?backup=backup-a&volume=src";
 
-    @TempDir
-    Path dir;
-
-    private ManagerHarness m;
-
     @BeforeEach
-    void start() {
-        m = new ManagerHarness(dir);
+    void addBackup() {
         m.cluster.backups.addBackup("src", "backup-a", 32L << 20);
-    }
-
-    @AfterEach
-    void stop() {
-        m.close();
     }
 
     private Volume volume(String name) {

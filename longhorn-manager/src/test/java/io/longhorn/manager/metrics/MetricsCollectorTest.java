@@ -9,34 +9,16 @@ import io.longhorn.api.engine.IoStats;
 import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.service.VolumeCreate;
 import io.longhorn.manager.testing.FakeEngine;
+import io.longhorn.manager.testing.HarnessTest;
 import io.longhorn.manager.testing.ManagerHarness;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics over the controllers and the fake engines: the I/O metrics from the engines' counters. */
-class MetricsCollectorTest {
+class MetricsCollectorTest extends HarnessTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final long SECOND = 1_000_000_000L;
-
-    @TempDir
-    Path dir;
-
-    private ManagerHarness m;
-
-    @BeforeEach
-    void start() {
-        m = new ManagerHarness(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        m.close();
-    }
 
     private String metrics() {
         return new MetricsCollector(m.store, m.ctx.ioRates()).collect();
