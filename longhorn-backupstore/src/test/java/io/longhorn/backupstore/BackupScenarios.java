@@ -9,6 +9,7 @@ import io.longhorn.backupstore.backup.BackupCreator;
 import io.longhorn.backupstore.backup.BackupRequest;
 import io.longhorn.backupstore.backup.BackupResult;
 import io.longhorn.backupstore.driver.BackupStoreDriver;
+import io.longhorn.backupstore.driver.ForwardingDriver;
 import io.longhorn.backupstore.error.CancelledException;
 import io.longhorn.backupstore.error.CorruptDataException;
 import io.longhorn.backupstore.error.InvalidInputException;
@@ -309,12 +310,13 @@ abstract class BackupScenarios {
     }
 
     /** A driver that runs an action (once) right after a given file was first read. */
-    private static final class DeletingOnRead implements BackupStoreDriver {
+    private static final class DeletingOnRead extends ForwardingDriver {
         private final BackupStoreDriver d;
         private final String path;
         private Runnable action;
 
         DeletingOnRead(BackupStoreDriver d, String path, Runnable action) {
+            super(d);
             this.d = d;
             this.path = path;
             this.action = action;
@@ -326,59 +328,14 @@ abstract class BackupScenarios {
         }
 
         @Override
-        public boolean exists(String p) {
-            return d.exists(p);
-        }
-
-        @Override
         public synchronized byte[] read(String p) {
-            byte[] data = d.read(p);
+            byte[] data = super.read(p);
             if (p.equals(path) && action != null) {
                 Runnable a = action;
                 action = null;
                 a.run();
             }
             return data;
-        }
-
-        @Override
-        public void write(String p, byte[] data) {
-            d.write(p, data);
-        }
-
-        @Override
-        public void delete(String p) {
-            d.delete(p);
-        }
-
-        @Override
-        public void deleteAll(java.util.Collection<String> paths) {
-            d.deleteAll(paths);
-        }
-
-        @Override
-        public void deleteTree(String dir) {
-            d.deleteTree(dir);
-        }
-
-        @Override
-        public List<String> list(String dir) {
-            return d.list(dir);
-        }
-
-        @Override
-        public List<String> listFiles(String dir) {
-            return d.listFiles(dir);
-        }
-
-        @Override
-        public java.time.Instant lastModified(String p) {
-            return d.lastModified(p);
-        }
-
-        @Override
-        public void sync() {
-            d.sync();
         }
 
         @Override

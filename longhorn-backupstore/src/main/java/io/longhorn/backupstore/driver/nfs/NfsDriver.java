@@ -1,15 +1,13 @@
 package io.longhorn.backupstore.driver.nfs;
 
-import io.longhorn.backupstore.driver.BackupStoreDriver;
 import io.longhorn.backupstore.driver.DriverOptions;
+import io.longhorn.backupstore.driver.ForwardingDriver;
 import io.longhorn.backupstore.driver.file.FileDriver;
 import io.longhorn.backupstore.error.TargetIOException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,7 @@ import org.jboss.logging.Logger;
  * already, then works like a directory target. Mounts are shared by the drivers of one process and
  * counted; the last one to close unmounts, unless the export was mounted before we came.
  */
-public final class NfsDriver implements BackupStoreDriver {
+public final class NfsDriver extends ForwardingDriver {
     private static final Logger LOG = Logger.getLogger(NfsDriver.class);
     private static final String FS_TYPE = "nfs4";
     /** Mount points in use by this process; guarded by itself. */
@@ -33,14 +31,13 @@ public final class NfsDriver implements BackupStoreDriver {
     private final NfsLocation location;
     private final Path mountPoint;
     private final MountCommand mounts;
-    private final FileDriver files;
     private boolean closed;
 
     private NfsDriver(NfsLocation location, Path mountPoint, MountCommand mounts, FileDriver files) {
+        super(files);
         this.location = location;
         this.mountPoint = mountPoint;
         this.mounts = mounts;
-        this.files = files;
     }
 
     /** Mounts (if needed) and opens the target. Nothing is written to the export here. */
@@ -94,56 +91,6 @@ public final class NfsDriver implements BackupStoreDriver {
     @Override
     public String url() {
         return location.url();
-    }
-
-    @Override
-    public boolean exists(String path) {
-        return files.exists(path);
-    }
-
-    @Override
-    public byte[] read(String path) {
-        return files.read(path);
-    }
-
-    @Override
-    public void write(String path, byte[] data) {
-        files.write(path, data);
-    }
-
-    @Override
-    public void delete(String path) {
-        files.delete(path);
-    }
-
-    @Override
-    public void deleteAll(Collection<String> paths) {
-        files.deleteAll(paths);
-    }
-
-    @Override
-    public void deleteTree(String dir) {
-        files.deleteTree(dir);
-    }
-
-    @Override
-    public List<String> list(String dir) {
-        return files.list(dir);
-    }
-
-    @Override
-    public List<String> listFiles(String dir) {
-        return files.listFiles(dir);
-    }
-
-    @Override
-    public Instant lastModified(String path) {
-        return files.lastModified(path);
-    }
-
-    @Override
-    public void sync() {
-        files.sync();
     }
 
     @Override
