@@ -12,8 +12,8 @@
 #
 # Start-up cache (JVM mode, JDK 25+): a service that runs as a server (the launcher sets
 # LONGHORN_SERVER_RUN=1) uses the JDK's ahead-of-time cache quarkus-app/app.aot, which holds the
-# classes loaded and linked and the method profiles of an earlier start, so it starts in about
-# half the time. The first server start after a build records it: that process writes the cache
+# classes loaded and linked and the method profiles of an earlier start, so it starts faster
+# (a replica on an idle 2-core machine: 0.75 s instead of 1.1 s). The first server start after a build records it: that process writes the cache
 # when it stops, which adds a few seconds to its shutdown. app.aot.lock/pid names the process
 # recording; the cache is used only once that process is gone. LONGHORN_AOT=0 turns it off.
 # Servers also start with a 16 MiB heap that grows with the load and the serial collector

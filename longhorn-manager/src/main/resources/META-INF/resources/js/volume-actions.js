@@ -66,15 +66,18 @@ export async function createVolume() {
   });
 }
 
+/** The nodes as select options; empty when they cannot be listed (the attach then names a wrong node itself). */
+async function nodeOptions() {
+  try {
+    return (await api.nodes()).map((n) => ({ value: n.name, label: n.name }));
+  } catch (e) {
+    return [];
+  }
+}
+
 /** The attach dialog; {maintenance: true} checks maintenance mode (the way to revert to a snapshot). */
 export async function attach(volume, { maintenance = false } = {}) {
-  let nodes = [];
-  try {
-    nodes = await api.nodes();
-  } catch (e) {
-    // The API refuses the attach with its own message if the node is wrong; an empty list is fine.
-  }
-  const options = nodes.map((n) => ({ value: n.name, label: n.name }));
+  const options = await nodeOptions();
   return openForm({
     id: 'attach-volume',
     title: `Attach ${volume.name}`,
@@ -116,14 +119,8 @@ async function waitForVolume(name, done, what, limitMs = 300000) {
  * A failure after the attach still detaches the volume, so it is left as it was found.
  */
 export async function revertDetached(volume, snapshotName) {
-  let nodes = [];
-  try {
-    nodes = await api.nodes();
-  } catch (e) {
-    // The attach names a wrong node in its own error; without a list the field is free text.
-  }
+  const options = await nodeOptions();
   const step = h('p.revert-step', { id: 'revert-detached-step', 'aria-live': 'polite' });
-  const options = nodes.map((n) => ({ value: n.name, label: n.name }));
   return openForm({
     id: 'revert-detached',
     title: `Revert ${volume.name} to ${snapshotName}?`,
