@@ -56,6 +56,7 @@ public class ReplicaApp implements QuarkusApplication {
             exitCode = ok ? 0 : ReplicaMain.EXIT_FAILED;
             Quarkus.asyncExit(exitCode);
         });
+        served.onRecordGeneration((generation, engine) -> dataServer.recordGeneration(generation, engine));
         served.publish(replica, dataAddress, socket);
         String ready = "replica ready: control=" + hostPort(launch.control().host(), launch.control().port())
                 + " data=" + dataAddress + (socket.isEmpty() ? "" : " socket=" + socket)

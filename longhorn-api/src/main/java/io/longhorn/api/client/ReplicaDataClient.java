@@ -3,6 +3,7 @@ package io.longhorn.api.client;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.ProtocolException;
 import io.longhorn.api.wire.WireStatus;
@@ -17,6 +18,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -62,13 +66,41 @@ public final class ReplicaDataClient implements AutoCloseable {
     }
 
     /**
-     * Connects to a replica's data server.
+     * Connects to a replica's data server and introduces the writer with {@code hello}, the
+     * handshake every connection starts with (see {@link Hello}).
      *
      * @param address        {@code tcp://host:port} or {@code unix:///path}
-     * @param connectTimeout how long to wait for a TCP connection
-     * @throws ReplicaDataException (EIO) naming the address when it cannot connect
+     * @param connectTimeout how long to wait for a TCP connection, and then for the handshake
+     * @param hello          who writes, for which volume, at which generation
+     * @throws ReplicaDataException (EIO) naming the address when it cannot connect; with the
+     *                              replica's status (EPERM when fenced) when it refuses the hello
      */
-    public static ReplicaDataClient connect(Address address, Duration connectTimeout) throws IOException {
+    public static ReplicaDataClient connect(Address address, Duration connectTimeout, Hello hello) throws IOException {
+        Objects.requireNonNull(hello, "hello");
+        ReplicaDataClient c = open(address, connectTimeout);
+        try {
+            c.send(MessageType.HELLO, hello.generation(), hello.payload().remaining(), 0, hello.payload(), null)
+                    .get(Math.max(1, connectTimeout.toMillis()), TimeUnit.MILLISECONDS);
+            return c;
+        } catch (ExecutionException e) {
+            c.close();
+            if (e.getCause() instanceof ReplicaDataException r) {
+                throw new ReplicaDataException(r.status(), "replica " + address + " refused the data connection of "
+                        + hello + ": " + r.getMessage(), r);
+            }
+            throw new ReplicaDataException(WireStatus.EIO, "handshake with replica " + address + " failed: " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            c.close();
+            throw new ReplicaDataException(WireStatus.EIO, "replica " + address + " did not answer the handshake of "
+                    + hello + " within " + connectTimeout, e);
+        } catch (InterruptedException e) {
+            c.close();
+            Thread.currentThread().interrupt();
+            throw new ReplicaDataException(WireStatus.EIO, "interrupted while connecting to replica " + address, e);
+        }
+    }
+
+    private static ReplicaDataClient open(Address address, Duration connectTimeout) throws IOException {
         Objects.requireNonNull(address, "address");
         SocketChannel ch = null;
         try {
@@ -234,6 +266,7 @@ public final class ReplicaDataClient implements AutoCloseable {
             case UNMAP -> "failed to unmap " + length + " bytes at " + offset + " on replica " + address;
             case FLUSH -> "failed to flush replica " + address;
             case PING -> "failed to ping replica " + address;
+            case HELLO -> "handshake at generation " + offset + " with replica " + address;
         };
     }
 

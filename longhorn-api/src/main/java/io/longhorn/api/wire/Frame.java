@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
  * 28  u32 status  0 in requests; WireStatus in replies
  * </pre>
  *
- * A payload of {@code length} bytes follows a WRITE request, a successful READ reply, and an error
+ * A payload of {@code length} bytes follows a WRITE request, a HELLO request (see {@link Hello};
+ * its offset field carries the engine's generation), a successful READ reply, and an error
  * reply (a UTF-8 message, with {@code length} then being the message size). Nothing follows any
  * other frame. Many requests may be in flight on one connection; replies come in any order and are
  * matched by id. Big-endian, like NBD.
@@ -68,7 +69,7 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
     /** Whether a payload of {@code length} bytes follows this header on the wire. */
     public boolean hasPayload() {
         if (!reply) {
-            return type == MessageType.WRITE;
+            return type == MessageType.WRITE || type == MessageType.HELLO;
         }
         return status != WireStatus.OK || type == MessageType.READ;
     }
@@ -76,7 +77,7 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
     /** Bytes of payload that follow this header on the wire. */
     public int payloadLength() {
         if (!reply) {
-            return type == MessageType.WRITE ? length : 0;
+            return type == MessageType.WRITE || type == MessageType.HELLO ? length : 0;
         }
         if (status != WireStatus.OK) {
             return length;

@@ -10,7 +10,12 @@ public enum MessageType {
     WRITE_ZEROES(3),
     UNMAP(4),
     FLUSH(5),
-    PING(6);
+    PING(6),
+    /**
+     * The first frame on every connection: who is writing (see {@link Hello}). The replica
+     * refuses every other frame before it and answers it OK or EPERM (fenced) / EINVAL.
+     */
+    HELLO(7);
 
     /** Set in the type byte of every reply. */
     public static final int REPLY_BIT = 0x80;

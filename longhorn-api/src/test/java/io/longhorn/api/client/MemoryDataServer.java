@@ -96,6 +96,10 @@ final class MemoryDataServer implements AutoCloseable {
             if (f.reply()) {
                 throw new ProtocolException("reply frame from a client");
             }
+            if (f.type() == MessageType.HELLO) {
+                connection.send(Frame.ok(f, 0), null, null);
+                return;
+            }
             if (swallowRequests) {
                 return;
             }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.WireStatus;
 
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReplicaDataClientTest {
     private static final Duration CONNECT = Duration.ofSeconds(5);
+    private static final Hello HELLO = new Hello("vol1", 1, "engine-test");
 
     @TempDir
     Path tmp;
@@ -34,7 +36,7 @@ class ReplicaDataClientTest {
     @Test
     void pipelinedWritesAndReadsMatchEvenWhenRepliesComeInReverseOrder() throws Exception {
         try (MemoryDataServer server = new MemoryDataServer(16 << 20, null);
-             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
             server.replyGroup = 8;
             Random rnd = new Random(42);
             List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -65,7 +67,7 @@ class ReplicaDataClientTest {
     void ioLargerThanOneFrameIsSplitAndReassembled() throws Exception {
         int size = Frame.MAX_PAYLOAD * 2 + (1 << 20);
         try (MemoryDataServer server = new MemoryDataServer(size + 8192, null);
-             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
             byte[] data = new byte[size];
             new Random(7).nextBytes(data);
             await(client.write(4096, ByteBuffer.wrap(data), true));
@@ -80,7 +82,7 @@ class ReplicaDataClientTest {
     @Test
     void writeZeroesAndUnmapClearTheRange() throws Exception {
         try (MemoryDataServer server = new MemoryDataServer(1 << 20, null);
-             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
             java.util.Arrays.fill(server.volume, (byte) 7);
             await(client.writeZeroes(4096, 8192));
             await(client.unmap(65536, 4096));
@@ -97,7 +99,7 @@ class ReplicaDataClientTest {
     @Test
     void anErrorReplyFailsOnlyThatRequestWithStatusAndAMessageNamingReplicaAndRange() throws Exception {
         try (MemoryDataServer server = new MemoryDataServer(1 << 20, null);
-             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
             server.failOffset = 8192;
             ReplicaDataException e = failure(client.write(8192, ByteBuffer.allocate(4096), false));
             assertEquals(WireStatus.EIO, e.status());
@@ -111,7 +113,7 @@ class ReplicaDataClientTest {
     @Test
     void losingTheConnectionFailsPendingRequestsWithEio() throws Exception {
         try (MemoryDataServer server = new MemoryDataServer(1 << 20, null);
-             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
             server.swallowRequests = true;
             CompletableFuture<Void> r = client.read(0, ByteBuffer.allocate(4096));
             CompletableFuture<Void> w = client.write(4096, ByteBuffer.allocate(4096), false);
@@ -128,7 +130,7 @@ class ReplicaDataClientTest {
     @Test
     void closeFailsPendingRequestsWithEshutdown() throws Exception {
         try (MemoryDataServer server = new MemoryDataServer(1 << 20, null)) {
-            ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT);
+            ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO);
             server.swallowRequests = true;
             CompletableFuture<Void> f = client.flush();
             client.close();
@@ -140,7 +142,7 @@ class ReplicaDataClientTest {
     void worksOverAUnixSocket() throws Exception {
         Path sock = tmp.resolve("data.sock");
         try (MemoryDataServer server = new MemoryDataServer(1 << 20, sock);
-             ReplicaDataClient client = ReplicaDataClient.connect(Address.parse("unix://" + sock), CONNECT)) {
+             ReplicaDataClient client = ReplicaDataClient.connect(Address.parse("unix://" + sock), CONNECT, HELLO)) {
             byte[] data = new byte[8192];
             new Random(3).nextBytes(data);
             await(client.write(4096, ByteBuffer.wrap(data), false));
@@ -158,7 +160,7 @@ class ReplicaDataClientTest {
             port = s.getLocalPort();
         }
         Address a = Address.tcp("127.0.0.1", port);
-        ReplicaDataException e = assertThrows(ReplicaDataException.class, () -> ReplicaDataClient.connect(a, CONNECT));
+        ReplicaDataException e = assertThrows(ReplicaDataException.class, () -> ReplicaDataClient.connect(a, CONNECT, HELLO));
         assertEquals(WireStatus.EIO, e.status());
         assertTrue(e.getMessage().contains(a.toString()), e.getMessage());
     }

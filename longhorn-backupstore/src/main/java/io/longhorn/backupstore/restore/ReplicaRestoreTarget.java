@@ -4,6 +4,7 @@ import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.SnapshotInfo;
 import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.backupstore.error.TargetIOException;
 import io.longhorn.backupstore.source.replica.ReplicaSnapshotSource;
 import java.io.IOException;
@@ -47,7 +48,10 @@ public final class ReplicaRestoreTarget implements RestoreTarget {
             if (info.getDataAddress().isEmpty()) {
                 throw new TargetIOException("replica " + control.hostPort() + " reports no data address");
             }
-            ReplicaDataClient dc = ReplicaDataClient.connect(Address.parse(info.getDataAddress()), CONNECT_TIMEOUT);
+            // A restore serves no volume; it writes at the replica's generation, and is refused while
+            // an engine that recorded it still serves the replica.
+            ReplicaDataClient dc = ReplicaDataClient.connect(Address.parse(info.getDataAddress()), CONNECT_TIMEOUT,
+                    new Hello("", info.getGeneration(), "restore-" + ProcessHandle.current().pid()));
             return new ReplicaRestoreTarget(control, client, info, dc);
         } catch (IOException e) {
             client.close();

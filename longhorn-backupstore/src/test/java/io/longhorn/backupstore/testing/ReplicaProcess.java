@@ -1,6 +1,7 @@
 package io.longhorn.backupstore.testing;
 
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
@@ -39,7 +40,7 @@ public final class ReplicaProcess implements AutoCloseable {
         this.process = process;
         this.control = control;
         this.channel = ManagedChannelBuilder.forTarget(control).usePlaintext().build();
-        this.data = ReplicaDataClient.connect(Address.parse(dataAddress), Duration.ofSeconds(10));
+        this.data = ReplicaDataClient.connect(Address.parse(dataAddress), Duration.ofSeconds(10), new Hello("", 0, "tool-" + ProcessHandle.current().pid()));
     }
 
     public static ReplicaProcess start(Path dir, long size) throws IOException {

@@ -45,13 +45,18 @@ public final class GrpcReplicaControl implements ReplicaControl {
     private final ReplicaServiceGrpc.ReplicaServiceBlockingStub blocking;
     private final ReplicaServiceGrpc.ReplicaServiceStub async;
     private final ControlTimeouts timeouts;
+    private final String engine;
 
-    public GrpcReplicaControl(Address address, ControlTimeouts timeouts) {
+    /**
+     * @param engine this engine's instance id, sent with every generation it records
+     */
+    public GrpcReplicaControl(Address address, ControlTimeouts timeouts, String engine) {
         if (address.isUnix()) {
             throw new IllegalArgumentException("replica control address " + address + " must be tcp://host:port");
         }
         this.address = address.toString();
         this.timeouts = timeouts;
+        this.engine = engine;
         this.channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(), InsecureChannelCredentials.create())
                 .maxInboundMessageSize(MAX_MESSAGE)
                 .build();
@@ -102,7 +107,8 @@ public final class GrpcReplicaControl implements ReplicaControl {
     @Override
     public ReplicaInfo setGeneration(long generation) {
         return call("set generation " + generation, timeouts.quick(),
-                () -> quick().setGeneration(SetGenerationRequest.newBuilder().setGeneration(generation).build()));
+                () -> quick().setGeneration(SetGenerationRequest.newBuilder().setGeneration(generation)
+                        .setEngine(engine).build()));
     }
 
     @Override

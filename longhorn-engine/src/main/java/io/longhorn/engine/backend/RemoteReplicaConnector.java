@@ -3,6 +3,7 @@ package io.longhorn.engine.backend;
 import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Hello;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,26 +11,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Connects to real replicas: gRPC for control, the binary data protocol for blocks. */
+/**
+ * Connects to real replicas: gRPC for control, the binary data protocol for blocks. Both name this
+ * engine by its instance id, so that replicas can fence off any other engine of the volume.
+ */
 public final class RemoteReplicaConnector implements ReplicaConnector {
 
     private final ControlTimeouts timeouts;
     private final Duration connectTimeout;
+    private final String volume;
+    private final String engine;
 
-    public RemoteReplicaConnector(ControlTimeouts timeouts, Duration connectTimeout) {
+    /**
+     * @param volume the volume name, announced on every data connection
+     * @param engine this engine's instance id, unique per process start
+     */
+    public RemoteReplicaConnector(ControlTimeouts timeouts, Duration connectTimeout, String volume, String engine) {
         this.timeouts = timeouts;
         this.connectTimeout = connectTimeout;
+        this.volume = volume;
+        this.engine = engine;
     }
 
     @Override
     public ReplicaControl control(Address controlAddress) {
-        return new GrpcReplicaControl(controlAddress, timeouts);
+        return new GrpcReplicaControl(controlAddress, timeouts, engine);
     }
 
     @Override
-    public ReplicaDataPath data(Address controlAddress, ReplicaInfo info) throws IOException {
+    public ReplicaDataPath data(Address controlAddress, ReplicaInfo info, long generation) throws IOException {
         Address data = dataAddress(controlAddress, info);
-        return new RemoteDataPath(ReplicaDataClient.connect(data, connectTimeout));
+        return new RemoteDataPath(ReplicaDataClient.connect(data, connectTimeout, new Hello(volume, generation, engine)));
     }
 
     /**

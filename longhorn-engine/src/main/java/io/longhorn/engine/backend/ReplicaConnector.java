@@ -14,9 +14,11 @@ public interface ReplicaConnector {
     ReplicaControl control(Address controlAddress);
 
     /**
-     * Connects the data path to the replica described by {@code info} (its data address).
+     * Connects the data path to the replica described by {@code info} (its data address),
+     * introducing this engine at {@code generation}: the replica refuses a generation below the one
+     * recorded on it (see the replica's fence).
      *
-     * @throws IOException naming the replica when it cannot connect
+     * @throws IOException naming the replica when it cannot connect or refuses the engine
      */
-    ReplicaDataPath data(Address controlAddress, ReplicaInfo info) throws IOException;
+    ReplicaDataPath data(Address controlAddress, ReplicaInfo info, long generation) throws IOException;
 }

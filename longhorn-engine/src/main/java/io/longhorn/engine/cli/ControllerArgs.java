@@ -19,14 +19,17 @@ import java.util.Map;
  * @param replicaTimeout how long a replica may leave a request unanswered
  * @param replicas       replica control addresses
  * @param volume         the volume name
+ * @param minGeneration  the lowest generation the volume may serve from (0: unknown)
+ * @param salvage        serve from the best remaining replicas even when they are behind
  */
 public record ControllerArgs(Address listen, String frontend, Address nbdListen, Path nbdSocket, Duration replicaTimeout,
-                             List<String> replicas, String volume) {
+                             List<String> replicas, String volume, long minGeneration, boolean salvage) {
 
     public static final String USAGE = """
             Usage: longhorn-engine controller [--listen HOST:PORT] [--frontend nbd|none]
                                               [--nbd-listen HOST:PORT] [--nbd-socket PATH]
-                                              [--replica-timeout 8s] --replica tcp://HOST:PORT ... VOLUME
+                                              [--replica-timeout 8s] [--min-generation N] [--salvage]
+                                              --replica tcp://HOST:PORT ... VOLUME
 
             Serves VOLUME over the given replicas (their control addresses, most preferred first).
 
@@ -37,6 +40,10 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
               --replica-timeout DUR     a replica that leaves a request unanswered this long is set
                                         to ERR (default 8s)
               --replica ADDR            a replica's control address; repeat for each replica
+              --min-generation N        the volume's last generation (as the manager saw it): refuse
+                                        to serve from replicas below it (default 0: unknown)
+              --salvage                 serve from the best remaining replicas even when they are
+                                        behind the others or --min-generation; what they missed is lost
 
             Prints "engine ready: control=HOST:PORT nbd=nbd://HOST:PORT/VOLUME" once it serves.
             Exit codes: 0 after a clean shutdown, 1 when the volume cannot start, 2 on bad arguments.""";
@@ -47,10 +54,16 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         String nbdListen = "127.0.0.1:10809";
         String nbdSocket = null;
         String timeout = "8s";
+        String minGeneration = "0";
+        boolean salvage = false;
         List<String> replicas = new ArrayList<>();
         String volume = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
+            if (a.equals("--salvage")) {
+                salvage = true;
+                continue;
+            }
             String name = a;
             String value = null;
             int eq = a.indexOf('=');
@@ -65,8 +78,8 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 volume = a;
                 continue;
             }
-            if (!List.of("--listen", "--frontend", "--nbd-listen", "--nbd-socket", "--replica-timeout", "--replica")
-                    .contains(name)) {
+            if (!List.of("--listen", "--frontend", "--nbd-listen", "--nbd-socket", "--replica-timeout", "--replica",
+                    "--min-generation").contains(name)) {
                 throw new UsageException("unknown option " + name);
             }
             if (value == null) {
@@ -81,6 +94,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 case "--nbd-listen" -> nbdListen = value;
                 case "--nbd-socket" -> nbdSocket = value;
                 case "--replica-timeout" -> timeout = value;
+                case "--min-generation" -> minGeneration = value;
                 default -> replicas.add(value);
             }
         }
@@ -110,13 +124,22 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         } catch (IllegalArgumentException e) {
             throw new UsageException("--replica-timeout: " + e.getMessage());
         }
+        long minGen;
+        try {
+            minGen = Long.parseLong(minGeneration);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--min-generation " + minGeneration + ": not a number");
+        }
+        if (minGen < 0) {
+            throw new UsageException("--min-generation " + minGeneration + ": must not be negative");
+        }
         Address l = address("--listen", listen);
         Address n = address("--nbd-listen", nbdListen);
         if (l.isUnix() || n.isUnix()) {
             throw new UsageException((l.isUnix() ? "--listen" : "--nbd-listen") + " must be HOST:PORT; use --nbd-socket for a Unix socket");
         }
         return new ControllerArgs(l, frontend, n, nbdSocket == null ? null : Path.of(nbdSocket), d, List.copyOf(replicas),
-                volume);
+                volume, minGen, salvage);
     }
 
     private static Address address(String flag, String value) throws UsageException {
@@ -138,6 +161,8 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
             p.put("longhorn.engine.nbd-socket", nbdSocket.toString());
         }
         p.put("longhorn.engine.replica-timeout", replicaTimeout.toString());
+        p.put("longhorn.engine.min-generation", Long.toString(minGeneration));
+        p.put("longhorn.engine.salvage", Boolean.toString(salvage));
         p.put("longhorn.engine.listen", control.hostPort());
         p.put("quarkus.grpc.server.host", control.host());
         p.put("quarkus.grpc.server.port", Integer.toString(control.port()));

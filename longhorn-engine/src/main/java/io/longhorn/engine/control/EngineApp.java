@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,13 +46,20 @@ public class EngineApp implements QuarkusApplication {
         try {
             FrontendFactory frontends = frontends(volume);
             Duration timeout = config.replicaTimeout();
-            controller = VolumeStarter.start(new EngineOptions(volume, config.replicas().orElse(List.of()), timeout),
-                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout), frontends);
+            // Unique per process start: replicas fence off the data connections of every other id.
+            String engineId = volume + "-" + UUID.randomUUID();
+            controller = VolumeStarter.start(new EngineOptions(volume, config.replicas().orElse(List.of()), timeout,
+                            config.minGeneration(), config.salvage()),
+                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId), frontends);
         } catch (VolumeException | IllegalArgumentException e) {
             System.err.println("longhorn-engine: " + e.getMessage());
             return EXIT_FAILED;
         }
         holder.set(controller);
+        if (!controller.salvaged().isEmpty()) {
+            System.out.println("engine salvaged: volume " + volume + " serves although " + controller.salvaged());
+            System.out.flush();
+        }
         try {
             controller.startFrontend();
         } catch (IOException | RuntimeException e) {

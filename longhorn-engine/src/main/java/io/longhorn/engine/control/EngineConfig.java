@@ -34,6 +34,18 @@ public interface EngineConfig {
     @WithDefault("8s")
     Duration replicaTimeout();
 
+    /**
+     * The lowest generation the volume may serve from: the last one the manager saw this
+     * volume's engine record. Replicas below it are stale; the engine refuses to start on them
+     * unless {@link #salvage()}.
+     */
+    @WithDefault("0")
+    long minGeneration();
+
+    /** Serve from the best remaining replicas even when they are behind (logged loudly). */
+    @WithDefault("false")
+    boolean salvage();
+
     /** The control address as given by --listen, for the ready line. */
     @WithDefault("127.0.0.1:9501")
     String listen();

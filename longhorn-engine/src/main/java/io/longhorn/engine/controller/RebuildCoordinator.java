@@ -68,7 +68,7 @@ final class RebuildCoordinator {
         try {
             ReplicaInfo info = control.info();
             check(addr, info);
-            ReplicaDataPath data = v.connector.data(address, info);
+            ReplicaDataPath data = v.connector.data(address, info, v.replicas.generation());
             m = new Member(addr, data.address(), control, data, ReplicaMode.WO,
                     info.getGeneration());
         } catch (ReplicaControlException e) {

@@ -45,6 +45,7 @@ public final class VolumeController implements AutoCloseable {
     private volatile boolean stopped;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile String salvaged = "";
 
     VolumeController(String name, ReplicaSet replicas, IoGate gate, long size, ReplicaConnector connector,
                      ExecutorService background, Duration replicaTimeout, FrontendFactory frontends) {
@@ -63,6 +64,15 @@ public final class VolumeController implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** What this start gave up by salvaging (see {@link StartupRule}), or "" when it was no salvage. */
+    public String salvaged() {
+        return salvaged;
+    }
+
+    void salvaged(String what) {
+        this.salvaged = what;
     }
 
     /** The block device the frontend serves (4096-aligned requests only). */

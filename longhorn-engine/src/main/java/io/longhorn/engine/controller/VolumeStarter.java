@@ -44,14 +44,41 @@ public final class VolumeStarter {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw VolumeException.invalid("invalid replica timeout " + timeout + ": must be positive");
         }
+        if (options.minGeneration() < 0) {
+            throw VolumeException.invalid("invalid minimum generation " + options.minGeneration() + ": must not be negative");
+        }
         ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
         List<Found> found = probe(addresses, connector, background);
-        List<StartupRule.Observation> observations = new ArrayList<>();
-        for (Found f : found) {
-            observations.add(f.info() == null ? StartupRule.Observation.unreachable(f.address(), f.error())
-                    : StartupRule.Observation.of(f.address(), f.info()));
+        StartupRule.Plan plan;
+        while (true) {
+            List<StartupRule.Observation> observations = new ArrayList<>();
+            for (Found f : found) {
+                observations.add(f.info() == null ? StartupRule.Observation.unreachable(f.address(), f.error())
+                        : StartupRule.Observation.of(f.address(), f.info()));
+            }
+            plan = StartupRule.plan(observations, options.minGeneration(), options.salvage());
+            if (!plan.refused().isEmpty()) {
+                closeFound(found, background);
+                throw new VolumeException(VolumeException.Kind.UNAVAILABLE, "volume " + volume
+                        + ": refusing to serve stale data: " + plan.refused() + ". Bring the replicas with the newer"
+                        + " generation back, or start with --salvage to serve the best remaining ones and lose what"
+                        + " they missed");
+            }
+            List<Found> next = connectData(found, plan, connector, background);
+            boolean changed = false;
+            for (int i = 0; i < found.size(); i++) {
+                changed |= next.get(i).info() != null && !next.get(i).info().getError().equals(found.get(i).info().getError());
+            }
+            found = next;
+            if (!changed) {
+                break;
+            }
+            // A replica that was to serve could not connect its data path: it is ERR now (its
+            // generation still counts), and the others are judged again.
         }
-        StartupRule.Plan plan = StartupRule.plan(observations);
+        if (!plan.salvaged().isEmpty()) {
+            LOG.warnf("volume %s: SALVAGE: serving although %s", volume, plan.salvaged());
+        }
         List<Member> members = new ArrayList<>();
         List<Member> resync = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) {
@@ -97,6 +124,7 @@ public final class VolumeStarter {
         }
         VolumeController controller = new VolumeController(volume, set, new IoGate(), plan.size(), connector, background,
                 timeout, frontends);
+        controller.salvaged(plan.salvaged());
         LOG.infof("volume %s: started with %d bytes at generation %d, %d of %d replicas RW", volume, plan.size(),
                 plan.generation(), set.current().readers().length, members.size());
         if (!resync.isEmpty()) {
@@ -146,26 +174,59 @@ public final class VolumeStarter {
         return out;
     }
 
-    /** Asks every replica for its state and connects its data path, all at once. */
+    /** Asks every replica for its state, all at once. */
     private static List<Found> probe(List<Address> addresses, ReplicaConnector connector, ExecutorService background) {
         List<CompletableFuture<Found>> futures = new ArrayList<>();
         for (Address a : addresses) {
             futures.add(CompletableFuture.supplyAsync(() -> {
                 ReplicaControl control = connector.control(a);
-                ReplicaInfo info;
                 try {
-                    info = control.info();
+                    return new Found(a.toString(), control, control.info(), null, null);
                 } catch (RuntimeException e) {
-                    return new Found(a.toString(), control, null, null, e.getMessage());
-                }
-                try {
-                    return new Found(a.toString(), control, info, connector.data(a, info), null);
-                } catch (IOException e) {
                     return new Found(a.toString(), control, null, null, e.getMessage());
                 }
             }, background));
         }
         return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    /**
+     * Connects the data path of every replica the plan lets serve, all at once, announcing the
+     * plan's generation (above every one recorded so far, so the replicas admit it). A replica
+     * that cannot connect comes back with an error in its state.
+     */
+    private static List<Found> connectData(List<Found> found, StartupRule.Plan plan, ReplicaConnector connector,
+                                           ExecutorService background) {
+        List<CompletableFuture<Found>> futures = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) {
+            Found f = found.get(i);
+            StartupRule.Role role = plan.decisions().get(i).role();
+            if (f.data() != null || f.info() == null || role == StartupRule.Role.ERR) {
+                futures.add(CompletableFuture.completedFuture(f));
+                continue;
+            }
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new Found(f.address(), f.control(), f.info(),
+                            connector.data(Address.parse(f.address()), f.info(), plan.generation()), null);
+                } catch (IOException e) {
+                    ReplicaInfo failed = f.info().toBuilder().setError("cannot connect its data path: " + e.getMessage())
+                            .build();
+                    return new Found(f.address(), f.control(), failed, null, null);
+                }
+            }, background));
+        }
+        return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static void closeFound(List<Found> found, ExecutorService background) {
+        for (Found f : found) {
+            if (f.data() != null) {
+                f.data().close();
+            }
+            f.control().close();
+        }
+        background.shutdownNow();
     }
 
     private static void closeAll(List<Member> members, ExecutorService background) {

@@ -32,7 +32,7 @@ final class FakeConnector implements ReplicaConnector {
     }
 
     @Override
-    public ReplicaDataPath data(Address controlAddress, ReplicaInfo info) throws IOException {
+    public ReplicaDataPath data(Address controlAddress, ReplicaInfo info, long generation) throws IOException {
         FakeReplica r = replicas.get(controlAddress.toString());
         if (r == null) {
             throw new IOException("cannot connect to replica " + controlAddress);

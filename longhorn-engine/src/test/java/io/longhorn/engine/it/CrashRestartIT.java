@@ -10,6 +10,7 @@ import io.longhorn.api.engine.Empty;
 import io.longhorn.api.engine.Replica;
 import io.longhorn.api.engine.ReplicaMode;
 import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Hello;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +65,9 @@ class CrashRestartIT {
         qemuIo(first.nbd, "write -P 0x33 8M 4M", "flush");
         first.process.kill9();
         // A write that was in flight at the crash reached r2 only: same generation, different data.
-        try (ReplicaDataClient direct = ReplicaDataClient.connect(Address.parse(r2.field("data")), Duration.ofSeconds(10))) {
+        // (The killed engine's connections are gone; this one announces a generation at least r2's.)
+        try (ReplicaDataClient direct = ReplicaDataClient.connect(Address.parse(r2.field("data")), Duration.ofSeconds(10),
+                new Hello("vol1", 1L << 40, "the-crashed-engine"))) {
             byte[] x = new byte[1 << 20];
             java.util.Arrays.fill(x, (byte) 0x5e);
             direct.write(12L << 20, ByteBuffer.wrap(x), true).get(30, TimeUnit.SECONDS);

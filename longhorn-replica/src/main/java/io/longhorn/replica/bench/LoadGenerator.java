@@ -1,6 +1,7 @@
 package io.longhorn.replica.bench;
 
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.types.Sizes;
 import io.longhorn.replica.server.BlockTarget;
@@ -165,7 +166,7 @@ public final class LoadGenerator {
         List<ReplicaDataClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < o.connections(); i++) {
-                clients.add(ReplicaDataClient.connect(o.address(), Duration.ofSeconds(10)));
+                clients.add(ReplicaDataClient.connect(o.address(), Duration.ofSeconds(10), new Hello("", 0, "tool-" + ProcessHandle.current().pid())));
             }
             long blocks = o.size() / o.blockSize();
             boolean fill = o.pattern().equals("fill");

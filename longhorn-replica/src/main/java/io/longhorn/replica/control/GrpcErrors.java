@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.longhorn.replica.store.AlreadyExistsException;
 import io.longhorn.replica.store.CorruptMetadataException;
+import io.longhorn.replica.store.FencedException;
 import io.longhorn.replica.store.InvalidArgumentException;
 import io.longhorn.replica.store.NotFoundException;
 
@@ -23,6 +24,8 @@ final class GrpcErrors {
             code = Status.NOT_FOUND;
         } else if (t instanceof AlreadyExistsException) {
             code = Status.ALREADY_EXISTS;
+        } else if (t instanceof FencedException) {
+            code = Status.FAILED_PRECONDITION;
         } else if (t instanceof CorruptMetadataException) {
             code = Status.DATA_LOSS;
         } else if (t instanceof ServedReplica.NotServingException) {

@@ -114,8 +114,11 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
 
     @Override
     public void setGeneration(SetGenerationRequest req, StreamObserver<ReplicaInfo> out) {
-        unary(out, "set generation " + req.getGeneration(), () -> {
-            replica().setGeneration(req.getGeneration());
+        unary(out, "set generation " + req.getGeneration() + " for engine " + req.getEngine(), () -> {
+            if (req.getEngine().isEmpty()) {
+                throw new IllegalArgumentException("engine: the recording engine's instance id is required");
+            }
+            served.recordGeneration(req.getGeneration(), req.getEngine());
             return info();
         });
     }

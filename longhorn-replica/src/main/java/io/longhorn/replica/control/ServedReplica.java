@@ -16,6 +16,14 @@ public class ServedReplica {
     };
     private volatile java.util.function.Consumer<Boolean> deleted = ok -> {
     };
+    /** Records a generation for an engine; the data server's fence once it runs. */
+    private volatile GenerationRecorder recorder = (generation, engine) -> replica().setGeneration(generation);
+
+    /** Records an engine's generation (see the data server's fence). */
+    @FunctionalInterface
+    public interface GenerationRecorder {
+        void record(long generation, String engine);
+    }
 
     /**
      * @param dataAddress {@code tcp://host:port} of the data server
@@ -52,6 +60,20 @@ public class ServedReplica {
         }
         stopIo.run();
         r.delete();
+    }
+
+    /**
+     * Routes generation changes through the data server, which closes the connections of every
+     * other engine before recording (the fence).
+     */
+    public void onRecordGeneration(GenerationRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    /** Records {@code generation} for {@code engine}: never lower, and fencing off other engines. */
+    public void recordGeneration(long generation, String engine) {
+        replica();
+        recorder.record(generation, engine);
     }
 
     /** Runs after a Delete call was answered; {@code ok} says whether the files are gone. */

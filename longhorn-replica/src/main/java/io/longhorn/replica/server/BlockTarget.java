@@ -26,6 +26,16 @@ public interface BlockTarget {
     /** Names the volume or replica in log lines. */
     String describe();
 
+    /** The engine generation recorded on the store (0 for a store that keeps none). */
+    default long generation() {
+        return 0;
+    }
+
+    /** Records an engine generation durably; never lowers it. */
+    default void setGeneration(long generation) {
+        throw new UnsupportedOperationException(describe() + " keeps no generation");
+    }
+
     /** Serves a replica's store. */
     static BlockTarget of(Replica replica) {
         return new BlockTarget() {
@@ -57,6 +67,16 @@ public interface BlockTarget {
             @Override
             public String describe() {
                 return "replica " + replica.directory();
+            }
+
+            @Override
+            public long generation() {
+                return replica.generation();
+            }
+
+            @Override
+            public void setGeneration(long generation) {
+                replica.setGeneration(generation);
             }
         };
     }

@@ -2,13 +2,19 @@ package io.longhorn.replica.server;
 
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.ProtocolException;
+import io.longhorn.api.wire.WireStatus;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
 
@@ -49,6 +55,14 @@ final class DataConnection implements FrameConnection.Handler {
     private int inlineSinceFlush;
     /** Requests decoded in the current read, for the workers; I/O thread only. */
     private final ArrayList<DataRequest> decoded = new ArrayList<>();
+    /** Whether the hello was accepted; I/O thread only. */
+    private boolean admitted;
+    /** Who writes on this connection, once admitted (read by the fence). */
+    private volatile Hello hello;
+    /** Set by the fence: writes not yet started are refused. */
+    private volatile boolean fenced;
+    /** Writes, write-zeroes and unmaps between {@link #enterWrite} and {@link #exitWrite}. */
+    private final AtomicInteger writing = new AtomicInteger();
 
     DataConnection(DataServer server, String peer) {
         this.server = server;
@@ -63,21 +77,79 @@ final class DataConnection implements FrameConnection.Handler {
         return connection;
     }
 
+    Hello hello() {
+        return hello;
+    }
+
+    void admit(Hello h) {
+        this.hello = h;
+    }
+
+    /**
+     * Called by the fence before a write changes the store; false when this connection is fenced
+     * off. The counter and the flag pair up (each side writes its own, then reads the other's) so
+     * that the fence either sees the write in progress and waits for it, or the write sees the
+     * fence and does not start.
+     */
+    boolean enterWrite() {
+        writing.incrementAndGet();
+        if (fenced) {
+            writing.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void exitWrite() {
+        writing.decrementAndGet();
+    }
+
+    /** Refuses writes not yet started and closes the connection. */
+    void fence() {
+        fenced = true;
+        connection.close();
+    }
+
+    /** Waits until no write of this connection is in progress; false when the deadline passed first. */
+    boolean awaitIdle(long deadlineNanos) {
+        while (writing.get() > 0) {
+            if (System.nanoTime() - deadlineNanos > 0) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
     @Override
     public ByteBuffer payloadBuffer(Frame frame) throws ProtocolException {
         requireRequest(frame);
+        if (frame.type() == MessageType.HELLO) {
+            if (frame.byteLength() > Hello.MAX_PAYLOAD) {
+                throw new ProtocolException("hello of " + frame.byteLength() + " bytes from " + peer + " exceeds "
+                        + Hello.MAX_PAYLOAD + " bytes");
+            }
+            return ByteBuffer.allocate(frame.length());
+        }
         return server.buffers().acquire(frame.payloadLength());
     }
 
     @Override
     public void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException {
         requireRequest(frame);
+        if (!admitted) {
+            hello(frame, payload);
+            return;
+        }
+        if (frame.type() == MessageType.HELLO) {
+            throw new ProtocolException("a second hello from " + peer);
+        }
         if (payload != null) {
             payload.flip();
         } else if (frame.type() == MessageType.WRITE) {
             payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
-        DataRequest request = new DataRequest(server, connection, frame, payload);
+        DataRequest request = new DataRequest(server, this, frame, payload);
         if (INLINE && frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
             request.runQueued();
             // Replies leave after this read's frames are decoded, or every few writes when the read
@@ -121,6 +193,29 @@ final class DataConnection implements FrameConnection.Handler {
             }
         }
         decoded.clear();
+    }
+
+    /** The first frame: who writes. Admitted or refused by the fence; refused connections may retry. */
+    private void hello(Frame frame, ByteBuffer payload) throws ProtocolException {
+        if (frame.type() != MessageType.HELLO) {
+            if (payload != null && frame.type() == MessageType.WRITE) {
+                server.buffers().release(payload);
+            }
+            throw new ProtocolException("the first frame from " + peer + " must be HELLO, not " + frame.type());
+        }
+        Hello h = Hello.decode(frame, payload.flip());
+        try {
+            server.admit(this, h);
+            admitted = true;
+            connection.send(Frame.ok(frame, 0), null, null);
+            LOG.debugf("%s: data connection from %s: %s", server.target().describe(), peer, h);
+        } catch (RuntimeException e) {
+            int status = WireErrors.status(e);
+            LOG.warnf("%s: refused the data connection from %s: %s", server.target().describe(), peer, e.getMessage());
+            byte[] m = WireErrors.message(e).getBytes(StandardCharsets.UTF_8);
+            connection.send(Frame.error(frame, status == WireStatus.EIO ? WireStatus.EINVAL : status, m.length),
+                    ByteBuffer.wrap(m), null);
+        }
     }
 
     private void dispatch(Runnable task) {

@@ -4,6 +4,7 @@ import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.WireStatus;
+import io.longhorn.replica.store.FencedException;
 import io.longhorn.replica.store.InvalidArgumentException;
 
 import java.nio.ByteBuffer;
@@ -21,15 +22,17 @@ final class DataRequest implements Runnable {
     private static final int MAX_MESSAGE = 4096;
 
     private final DataServer server;
+    private final DataConnection from;
     private final FrameConnection connection;
     private final Frame frame;
     private final ByteBuffer payload;
     /** Whether the reply is written at once, or left queued for the caller to flush with others. */
     private boolean flushReply = true;
 
-    DataRequest(DataServer server, FrameConnection connection, Frame frame, ByteBuffer payload) {
+    DataRequest(DataServer server, DataConnection from, Frame frame, ByteBuffer payload) {
         this.server = server;
-        this.connection = connection;
+        this.from = from;
+        this.connection = from.connection();
         this.frame = frame;
         this.payload = payload;
     }
@@ -40,7 +43,7 @@ final class DataRequest implements Runnable {
             case FLUSH, WRITE_ZEROES, UNMAP -> true;
             case WRITE -> frame.fua() || frame.byteLength() > DataConnection.BATCHED_MAX;
             case READ -> frame.byteLength() > DataConnection.BATCHED_MAX;
-            case PING -> false;
+            case PING, HELLO -> false;
         };
     }
 
@@ -58,7 +61,17 @@ final class DataRequest implements Runnable {
     public void run() {
         BlockTarget target = server.target();
         BufferPool buffers = server.buffers();
+        boolean writing = false;
         try {
+            if (frame.type() == MessageType.WRITE || frame.type() == MessageType.WRITE_ZEROES
+                    || frame.type() == MessageType.UNMAP) {
+                // The fence: a connection of an engine that a newer one replaced changes nothing more.
+                if (!from.enterWrite()) {
+                    throw new FencedException("the connection of " + from.hello() + " was fenced off: a newer engine"
+                            + " recorded its generation on " + target.describe());
+                }
+                writing = true;
+            }
             switch (frame.type()) {
                 case READ -> {
                     if (frame.byteLength() > Frame.MAX_PAYLOAD) {
@@ -92,7 +105,7 @@ final class DataRequest implements Runnable {
                 }
                 case UNMAP -> target.unmap(frame.offset(), frame.byteLength());
                 case FLUSH -> target.flush();
-                case PING -> {
+                case PING, HELLO -> {
                 }
             }
             reply(Frame.ok(frame, 0), null, null);
@@ -110,6 +123,9 @@ final class DataRequest implements Runnable {
             int n = Math.min(bytes.length, MAX_MESSAGE);
             reply(Frame.error(frame, status, n), ByteBuffer.wrap(bytes, 0, n), null);
         } finally {
+            if (writing) {
+                from.exitWrite();
+            }
             if (payload != null) {
                 buffers.release(payload);
             }

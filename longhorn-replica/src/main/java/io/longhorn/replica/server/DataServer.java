@@ -57,6 +57,7 @@ public final class DataServer implements AutoCloseable {
     private final BlockTarget target;
     private final Options options;
     private final BufferPool buffers = new BufferPool();
+    private final Fence fence;
     private final ExecutorService workers;
     private final Set<DataConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -67,6 +68,7 @@ public final class DataServer implements AutoCloseable {
     private DataServer(BlockTarget target, Options options) {
         this.target = Objects.requireNonNull(target, "target");
         this.options = options;
+        this.fence = new Fence(target);
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(),
@@ -191,6 +193,21 @@ public final class DataServer implements AutoCloseable {
 
     int workerCount() {
         return options.workers();
+    }
+
+    void admit(DataConnection c, io.longhorn.api.wire.Hello hello) {
+        fence.admit(c, hello, connections);
+    }
+
+    /**
+     * Records an engine's generation on the store after fencing off every other engine's
+     * connections (see {@link Fence}): once this returns, only {@code engine} can write.
+     *
+     * @throws io.longhorn.replica.store.FencedException when the generation would go down, or
+     *                                                    another engine recorded it
+     */
+    public void recordGeneration(long generation, String engine) {
+        fence.record(generation, engine, connections);
     }
 
     void forget(DataConnection c) {

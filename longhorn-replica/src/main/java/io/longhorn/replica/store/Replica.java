@@ -258,7 +258,11 @@ public final class Replica implements Closeable {
         return p == null || p.isEmpty() ? null : LayerFiles.displayName(p);
     }
 
-    /** Records the engine's generation, durably, before returning. */
+    /**
+     * Records the engine's generation, durably, before returning. It never goes down: a lower one
+     * is refused ({@link FencedException}), since it can only come from an engine that a newer one
+     * replaced.
+     */
     public void setGeneration(long generation) {
         if (generation < 0) {
             throw new InvalidArgumentException("generation must not be negative, got " + generation);
@@ -266,6 +270,10 @@ public final class Replica implements Closeable {
         lock.readLock().lock();
         try {
             ensureOpen();
+            if (generation < meta.generation()) {
+                throw new FencedException("generation " + generation + " is below generation " + meta.generation()
+                        + " recorded on replica " + dir + "; a replica's generation never goes down");
+            }
             writeMeta(meta.withGeneration(generation));
         } finally {
             lock.readLock().unlock();

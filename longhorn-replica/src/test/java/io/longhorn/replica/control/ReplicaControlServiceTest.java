@@ -180,10 +180,26 @@ class ReplicaControlServiceTest {
     void setGenerationIsRecordedDurablyAndANegativeOneIsRefused() throws Exception {
         Served s = serve("a");
         assertEquals(0, s.stub.info(Empty.getDefaultInstance()).getGeneration());
-        assertEquals(7, s.stub.setGeneration(SetGenerationRequest.newBuilder().setGeneration(7).build()).getGeneration());
+        assertEquals(7, s.stub.setGeneration(generation(7, "e1")).getGeneration());
         assertTrue(Files.readString(tmp.resolve("a").resolve("volume.meta")).contains("\"Generation\":7"));
-        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.setGeneration(SetGenerationRequest.newBuilder().setGeneration(-1).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.setGeneration(generation(-1, "e1")));
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.setGeneration(SetGenerationRequest.newBuilder().setGeneration(9).build()));
         assertEquals(7, s.stub.info(Empty.getDefaultInstance()).getGeneration());
+    }
+
+    @Test
+    void aGenerationNeverGoesDown() throws Exception {
+        Served s = serve("a");
+        s.stub.setGeneration(generation(9, "e2"));
+        assertCode(Status.Code.FAILED_PRECONDITION, () -> s.stub.setGeneration(generation(7, "e1")));
+        assertEquals(9, s.stub.info(Empty.getDefaultInstance()).getGeneration());
+        assertTrue(Files.readString(tmp.resolve("a").resolve("volume.meta")).contains("\"Generation\":9"));
+        assertEquals(9, s.stub.setGeneration(generation(9, "e2")).getGeneration(), "the same engine may repeat it");
+        assertEquals(11, s.stub.setGeneration(generation(11, "e3")).getGeneration());
+    }
+
+    private static SetGenerationRequest generation(long g, String engine) {
+        return SetGenerationRequest.newBuilder().setGeneration(g).setEngine(engine).build();
     }
 
     @Test

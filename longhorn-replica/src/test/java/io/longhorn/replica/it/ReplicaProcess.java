@@ -3,6 +3,7 @@ package io.longhorn.replica.it;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.types.Address;
 
@@ -132,7 +133,7 @@ final class ReplicaProcess implements AutoCloseable {
     }
 
     ReplicaDataClient connect() throws IOException {
-        ReplicaDataClient c = ReplicaDataClient.connect(data, Duration.ofSeconds(10));
+        ReplicaDataClient c = ReplicaDataClient.connect(data, Duration.ofSeconds(10), new Hello("", 0, "tool-" + ProcessHandle.current().pid()));
         resources.add(c);
         return c;
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.client.ReplicaDataException;
 import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.ReplicaInfo;
@@ -81,7 +82,7 @@ class ReplicaProcessIT {
             }
             all(fs);
             all(List.of(tcp.flush()));
-            try (ReplicaDataClient unix = ReplicaDataClient.connect(Address.unix(sock), Duration.ofSeconds(10))) {
+            try (ReplicaDataClient unix = ReplicaDataClient.connect(Address.unix(sock), Duration.ofSeconds(10), new Hello("", 0, "tool-" + ProcessHandle.current().pid()))) {
                 verify(unix, data);
             }
             ReplicaInfo info = r.grpc().info(Empty.getDefaultInstance());

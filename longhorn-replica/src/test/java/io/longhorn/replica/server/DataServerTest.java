@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.client.ReplicaDataException;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DataServerTest {
     private static final long SIZE = 64L << 20;
     private static final Duration CONNECT = Duration.ofSeconds(5);
+    static final Hello HELLO = new Hello("vol1", 0, "engine-test");
 
     @TempDir
     Path tmp;
@@ -62,7 +64,7 @@ class DataServerTest {
 
     @Test
     void dozensOfPipelinedWritesAndReadsReadBackWhatWasWritten() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             Random rnd = new Random(11);
             int n = 96;
             byte[][] data = new byte[n][];
@@ -89,7 +91,7 @@ class DataServerTest {
 
     @Test
     void writeZeroesAndUnmapReadBackAsZeros() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             byte[] ones = new byte[65536];
             java.util.Arrays.fill(ones, (byte) 1);
             await(c.write(0, ByteBuffer.wrap(ones), false));
@@ -110,7 +112,7 @@ class DataServerTest {
 
     @Test
     void aRangeBeyondTheSizeIsRefusedWithEinvalAndTheConnectionKeepsWorking() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             byte[] tail = new byte[8192];
             new Random(3).nextBytes(tail);
             await(c.write(SIZE - tail.length, ByteBuffer.wrap(tail), false));
@@ -133,7 +135,7 @@ class DataServerTest {
 
     @Test
     void emptyReadsAndWritesSucceedWithoutTouchingData() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             await(c.write(4096, ByteBuffer.allocate(0), false));
             await(c.read(4096, ByteBuffer.allocate(0)));
             await(c.writeZeroes(4096, 0));
@@ -144,7 +146,7 @@ class DataServerTest {
 
     @Test
     void unalignedIoIsRefusedWithEinvalAndChangesNothing() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             byte[] ones = new byte[8192];
             java.util.Arrays.fill(ones, (byte) 1);
             assertEquals(WireStatus.EINVAL, failure(c.write(512, ByteBuffer.wrap(ones), false)).status());
@@ -158,7 +160,7 @@ class DataServerTest {
 
     @Test
     void garbageFramesCloseOnlyTheirOwnConnection() throws Exception {
-        try (ReplicaDataClient good = ReplicaDataClient.connect(tcp, CONNECT)) {
+        try (ReplicaDataClient good = ReplicaDataClient.connect(tcp, CONNECT, HELLO)) {
             await(good.write(0, ByteBuffer.allocate(4096), false));
             // Bad magic.
             assertClosedByServer(new byte[Frame.HEADER_SIZE]);
@@ -227,7 +229,7 @@ class DataServerTest {
 
     @Test
     void servesTheUnixSocketToo() throws Exception {
-        try (ReplicaDataClient c = ReplicaDataClient.connect(Address.unix(server.unixSocket()), CONNECT)) {
+        try (ReplicaDataClient c = ReplicaDataClient.connect(Address.unix(server.unixSocket()), CONNECT, HELLO)) {
             byte[] d = new byte[4096 * 3];
             new Random(5).nextBytes(d);
             await(c.write(8192, ByteBuffer.wrap(d), true));
@@ -241,7 +243,7 @@ class DataServerTest {
 
     @Test
     void closingTheServerFailsTheClientsPendingAndLaterRequests() throws Exception {
-        ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT);
+        ReplicaDataClient c = ReplicaDataClient.connect(tcp, CONNECT, HELLO);
         try {
             await(c.ping());
             server.close();
