@@ -193,6 +193,10 @@ class DataServerTest {
             r.write(big - 4096, ByteBuffer.wrap(block));
             raw.connect(new InetSocketAddress("127.0.0.1", s.tcpAddress().getPort()), 5000);
             raw.setSoTimeout(60_000);
+            ByteBuffer hello = HELLO.payload();
+            raw.getOutputStream().write(HELLO.frame(9).encode().array());
+            raw.getOutputStream().write(hello.array(), 0, hello.remaining());
+            assertEquals(WireStatus.OK, Frame.decode(ByteBuffer.wrap(raw.getInputStream().readNBytes(Frame.HEADER_SIZE))).status());
             // 4 GiB - 4096 bytes of zeros from offset 0: one frame, served.
             Frame zeros = roundTrip(raw, Frame.request(MessageType.WRITE_ZEROES, 1, 0, (int) 0xFFFF_F000L, 0));
             assertEquals(WireStatus.OK, zeros.status());
