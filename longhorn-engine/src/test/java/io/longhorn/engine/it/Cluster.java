@@ -76,7 +76,8 @@ final class Cluster implements AutoCloseable {
         return e;
     }
 
-    private ServiceProcess launchEngine(String volume, List<ServiceProcess> over, String... extra) throws IOException {
+    /** Starts an engine process without waiting for it to get ready (for starts that must fail). */
+    ServiceProcess launchEngine(String volume, List<ServiceProcess> over, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("controller", "--listen", "127.0.0.1:0", "--nbd-listen", "127.0.0.1:0"));
         Collections.addAll(args, extra);
         for (ServiceProcess r : over) {

@@ -104,6 +104,19 @@ final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Waits until the process exits by itself and returns its exit code. */
+    int awaitExit(Duration max) throws InterruptedException {
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still runs after " + max + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** Sends a signal (STOP, CONT) with kill(1). */
+    void signal(String name) {
+        Tool.run(Duration.ofSeconds(30), "kill", "-" + name, Long.toString(process.pid())).ok();
+    }
+
     /** SIGKILL: no shutdown code runs. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();
