@@ -13,17 +13,22 @@ import java.util.List;
  * @param replicaDirectory a replica's data directory ({@code <disk>/replicas/<dataDirectoryName>})
  * @param replicaAddresses an engine's replicas, control addresses {@code tcp://host:port}
  * @param frontend         an engine's frontend: {@code nbd}, or {@code none} when disabled
+ * @param minGeneration    an engine's minimum generation: the last one seen for the volume; the
+ *                         engine refuses replicas below it unless {@code salvage}
+ * @param salvage          an engine start that may serve replicas behind the others (a salvage)
  */
 public record InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
-                              String replicaDirectory, List<String> replicaAddresses, String frontend) {
+                              String replicaDirectory, List<String> replicaAddresses, String frontend,
+                              long minGeneration, boolean salvage) {
 
     public static InstanceRequest replica(String name, String volumeName, String nodeID, long size, String directory) {
-        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "");
+        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "", 0, false);
     }
 
     public static InstanceRequest engine(String name, String volumeName, String nodeID, long size,
-                                         List<String> replicaAddresses, String frontend) {
+                                         List<String> replicaAddresses, String frontend, long minGeneration,
+                                         boolean salvage) {
         return new InstanceRequest(InstanceKind.ENGINE, name, volumeName, nodeID, size, "", List.copyOf(replicaAddresses),
-                frontend);
+                frontend, minGeneration, salvage);
     }
 }

@@ -17,4 +17,9 @@ public class EngineSpec extends InstanceSpec {
     public boolean revisionCounterDisabled = true;
     public boolean active = true;
     public int snapshotMaxCount = 250;
+    /**
+     * The next start is a salvage: the engine may serve replicas behind the volume's last
+     * generation (set by the salvage action and auto-salvage; cleared once the engine runs).
+     */
+    public boolean salvageStart;
 }

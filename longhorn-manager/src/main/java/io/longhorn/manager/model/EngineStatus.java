@@ -25,6 +25,10 @@ public class EngineStatus extends InstanceStatus {
     public String lastExpansionError = "";
     public String lastExpansionFailedAt = "";
     public boolean unmapMarkSnapChainRemovedEnabled;
-    /** The engine's generation (raised whenever a replica drops out). */
+    /**
+     * The highest generation this volume's engine was seen to record (raised whenever a replica
+     * drops out, and at every start). Never lowered, kept while the engine is stopped: the next
+     * start gets it as its minimum, so that it refuses replicas that missed writes.
+     */
     public long generation;
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.longhorn.manager.launcher.InstanceRequest;
 import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Replica;
@@ -234,6 +235,28 @@ class VolumeLifecycleTest {
             assertEquals("healthy", volume("vol1").getStatus().robustness);
             assertEquals(2, engine("vol1").getStatus().replicaModeMap.values().stream().filter("RW"::equals).count());
         });
+        // The restart over the salvaged replicas was a salvage start, recorded as an event; the next is not.
+        InstanceRequest salvaged = m.cluster.launcher.lastRequest(Resources.name(engine("vol1"))).orElseThrow();
+        assertTrue(salvaged.salvage());
+        assertTrue(m.ctx.events().list().stream().anyMatch(e -> e.reason().equals("SalvageStart")));
+        await().atMost(WAIT).untilAsserted(() -> assertFalse(engine("vol1").getSpec().salvageStart));
+    }
+
+    @Test
+    void everyEngineStartGetsTheLastGenerationSeenAsItsMinimum() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(1, engine("vol1").getStatus().generation));
+        String name = Resources.name(engine("vol1"));
+        assertEquals(0, m.cluster.launcher.lastRequest(name).orElseThrow().minGeneration());
+        m.volumes.detach("vol1", null, false);
+        awaitState("vol1", "detached", "unknown");
+        assertEquals(1, engine("vol1").getStatus().generation, "kept while the engine is stopped");
+        attachHealthy("vol1");
+        InstanceRequest again = m.cluster.launcher.lastRequest(name).orElseThrow();
+        assertEquals(1, again.minGeneration());
+        assertFalse(again.salvage());
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(3, engine("vol1").getStatus().generation));
     }
 
     @Test

@@ -31,6 +31,8 @@ public final class FakeEngine implements EngineClient {
         String head = "";
         final AtomicLong clock = new AtomicLong(Instant.parse("2024-01-01T00:00:00Z").getEpochSecond());
         long size;
+        /** The generation the last engine start recorded. */
+        long generation;
     }
 
     private final String volume;
@@ -103,7 +105,7 @@ public final class FakeEngine implements EngineClient {
     private Volume build() {
         Volume.Builder b = Volume.newBuilder().setName(volume).setSize(chain.size).setSectorSize(4096)
                 .setFrontend(endpoint.isEmpty() ? "none" : "nbd").setEndpoint(frontendRunning ? endpoint : "")
-                .setFrontendRunning(frontendRunning);
+                .setFrontendRunning(frontendRunning).setGeneration(chain.generation);
         boolean rebuilding = false;
         for (Map.Entry<String, ReplicaMode> e : modes.entrySet()) {
             b.addReplicas(Replica.newBuilder().setAddress(e.getKey()).setMode(e.getValue()));

@@ -23,6 +23,11 @@ public final class FakeEngines implements EngineClients {
     void create(String control, InstanceRequest req, String endpoint) {
         long size = req.replicaAddresses().stream().mapToLong(a -> replicas.getOrDefault(a, 0L)).max().orElse(req.size());
         FakeEngine.Chain chain = chains.computeIfAbsent(req.volumeName(), v -> new FakeEngine.Chain());
+        synchronized (chain) {
+            // As a real engine: each start records the next odd generation above all it knows of.
+            long required = Math.max(chain.generation, req.minGeneration());
+            chain.generation = required % 2 == 0 ? required + 1 : required + 2;
+        }
         FakeEngine e = new FakeEngine(req.volumeName(), control, endpoint, size, chain, this);
         for (String r : req.replicaAddresses()) {
             e.start(r);

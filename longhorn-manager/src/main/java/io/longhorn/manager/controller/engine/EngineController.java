@@ -17,9 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /** Reconciles an engine resource with its instance. */
 public final class EngineController implements Reconciler {
+    private static final Logger LOG = Logger.getLogger(EngineController.class);
     public static final String NAME = "engine";
 
     private final ControllerContext ctx;
@@ -139,8 +141,18 @@ public final class EngineController implements Reconciler {
             return Result.after(Duration.ofSeconds(1));
         }
         String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
+        boolean salvage = engine.getSpec().salvageStart;
+        if (salvage) {
+            LOG.warnf("volume %s: starting the engine as a salvage over %s: it may serve replicas behind generation %d",
+                    engine.getSpec().volumeName, engine.getSpec().replicaAddressMap.keySet(), status.generation);
+            ctx.events().warning("Volume", engine.getSpec().volumeName, "SalvageStart", "the engine of volume "
+                    + engine.getSpec().volumeName + " starts as a salvage over replicas "
+                    + engine.getSpec().replicaAddressMap.keySet() + ": writes they missed after generation "
+                    + status.generation + " are given up");
+        }
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
-                engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend));
+                engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend,
+                status.generation, salvage));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));

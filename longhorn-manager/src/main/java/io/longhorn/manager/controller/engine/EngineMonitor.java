@@ -69,7 +69,7 @@ final class EngineMonitor {
         status.replicaModeMap = modes;
         status.endpoint = info.getFrontendRunning() ? info.getEndpoint() : "";
         status.currentSize = info.getSize();
-        status.generation = info.getGeneration();
+        status.generation = Math.max(status.generation, info.getGeneration());
     }
 
     /** Hands the client I/O counters to the rate computation behind /metrics (not to the status: they change all the time). */

@@ -49,6 +49,9 @@ final class AttachStep {
                 spec.salvageRequested = false;
             }
         } else if (wantEngine) {
+            if (spec.salvageStart && w.engineRunning()) {
+                spec.salvageStart = false; // the salvage start happened; later starts are ordinary
+            }
             attach(w, spec, node);
         } else {
             spec.desireState = InstanceState.STOPPED;

@@ -59,9 +59,15 @@ final class SalvageStep {
     }
 
     private void requestEngineRestart(VolumeWork w) {
-        if (w.engine != null && !w.engine.getSpec().salvageRequested) {
+        requestEngineRestart(w, false);
+    }
+
+    /** @param salvageStart whether the restart may serve replicas behind the volume's generation */
+    private void requestEngineRestart(VolumeWork w, boolean salvageStart) {
+        if (w.engine != null && (!w.engine.getSpec().salvageRequested || salvageStart && !w.engine.getSpec().salvageStart)) {
             Engine copy = Resources.copy(w.engine);
             copy.getSpec().salvageRequested = true;
+            copy.getSpec().salvageStart |= salvageStart;
             w.engine = ctx.store().update(copy);
         }
     }
@@ -70,7 +76,7 @@ final class SalvageStep {
     void salvage(VolumeWork w, Collection<Replica> chosen, String why) {
         // The engine restart is requested first: if a write below conflicts, the retry finds the
         // replicas still failed and salvages again, instead of an engine left without replicas.
-        requestEngineRestart(w);
+        requestEngineRestart(w, true);
         for (Replica r : chosen) {
             Replica copy = Resources.copy(r);
             copy.getSpec().failedAt = "";

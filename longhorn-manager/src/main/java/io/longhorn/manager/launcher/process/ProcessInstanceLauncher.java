@@ -169,6 +169,12 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             for (String r : req.replicaAddresses()) {
                 cmd.addAll(List.of("--replica", r));
             }
+            if (req.minGeneration() > 0) {
+                cmd.addAll(List.of("--min-generation", Long.toString(req.minGeneration())));
+            }
+            if (req.salvage()) {
+                cmd.add("--salvage");
+            }
             cmd.add(req.volumeName());
         }
         return cmd;

@@ -45,6 +45,7 @@ class ProcessInstanceLauncherTest {
         script(bin.resolve("longhorn-engine"), """
                 #!/bin/bash
                 vol="${@: -1}"
+                echo "args: $*"
                 echo "engine ready: control=$3 nbd=nbd://$7/$vol"
                 exec sleep 600
                 """);
@@ -98,9 +99,23 @@ class ProcessInstanceLauncherTest {
     @Test
     void anEngineReportsItsNbdEndpoint() {
         var l = launcher(Map.of(), Duration.ofSeconds(20));
-        l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd"));
+        l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0, false));
         InstanceInfo info = awaitState(l, "e1", "running");
         assertTrue(info.endpoint().startsWith("nbd://127.0.0.1:") && info.endpoint().endsWith("/vol1"), info.endpoint());
+    }
+
+    @Test
+    void anEngineGetsTheVolumesLastGenerationAndOnlyASalvageStartSaysSalvage() throws IOException {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 7, false));
+        l.start(InstanceRequest.engine("e2", "vol2", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 9, true));
+        awaitState(l, "e1", "running");
+        awaitState(l, "e2", "running");
+        String first = Files.readString(dir.resolve("logs").resolve("e1.log"));
+        assertTrue(first.contains("--min-generation 7 vol1"), first);
+        assertFalse(first.contains("--salvage"), first);
+        String second = Files.readString(dir.resolve("logs").resolve("e2.log"));
+        assertTrue(second.contains("--min-generation 9 --salvage vol2"), second);
     }
 
     @Test
