@@ -203,6 +203,9 @@ final class DataConnection implements FrameConnection.Handler {
             }
             throw new ProtocolException("the first frame from " + peer + " must be HELLO, not " + frame.type());
         }
+        if (payload == null) {
+            throw new ProtocolException("empty hello from " + peer);
+        }
         Hello h = Hello.decode(frame, payload.flip());
         try {
             server.admit(this, h);
