@@ -68,6 +68,26 @@ class VolumeStarterTest {
     }
 
     @Test
+    void replicasBelowTheMinimumGenerationAreRefusedAndOnlyASalvageServesThem() throws Exception {
+        FakeReplica a = connector.add("tcp://10.0.0.1:9502", 1 << 20, 5);
+        FakeReplica b = connector.add("tcp://10.0.0.2:9502", 1 << 20, 5);
+        List<String> both = List.of(a.address, b.address);
+        VolumeException e = assertThrows(VolumeException.class, () -> VolumeStarter.start(
+                new EngineOptions("vol1", both, Duration.ofSeconds(8), 9, false), connector, FrontendFactory.NONE));
+        assertEquals(VolumeException.Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("refusing to serve stale data"), e.getMessage());
+        assertTrue(e.getMessage().contains(a.address + " generation 5"), e.getMessage());
+        assertEquals(5, a.generation, "a refused start records nothing");
+        assertEquals(0, a.writes.get());
+
+        volume = VolumeStarter.start(new EngineOptions("vol1", both, Duration.ofSeconds(8), 9, true), connector,
+                FrontendFactory.NONE);
+        assertTrue(volume.salvaged().contains("behind generation 9"), volume.salvaged());
+        assertEquals(ReplicaMode.RW, status(a.address).mode());
+        assertEquals(11, a.generation, "a salvage records a generation above the minimum");
+    }
+
+    @Test
     void badOptionsAreRefusedBeforeAnyReplicaIsContacted() {
         assertEquals(VolumeException.Kind.INVALID_ARGUMENT,
                 assertThrows(VolumeException.class, () -> start("not an address")).kind());
