@@ -1,12 +1,12 @@
 package io.longhorn.backupstore.testing;
 
 import io.longhorn.api.client.ReplicaDataClient;
-import io.longhorn.api.wire.Hello;
 import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Hello;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedReader;

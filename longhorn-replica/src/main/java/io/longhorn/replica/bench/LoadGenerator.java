@@ -1,9 +1,9 @@
 package io.longhorn.replica.bench;
 
 import io.longhorn.api.client.ReplicaDataClient;
-import io.longhorn.api.wire.Hello;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.types.Sizes;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.replica.server.BlockTarget;
 import io.longhorn.replica.server.DataServer;
 

@@ -3,9 +3,9 @@ package io.longhorn.replica.it;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.longhorn.api.client.ReplicaDataClient;
-import io.longhorn.api.wire.Hello;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.types.Address;
+import io.longhorn.api.wire.Hello;
 
 import java.io.BufferedReader;
 import java.io.IOException;

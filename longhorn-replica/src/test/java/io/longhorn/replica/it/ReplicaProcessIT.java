@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.longhorn.api.client.ReplicaDataClient;
-import io.longhorn.api.wire.Hello;
 import io.longhorn.api.client.ReplicaDataException;
 import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.ReplicaInfo;
@@ -20,6 +19,7 @@ import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.replica.SnapshotRequest;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.WireStatus;
 

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.api.client.ReplicaDataClient;
-import io.longhorn.api.wire.Hello;
 import io.longhorn.api.client.ReplicaDataException;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
+import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.replica.store.Replica;
