@@ -59,7 +59,9 @@ public final class FrameConnection implements AutoCloseable {
         }
 
         /**
-         * The connection closed, exactly once, on whatever thread closed it.
+         * The connection closed, exactly once. Runs on the I/O thread once it stopped reading (or
+         * on the closing thread when the I/O thread never started), so that buffers given out by
+         * {@link #payloadBuffer} are no longer written when the handler hands them back here.
          *
          * @param cause null when {@link #close()} was called, else why it closed
          */
@@ -93,6 +95,8 @@ public final class FrameConnection implements AutoCloseable {
     private final SelectionKey key;
     private final Thread ioThread;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closedNotified = new AtomicBoolean();
+    private volatile Throwable closeCause;
 
     private final ConcurrentLinkedQueue<Outbound> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -208,14 +212,27 @@ public final class FrameConnection implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeCause = cause;
         try {
             channel.close();
         } catch (IOException e) {
             LOG.log(Level.FINE, "closing connection to " + name, e);
         }
         selector.wakeup();
+        // The I/O thread may be copying into a payload buffer right now, and onClosed hands the
+        // buffers of unanswered requests back to their owners: the I/O thread tells the handler
+        // itself once it left its loop. Only when it never started does the closing thread.
+        if (inIoThread() || ioThread.getState() == Thread.State.NEW) {
+            notifyClosed();
+        }
+    }
+
+    private void notifyClosed() {
+        if (!closedNotified.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            handler.onClosed(cause);
+            handler.onClosed(closeCause);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "close handler of connection " + name + " failed", e);
         }
@@ -378,6 +395,8 @@ public final class FrameConnection implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(Level.FINE, "closing selector of " + name, e);
             }
+            closeWith(null); // when the loop ended without an error (a no-op when already closed)
+            notifyClosed();
         }
     }
 
