@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -49,6 +51,9 @@ final class DataConnection implements FrameConnection.Handler {
     private int inlineSinceFlush;
     /** Requests decoded in the current read, for the workers; I/O thread only. */
     private final ArrayList<DataRequest> decoded = new ArrayList<>();
+    /** Requests read whose reply is not yet in the socket, and their payload bytes (both ways). */
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicLong inflightBytes = new AtomicLong();
 
     DataConnection(DataServer server, String peer) {
         this.server = server;
@@ -77,7 +82,10 @@ final class DataConnection implements FrameConnection.Handler {
         } else if (frame.type() == MessageType.WRITE) {
             payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
-        DataRequest request = new DataRequest(server, connection, frame, payload);
+        long bytes = frame.type() == MessageType.READ || frame.type() == MessageType.WRITE ? frame.length() : 0;
+        inflight.incrementAndGet();
+        inflightBytes.addAndGet(bytes);
+        DataRequest request = new DataRequest(server, connection, frame, payload, () -> answered(bytes));
         if (INLINE && frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
             request.runQueued();
             // Replies leave after this read's frames are decoded, or every few writes when the read
@@ -121,6 +129,28 @@ final class DataConnection implements FrameConnection.Handler {
             }
         }
         decoded.clear();
+    }
+
+    /**
+     * Back-pressure: stop decoding requests while too many are unanswered, so that a client that
+     * sends faster than it takes replies cannot fill the replica's memory with them.
+     */
+    @Override
+    public boolean wantsMore() {
+        int n = inflight.get();
+        DataServer.Options o = server.options();
+        return n == 0 || n < o.maxInflightRequests() && inflightBytes.get() < o.maxInflightBytes();
+    }
+
+    /** A reply is in the socket (or the connection is gone). */
+    private void answered(long bytes) {
+        inflightBytes.addAndGet(-bytes);
+        inflight.decrementAndGet();
+        connection.resumeReading();
+    }
+
+    long inflightBytes() {
+        return inflightBytes.get();
     }
 
     private void dispatch(Runnable task) {
