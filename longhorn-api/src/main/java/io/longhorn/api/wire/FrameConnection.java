@@ -59,7 +59,18 @@ public final class FrameConnection implements AutoCloseable {
         }
 
         /**
-         * The connection closed, exactly once, on whatever thread closed it.
+         * Whether the I/O thread may decode another frame. While false, frames stay unread (in
+         * the socket, so the peer is held back by TCP) until {@link #resumeReading()} is called:
+         * back-pressure for a peer that sends faster than it takes replies.
+         */
+        default boolean wantsMore() {
+            return true;
+        }
+
+        /**
+         * The connection closed, exactly once. Runs on the I/O thread once it stopped reading (or
+         * on the closing thread when the I/O thread never started), so that buffers given out by
+         * {@link #payloadBuffer} are no longer written when the handler hands them back here.
          *
          * @param cause null when {@link #close()} was called, else why it closed
          */
@@ -93,6 +104,8 @@ public final class FrameConnection implements AutoCloseable {
     private final SelectionKey key;
     private final Thread ioThread;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closedNotified = new AtomicBoolean();
+    private volatile Throwable closeCause;
 
     private final ConcurrentLinkedQueue<Outbound> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -104,6 +117,10 @@ public final class FrameConnection implements AutoCloseable {
     private int gatherIndex;
     private int segmentStart;
     private boolean stalled;
+    /** Reading stopped because the handler wants no more frames; I/O thread writes, writers read under writeLock. */
+    private volatile boolean readHeld;
+    /** Whether the interest set last written by the I/O thread left out OP_READ; I/O thread only. */
+    private boolean interestHeld;
 
     // Owned by the I/O thread.
     private final ByteBuffer inbound = ByteBuffer.allocateDirect(INBOUND_SIZE).flip();
@@ -198,6 +215,40 @@ public final class FrameConnection implements AutoCloseable {
         writeQueued();
     }
 
+    /** The handler wants frames again after {@link Handler#wantsMore()} said no; any thread. */
+    public void resumeReading() {
+        if (readHeld) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * On the I/O thread: stops or resumes reading as the handler wants.
+     *
+     * @return whether reading goes on
+     */
+    private boolean updateReadInterest() {
+        boolean hold = !handler.wantsMore();
+        if (hold && !readHeld) {
+            readHeld = true;
+            // Check again after publishing the flag, so that a resumeReading in between is not missed.
+            hold = !handler.wantsMore();
+        }
+        if (hold != readHeld || hold != interestHeld) {
+            readHeld = hold;
+            interestHeld = hold;
+            writeLock.lock();
+            try {
+                if (key.isValid()) {
+                    key.interestOps((hold ? 0 : SelectionKey.OP_READ) | (stalled ? SelectionKey.OP_WRITE : 0));
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        return !hold;
+    }
+
     /** Closes the socket; the handler's onClosed runs once. */
     @Override
     public void close() {
@@ -208,14 +259,27 @@ public final class FrameConnection implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        closeCause = cause;
         try {
             channel.close();
         } catch (IOException e) {
             LOG.log(Level.FINE, "closing connection to " + name, e);
         }
         selector.wakeup();
+        // The I/O thread may be copying into a payload buffer right now, and onClosed hands the
+        // buffers of unanswered requests back to their owners: the I/O thread tells the handler
+        // itself once it left its loop. Only when it never started does the closing thread.
+        if (inIoThread() || ioThread.getState() == Thread.State.NEW) {
+            notifyClosed();
+        }
+    }
+
+    private void notifyClosed() {
+        if (!closedNotified.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            handler.onClosed(cause);
+            handler.onClosed(closeCause);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "close handler of connection " + name + " failed", e);
         }
@@ -265,7 +329,7 @@ public final class FrameConnection implements AutoCloseable {
             } while (n > 0 && gatherIndex < gatherCount);
             if (gatherIndex < gatherCount) {
                 stalled = true;
-                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                key.interestOps((readHeld ? 0 : SelectionKey.OP_READ) | SelectionKey.OP_WRITE);
                 selector.wakeup();
                 return;
             }
@@ -336,7 +400,7 @@ public final class FrameConnection implements AutoCloseable {
             stalled = false;
             writeOut();
             if (!stalled) {
-                key.interestOps(SelectionKey.OP_READ);
+                key.interestOps(readHeld ? 0 : SelectionKey.OP_READ);
             }
         } finally {
             writeLock.unlock();
@@ -351,13 +415,24 @@ public final class FrameConnection implements AutoCloseable {
     private void run() {
         try {
             while (!closed.get()) {
+                boolean reading = updateReadInterest();
+                if (reading && currentPayload == null && inbound.remaining() >= Frame.HEADER_SIZE) {
+                    // Frames held back while the handler wanted no more.
+                    parse();
+                    handler.onReadBatchEnd();
+                    if (flushAfterRead) {
+                        flushAfterRead = false;
+                        writeQueued();
+                    }
+                    continue;
+                }
                 selector.select();
                 selector.selectedKeys().clear();
                 if (closed.get() || !key.isValid()) {
                     break;
                 }
                 int ready = key.readyOps();
-                if ((ready & SelectionKey.OP_READ) != 0) {
+                if ((ready & SelectionKey.OP_READ) != 0 && !readHeld) {
                     onReadable();
                 }
                 if ((ready & SelectionKey.OP_WRITE) != 0 && key.isValid()) {
@@ -378,11 +453,13 @@ public final class FrameConnection implements AutoCloseable {
             } catch (IOException e) {
                 LOG.log(Level.FINE, "closing selector of " + name, e);
             }
+            closeWith(null); // when the loop ended without an error (a no-op when already closed)
+            notifyClosed();
         }
     }
 
     private void onReadable() throws IOException, ProtocolException {
-        for (int i = 0; i < READS_PER_EVENT && !closed.get(); i++) {
+        for (int i = 0; i < READS_PER_EVENT && !closed.get() && handler.wantsMore(); i++) {
             int n;
             boolean full;
             ByteBuffer dst = currentPayload;
@@ -430,7 +507,7 @@ public final class FrameConnection implements AutoCloseable {
                 }
                 deliverPayload();
             }
-            if (inbound.remaining() < Frame.HEADER_SIZE) {
+            if (inbound.remaining() < Frame.HEADER_SIZE || !handler.wantsMore()) {
                 return;
             }
             Frame f = Frame.decode(inbound);

@@ -3,12 +3,14 @@ package io.longhorn.engine.controller;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.types.Names;
 import io.longhorn.engine.backend.ReplicaControlException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -48,6 +50,7 @@ final class ChainOps {
             throw VolumeException.exists("snapshot " + name + " of volume " + v.name + " already exists");
         }
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        flushBeforePause("create snapshot " + name);
         long start = System.nanoTime();
         pause("create snapshot " + name);
         int took;
@@ -55,7 +58,7 @@ final class ChainOps {
             if (joining != null) {
                 v.replicas.join(joining);
             }
-            List<ParallelCalls.Outcome<ReplicaInfo>> outcomes = onWriters(
+            List<ParallelCalls.Outcome<ReplicaInfo>> outcomes = onWritersPaused("create snapshot " + name, start,
                     m -> m.control().snapshotCreate(name, labels, userCreated, created));
             if (joining != null && okRw(outcomes) == 0) {
                 v.replicas.remove(joining);
@@ -95,9 +98,11 @@ final class ChainOps {
 
     SnapshotListing revert(String requested) {
         String name = existing(requested, "revert to");
+        long start = System.nanoTime();
         pause("revert to snapshot " + name);
         try {
-            settle("revert to snapshot " + name, onWriters(m -> m.control().snapshotRevert(name)));
+            settle("revert to snapshot " + name, onWritersPaused("revert to snapshot " + name, start,
+                    m -> m.control().snapshotRevert(name)));
         } finally {
             v.gate.resume();
         }
@@ -123,9 +128,12 @@ final class ChainOps {
                     + VolumeDevice.BLOCK_SIZE);
         }
         notRebuilding("expand");
+        flushBeforePause("expand");
+        long start = System.nanoTime();
         pause("expand");
         try {
-            settle("expand to " + size + " bytes", onWriters(m -> m.control().expand(size)));
+            settle("expand to " + size + " bytes", onWritersPaused("expand to " + size + " bytes", start,
+                    m -> m.control().expand(size)));
             v.device.size(size);
         } finally {
             v.gate.resume();
@@ -166,6 +174,31 @@ final class ChainOps {
             throw new VolumeException(VolumeException.Kind.INTERNAL, "cannot " + what + " on volume " + v.name
                     + ": client I/O did not drain: " + e.getMessage());
         }
+    }
+
+    /**
+     * Flushes every replica while clients still write, so that the fsync a replica does when it
+     * snapshots (its head must be durable before it becomes immutable) finds little dirty data and
+     * the pause stays short. Best effort: a replica that fails here fails as any flush does.
+     */
+    private void flushBeforePause(String what) {
+        try {
+            v.device.flush().get(v.replicaTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("volume %s: flush before %s did not complete: %s", v.name, what, e.toString());
+        }
+    }
+
+    /**
+     * A control call on every writer while client I/O is paused: each replica gets what is left of
+     * the replica timeout since the pause began (at least a quarter of it); one that has not
+     * answered by then is treated as failed (settle makes it ERR) and I/O resumes.
+     */
+    private <T> List<ParallelCalls.Outcome<T>> onWritersPaused(String what, long pauseStart, Function<Member, T> call) {
+        Duration left = v.replicaTimeout.minusNanos(System.nanoTime() - pauseStart);
+        Duration floor = v.replicaTimeout.dividedBy(4);
+        Duration deadline = left.compareTo(floor) < 0 ? floor : left;
+        return ParallelCalls.run(List.of(v.replicas.current().writers()), call, v.background, deadline, what);
     }
 
     private <T> List<ParallelCalls.Outcome<T>> onWriters(Function<Member, T> call) {

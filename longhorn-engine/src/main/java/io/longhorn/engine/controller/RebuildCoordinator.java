@@ -5,8 +5,11 @@ import io.longhorn.api.types.Address;
 import io.longhorn.engine.backend.ReplicaControl;
 import io.longhorn.engine.backend.ReplicaControlException;
 import io.longhorn.engine.backend.ReplicaDataPath;
+import io.longhorn.api.replica.Extent;
+import io.longhorn.engine.rebuild.RebuildException;
 import io.longhorn.engine.rebuild.RebuildProgress;
 import io.longhorn.engine.rebuild.ReplicaSync;
+import io.longhorn.engine.rebuild.SnapshotOrder;
 import io.longhorn.engine.rebuild.SourceChooser;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,6 +73,7 @@ final class RebuildCoordinator {
         try {
             ReplicaInfo info = control.info();
             check(addr, info);
+            markRebuilding(control, info);
             ReplicaDataPath data = v.connector.data(address, info, v.replicas.generation());
             m = new Member(addr, data.address(), control, data, ReplicaMode.WO,
                     info.getGeneration());
@@ -105,6 +111,13 @@ final class RebuildCoordinator {
 
     /** At start: replicas that may differ from the source are resynchronised like new ones. */
     void resync(List<Member> targets) {
+        for (Member t : targets) {
+            try {
+                markRebuilding(t.control(), t.control().info());
+            } catch (RuntimeException e) {
+                v.replicas.fail(t, "cannot mark it rebuilding: " + e.getMessage());
+            }
+        }
         String snapshot = "rebuild-" + UUID.randomUUID().toString().substring(0, 13);
         v.chain.create(snapshot, Map.of(), false, null);
         List<Member> still = targets.stream().filter(t -> t.mode() == ReplicaMode.WO).toList();
@@ -134,6 +147,18 @@ final class RebuildCoordinator {
 
     void stop() {
         stopping = true;
+    }
+
+    /**
+     * Marks a replica rebuilding before it receives its first write: RebuildPrepare with the
+     * snapshots it already has keeps them all. From then on it writes explicit zeros for every
+     * write-zeroes and trim, even where its own layers hold nothing, because the rebuild will fill
+     * its snapshot files underneath the head afterwards; a replica not yet marked would skip such
+     * blocks (or punch them) and the copied snapshot data would show through. The mark also keeps
+     * it from serving after a crash until a rebuild finished.
+     */
+    private static void markRebuilding(ReplicaControl control, ReplicaInfo info) {
+        control.rebuildPrepare(SnapshotOrder.parentsFirst(info.getSnapshotsList()));
     }
 
     private void check(String addr, ReplicaInfo info) {
@@ -189,6 +214,21 @@ final class RebuildCoordinator {
         });
     }
 
+    /** Runs the rebuild's last comparison with client I/O paused. */
+    private List<Extent> whilePaused(Supplier<List<Extent>> check) {
+        try {
+            v.gate.pause(v.pauseTimeout());
+        } catch (TimeoutException e) {
+            throw new RebuildException("rebuild of replica " + target() + " of volume " + v.name
+                    + ": client I/O did not drain for the final comparison: " + e.getMessage());
+        }
+        try {
+            return check.get();
+        } finally {
+            v.gate.resume();
+        }
+    }
+
     private void rebuild(Member t) {
         RebuildProgress p;
         synchronized (this) {
@@ -207,8 +247,8 @@ final class RebuildCoordinator {
             p.source(sourceAddress);
             ReplicaInfo info = source.control().info();
             new ReplicaSync(v.name, source.control(), t.control(), p,
-                    () -> stopping || t.mode() != ReplicaMode.WO || source.mode() != ReplicaMode.RW)
-                    .run(info.getSnapshotsList());
+                    () -> stopping || t.mode() != ReplicaMode.WO || source.mode() != ReplicaMode.RW,
+                    this::whilePaused).run(info.getSnapshotsList());
             if (source.mode() != ReplicaMode.RW) {
                 throw new IllegalStateException("source replica " + sourceAddress + " failed during the rebuild");
             }

@@ -8,6 +8,7 @@ import io.longhorn.engine.backend.ReplicaControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,9 +24,18 @@ import org.jboss.logging.Logger;
  *       holes.</li>
  *   <li>Verification: per file, the checksums of the source's extents match on the target and the
  *       target holds no data outside them.</li>
+ *   <li>Verification of what clients read: the target reopens its chain (RebuildPrepare again with
+ *       the same list, which keeps every file), then the volume as read through all layers, the
+ *       head included, is compared by checksum wherever either replica holds data in any layer.
+ *       Clients keep writing meanwhile, so a chunk may differ only because a write reached one
+ *       replica between the two checksums: differing chunks are checked again, and what still
+ *       differs is checked once more with client I/O paused (a few MiB per pause), when nothing is
+ *       in flight. A difference then fails the rebuild.</li>
  * </ol>
- * The head is not copied: the target has received every write since it joined. The caller ends
- * the rebuild (generation, RebuildFinish, RW) once this returns.
+ * The head is not copied: the target has received every write since it joined, as a replica
+ * already marked rebuilding (which writes explicit zeros for write-zeroes and trims, since what its
+ * snapshot files will hold is not known yet). The caller ends the rebuild (generation,
+ * RebuildFinish, RW) once this returns.
  */
 public final class ReplicaSync {
 
@@ -34,23 +44,38 @@ public final class ReplicaSync {
     public static final int CHUNK = 2 << 20;
     /** Data compared (and at most copied) per round trip. */
     static final long BATCH = 64L << 20;
+    /** At most this much data is checked again with client I/O paused (a few tens of ms of hashing). */
+    static final long PAUSED_BYTES = 8L << 20;
+    /** Rechecks of differing chunks while clients write, before the paused one. */
+    static final int RECHECKS = 3;
+    /** {@link ReplicaControl#checksumRanges} of this "file" covers the volume as clients read it. */
+    static final String VOLUME = "";
+
+    /** Runs a check with client I/O paused: every request in flight answered, new ones held back. */
+    @FunctionalInterface
+    public interface Pauser {
+        List<Extent> whilePaused(Supplier<List<Extent>> check);
+    }
 
     private final String volume;
     private final ReplicaControl source;
     private final ReplicaControl target;
     private final RebuildProgress progress;
     private final BooleanSupplier cancelled;
+    private final Pauser pauser;
 
     /**
      * @param cancelled polled between batches; true stops the rebuild (the target failed or was removed)
+     * @param pauser    pauses client I/O for the last comparison of what clients read
      */
     public ReplicaSync(String volume, ReplicaControl source, ReplicaControl target, RebuildProgress progress,
-                       BooleanSupplier cancelled) {
+                       BooleanSupplier cancelled, Pauser pauser) {
         this.volume = volume;
         this.source = source;
         this.target = target;
         this.progress = progress;
         this.cancelled = cancelled;
+        this.pauser = pauser;
     }
 
     /** Copies and verifies every file of {@code snapshots} (as reported by the source). */
@@ -71,7 +96,57 @@ public final class ReplicaSync {
         for (int i = 0; i < chain.size(); i++) {
             verify(chain.get(i).getFile(), sourceExtents.get(i));
         }
+        // The copy went into the target's files behind its block index: reopening the chain makes
+        // it read through them, as it will once the rebuild is finished.
+        target.rebuildPrepare(chain);
+        List<Extent> anyData = new ArrayList<>();
+        sourceExtents.forEach(anyData::addAll);
+        verifyReadable(anyData);
     }
+
+    /**
+     * Compares the volume as clients read it on both replicas wherever either holds data in any
+     * layer ({@code snapshotData}: the chain's snapshot files, identical on both by now; plus each
+     * head); elsewhere both read zeros.
+     */
+    private void verifyReadable(List<Extent> snapshotData) {
+        checkCancelled();
+        progress.currentFile("volume (verifying what clients read)");
+        List<Extent> ranges = new ArrayList<>(snapshotData);
+        ranges.addAll(source.listExtents(source.info().getHead()).getExtentsList());
+        ranges.addAll(target.listExtents(target.info().getHead()).getExtentsList());
+        List<Extent> differ = new ArrayList<>();
+        for (List<Extent> batch : ExtentMath.batches(ExtentMath.normalize(ranges), BATCH, CHUNK)) {
+            checkCancelled();
+            differ.addAll(differingReads(batch));
+        }
+        for (int i = 0; i < RECHECKS && ExtentMath.total(differ) > PAUSED_BYTES; i++) {
+            checkCancelled();
+            differ = differingReads(differ);
+        }
+        // What still differs is checked with client I/O paused, a few MiB per pause.
+        for (List<Extent> suspects : ExtentMath.batches(differ, PAUSED_BYTES, CHUNK)) {
+            checkCancelled();
+            List<Extent> still = pauser.whilePaused(() -> differingReads(suspects));
+            if (!still.isEmpty()) {
+                throw new RebuildException("rebuild of replica " + target.address() + " of volume " + volume
+                        + ": with client I/O paused, clients would read " + ExtentMath.total(still)
+                        + " bytes differently from the source " + source.address() + ", e.g. "
+                        + still.getFirst().getLength() + " bytes at " + still.getFirst().getOffset());
+            }
+        }
+    }
+
+    /** The chunks of {@code ranges} that read differently on source and target. */
+    private List<Extent> differingReads(List<Extent> ranges) {
+        List<Extent> out = new ArrayList<>();
+        for (List<Extent> batch : ExtentMath.batches(ranges, BATCH, CHUNK)) {
+            out.addAll(ChunkDiff.differing(source.checksumRanges(VOLUME, batch, CHUNK),
+                    target.checksumRanges(VOLUME, batch, CHUNK)));
+        }
+        return ExtentMath.normalize(out);
+    }
+
 
     private void syncFile(String file, List<Extent> extents) {
         progress.currentFile(file);

@@ -49,6 +49,12 @@ final class FakeReplica implements ReplicaDataPath, ReplicaControl {
     volatile boolean closed;
     /** When set, SetGeneration waits for it (to observe what waits on generations). */
     volatile CountDownLatch generationGate;
+    /** When false, flushes are answered at once even while the other requests are held. */
+    volatile boolean holdFlushes = true;
+    /** When set, SnapshotCreate waits for it (a replica that does not answer). */
+    volatile CountDownLatch snapshotGate;
+    /** How many data-path flushes had arrived when each SnapshotCreate came. */
+    final List<Integer> flushesAtSnapshot = new ArrayList<>();
     final List<String> snapshots = new ArrayList<>();
     final List<Long> generationsSet = new ArrayList<>();
     final AtomicInteger writes = new AtomicInteger();
@@ -107,6 +113,9 @@ final class FakeReplica implements ReplicaDataPath, ReplicaControl {
     @Override
     public CompletableFuture<Void> flush() {
         flushes.incrementAndGet();
+        if (!holdFlushes && behaviour == Behaviour.HOLD) {
+            return CompletableFuture.completedFuture(null);
+        }
         return answer(() -> { });
     }
 
@@ -188,8 +197,21 @@ final class FakeReplica implements ReplicaDataPath, ReplicaControl {
     }
 
     @Override
-    public synchronized ReplicaInfo snapshotCreate(String name, Map<String, String> labels, boolean userCreated, String created) {
+    public ReplicaInfo snapshotCreate(String name, Map<String, String> labels, boolean userCreated, String created) {
+        CountDownLatch gate = snapshotGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return takeSnapshot(name);
+    }
+
+    private synchronized ReplicaInfo takeSnapshot(String name) {
         checkControl("create snapshot " + name);
+        flushesAtSnapshot.add(flushes.get());
         if (failSnapshot) {
             throw new ReplicaControlException(address, ReplicaControlException.Reason.FAILED,
                     "failed to create snapshot " + name + " on replica " + address + ": disk full", null);

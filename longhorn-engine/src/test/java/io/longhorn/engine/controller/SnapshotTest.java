@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,7 @@ class SnapshotTest {
         FakeReplica b = connector.add("tcp://10.0.0.2:9502", 1 << 20, 0);
         start(a.address, b.address);
         a.behaviour = FakeReplica.Behaviour.HOLD;
+        a.holdFlushes = false; // the flush before the pause passes; the write stays in flight
         CompletableFuture<Void> inflight = volume.device().write(0, ByteBuffer.allocate(4096), false);
 
         CompletableFuture<SnapshotResult> snap = CompletableFuture.supplyAsync(() -> volume.snapshot("s1", Map.of()));
@@ -61,6 +63,41 @@ class SnapshotTest {
         assertEquals(List.of("s1"), a.snapshots);
         assertEquals(List.of("s1"), b.snapshots);
         assertEquals(List.of("s1"), volume.snapshots().snapshots().stream().map(SnapshotView::name).toList());
+    }
+
+    @Test
+    void snapshotFlushesEveryReplicaBeforeItPausesIo() throws Exception {
+        FakeReplica a = connector.add("tcp://10.0.0.1:9502", 1 << 20, 0);
+        FakeReplica b = connector.add("tcp://10.0.0.2:9502", 1 << 20, 0);
+        start(a.address, b.address);
+        volume.device().write(0, ByteBuffer.allocate(4096), false).get(5, TimeUnit.SECONDS);
+        int before = a.flushes.get();
+
+        volume.snapshot("s1", Map.of());
+        assertTrue(a.flushesAtSnapshot.getFirst() > before, "no flush before the snapshot: " + a.flushesAtSnapshot);
+        assertTrue(b.flushesAtSnapshot.getFirst() > 0, "no flush before the snapshot: " + b.flushesAtSnapshot);
+    }
+
+    @Test
+    void replicaThatDoesNotAnswerWhileIoIsPausedBecomesErrAndIoResumes() throws Exception {
+        FakeReplica a = connector.add("tcp://10.0.0.1:9502", 1 << 20, 0);
+        FakeReplica b = connector.add("tcp://10.0.0.2:9502", 1 << 20, 0);
+        volume = VolumeStarter.start(new EngineOptions("vol1", List.of(a.address, b.address), Duration.ofMillis(500)),
+                connector, FrontendFactory.NONE);
+        CountDownLatch hung = new CountDownLatch(1);
+        b.snapshotGate = hung;
+        try {
+            CompletableFuture<SnapshotResult> snap = CompletableFuture.supplyAsync(() -> volume.snapshot("s1", Map.of()));
+            // The replica never answers: the snapshot must not wait for it (nor for its gRPC deadline).
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(snap::isDone);
+            assertEquals(1, snap.get().replicas());
+            assertEquals(ReplicaMode.RW, mode(a.address));
+            assertEquals(ReplicaMode.ERR, mode(b.address));
+            assertFalse(volume.gate.isPaused());
+            volume.device().write(0, ByteBuffer.allocate(4096), false).get(5, TimeUnit.SECONDS);
+        } finally {
+            hung.countDown();
+        }
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.util.List;
 
 /**
  * SHA-256 of ranges of a layer file, so that a rebuild copies only the chunks that differ between
- * source and target (delta rebuild). Holes read as zeros, so a hole and written zeros agree.
+ * source and target (delta rebuild). Holes read as zeros, so a hole and written zeros agree. With
+ * no file name, ranges of the volume as clients read it (through every layer), which a rebuild
+ * compares last.
  */
 final class RangeChecksums {
     static final int DEFAULT_CHUNK = 2 << 20;
@@ -42,8 +44,11 @@ final class RangeChecksums {
             throw new IllegalArgumentException("checksum request for " + req.getFile() + " covers " + ranges
                     + " ranges; ask for at most " + MAX_RANGES + " per call");
         }
-        // Fails with NOT_FOUND for an unknown file even when no extent is asked for.
-        replica.fileSize(req.getFile());
+        boolean volume = req.getFile().isEmpty();
+        if (!volume) {
+            // Fails with NOT_FOUND for an unknown file even when no extent is asked for.
+            replica.fileSize(req.getFile());
+        }
         MessageDigest sha = sha256();
         HexFormat hex = HexFormat.of();
         ByteBuffer buf = ByteBuffer.allocateDirect((int) largest);
@@ -52,7 +57,11 @@ final class RangeChecksums {
             for (long pos = e.offset(); pos < e.end(); pos += chunk) {
                 int len = (int) Math.min(chunk, e.end() - pos);
                 buf.clear().limit(len);
-                replica.readFile(req.getFile(), pos, buf);
+                if (volume) {
+                    replica.read(pos, buf);
+                } else {
+                    replica.readFile(req.getFile(), pos, buf);
+                }
                 buf.flip();
                 sha.update(buf);
                 out.addChecksums(RangeChecksum.newBuilder().setOffset(pos).setLength(len)

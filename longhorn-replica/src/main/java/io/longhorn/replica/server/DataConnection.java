@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jboss.logging.Logger;
@@ -63,6 +64,9 @@ final class DataConnection implements FrameConnection.Handler {
     private volatile boolean fenced;
     /** Writes, write-zeroes and unmaps between {@link #enterWrite} and {@link #exitWrite}. */
     private final AtomicInteger writing = new AtomicInteger();
+    /** Requests read whose reply is not yet in the socket, and their payload bytes (both ways). */
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicLong inflightBytes = new AtomicLong();
 
     DataConnection(DataServer server, String peer) {
         this.server = server;
@@ -149,7 +153,10 @@ final class DataConnection implements FrameConnection.Handler {
         } else if (frame.type() == MessageType.WRITE) {
             payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
-        DataRequest request = new DataRequest(server, this, frame, payload);
+        long bytes = frame.type() == MessageType.READ || frame.type() == MessageType.WRITE ? frame.length() : 0;
+        inflight.incrementAndGet();
+        inflightBytes.addAndGet(bytes);
+        DataRequest request = new DataRequest(server, this, frame, payload, () -> answered(bytes));
         if (INLINE && frame.type() == MessageType.WRITE && !frame.fua() && frame.length() <= INLINE_WRITE_MAX) {
             request.runQueued();
             // Replies leave after this read's frames are decoded, or every few writes when the read
@@ -219,6 +226,28 @@ final class DataConnection implements FrameConnection.Handler {
             connection.send(Frame.error(frame, status == WireStatus.EIO ? WireStatus.EINVAL : status, m.length),
                     ByteBuffer.wrap(m), null);
         }
+    }
+
+    /**
+     * Back-pressure: stop decoding requests while too many are unanswered, so that a client that
+     * sends faster than it takes replies cannot fill the replica's memory with them.
+     */
+    @Override
+    public boolean wantsMore() {
+        int n = inflight.get();
+        DataServer.Options o = server.options();
+        return n == 0 || n < o.maxInflightRequests() && inflightBytes.get() < o.maxInflightBytes();
+    }
+
+    /** A reply is in the socket (or the connection is gone). */
+    private void answered(long bytes) {
+        inflightBytes.addAndGet(-bytes);
+        inflight.decrementAndGet();
+        connection.resumeReading();
+    }
+
+    long inflightBytes() {
+        return inflightBytes.get();
     }
 
     private void dispatch(Runnable task) {

@@ -28,13 +28,16 @@ final class DataRequest implements Runnable {
     private final ByteBuffer payload;
     /** Whether the reply is written at once, or left queued for the caller to flush with others. */
     private boolean flushReply = true;
+    /** Runs once the reply is in the socket, or when it never will be. */
+    private final Runnable answered;
 
-    DataRequest(DataServer server, DataConnection from, Frame frame, ByteBuffer payload) {
+    DataRequest(DataServer server, DataConnection from, Frame frame, ByteBuffer payload, Runnable answered) {
         this.server = server;
         this.from = from;
         this.connection = from.connection();
         this.frame = frame;
         this.payload = payload;
+        this.answered = answered;
     }
 
     /** Whether this request may take long (an fsync, or a big range): it then runs on its own. */
@@ -132,9 +135,13 @@ final class DataRequest implements Runnable {
         }
     }
 
-    private void reply(Frame reply, ByteBuffer data, Runnable written) {
+    private void reply(Frame reply, ByteBuffer data, Runnable release) {
+        Runnable written = release == null ? answered : () -> {
+            release.run();
+            answered.run();
+        };
         boolean queued = flushReply ? connection.send(reply, data, written) : connection.enqueue(reply, data, written);
-        if (!queued && written != null) {
+        if (!queued) {
             written.run(); // connection gone: nobody will write it, give the buffer back
         }
     }

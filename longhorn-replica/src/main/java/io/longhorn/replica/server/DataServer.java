@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
@@ -39,13 +40,30 @@ public final class DataServer implements AutoCloseable {
      * @param tcp        address to listen on; port 0 picks a free one
      * @param unixSocket path of a Unix socket to listen on as well, or null
      * @param workers    I/O worker threads executing requests against the store
+     * @param maxInflightRequests requests per connection read and not yet answered (the reply not
+     *                   yet in the socket) before the server stops reading from that connection
+     * @param maxInflightBytes payload bytes of those requests (written data and read replies)
      */
-    public record Options(InetSocketAddress tcp, Path unixSocket, int workers) {
+    public record Options(InetSocketAddress tcp, Path unixSocket, int workers, int maxInflightRequests,
+                          long maxInflightBytes) {
         public Options {
             Objects.requireNonNull(tcp, "tcp");
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1, got " + workers);
             }
+            if (maxInflightRequests < 1 || maxInflightBytes < 1) {
+                throw new IllegalArgumentException("in-flight limits must be positive, got " + maxInflightRequests
+                        + " requests and " + maxInflightBytes + " bytes");
+            }
+        }
+
+        /** With the default in-flight limits: 1024 requests and 256 MiB per connection. */
+        public Options(InetSocketAddress tcp, Path unixSocket, int workers) {
+            this(tcp, unixSocket, workers, 1024, 256L << 20);
+        }
+
+        public Options withMaxInflight(int requests, long bytes) {
+            return new Options(tcp, unixSocket, workers, requests, bytes);
         }
 
         /** The default worker count: enough to overlap a few blocking disk calls per core. */
@@ -53,6 +71,9 @@ public final class DataServer implements AutoCloseable {
             return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         }
     }
+
+    /** Tasks waiting for a worker, over all connections. */
+    static final int WORKER_QUEUE = 4096;
 
     private final BlockTarget target;
     private final Options options;
@@ -70,9 +91,22 @@ public final class DataServer implements AutoCloseable {
         this.options = options;
         this.fence = new Fence(target);
         AtomicInteger n = new AtomicInteger();
+        // A bounded queue; when it is full the connection's I/O thread waits for room (and reads
+        // nothing meanwhile), which holds the client back through TCP instead of queueing without end.
         this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon().name("lh-data-worker-" + n.incrementAndGet()).unstarted(r));
+                new LinkedBlockingQueue<>(WORKER_QUEUE),
+                r -> Thread.ofPlatform().daemon().name("lh-data-worker-" + n.incrementAndGet()).unstarted(r),
+                (task, pool) -> {
+                    if (pool.isShutdown()) {
+                        throw new RejectedExecutionException("the data server of " + target.describe() + " is closed");
+                    }
+                    try {
+                        pool.getQueue().put(task);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new RejectedExecutionException("interrupted waiting for a data worker", e);
+                    }
+                });
     }
 
     /**
@@ -172,6 +206,19 @@ public final class DataServer implements AutoCloseable {
     /** The Unix socket path, or null. */
     public Path unixSocket() {
         return options.unixSocket();
+    }
+
+    /** Payload bytes of requests read and not yet answered, over all connections. */
+    public long inflightBytes() {
+        long n = 0;
+        for (DataConnection c : connections) {
+            n += c.inflightBytes();
+        }
+        return n;
+    }
+
+    Options options() {
+        return options;
     }
 
     /** Open client connections. */

@@ -104,7 +104,7 @@ public final class Replica implements Closeable {
                         vm.parent(), headParent);
             }
             r.loadChain();
-            r.writeMeta(r.meta.withParent(headParent).withDirty(true));
+            r.updateMeta(m -> m.withParent(headParent).withDirty(true));
         } catch (RuntimeException e) {
             r.closeLayers();
             throw e;
@@ -148,7 +148,7 @@ public final class Replica implements Closeable {
             }
             try {
                 head().channel.force(false);
-                writeMeta(meta.withDirty(false));
+                updateMeta(m -> m.withDirty(false));
             } catch (IOException | RuntimeException e) {
                 LOG.warnf("closing replica %s: could not mark it clean: %s", dir, e.getMessage());
             }
@@ -270,11 +270,13 @@ public final class Replica implements Closeable {
         lock.readLock().lock();
         try {
             ensureOpen();
-            if (generation < meta.generation()) {
-                throw new FencedException("generation " + generation + " is below generation " + meta.generation()
-                        + " recorded on replica " + dir + "; a replica's generation never goes down");
-            }
-            writeMeta(meta.withGeneration(generation));
+            updateMeta(m -> {
+                if (generation < m.generation()) {
+                    throw new FencedException("generation " + generation + " is below generation " + m.generation()
+                            + " recorded on replica " + dir + "; a replica's generation never goes down");
+                }
+                return m.withGeneration(generation);
+            });
         } finally {
             lock.readLock().unlock();
         }
@@ -297,7 +299,7 @@ public final class Replica implements Closeable {
         lock.readLock().lock();
         try {
             ensureOpen();
-            writeMeta(meta.withError(error));
+            updateMeta(m -> m.withError(error));
         } finally {
             lock.readLock().unlock();
         }
@@ -519,7 +521,7 @@ public final class Replica implements Closeable {
                 createSparse(dir.resolve(newHead), meta.size());
                 MetaFiles.write(dir.resolve(newHead + LayerMeta.SUFFIX), headMeta);
                 step("snapshot.newHeadWritten");
-                writeMeta(meta.withHead(newHead, snapFile));
+                updateMeta(m -> m.withHead(newHead, snapFile));
                 committed = true;
             } catch (IOException | RuntimeException e) {
                 if (!committed) {
@@ -605,7 +607,7 @@ public final class Replica implements Closeable {
                 createSparse(dir.resolve(newHead), meta.size());
                 MetaFiles.write(dir.resolve(newHead + LayerMeta.SUFFIX), headMeta);
                 step("revert.newHeadWritten");
-                writeMeta(meta.withHead(newHead, snapFile));
+                updateMeta(m -> m.withHead(newHead, snapFile));
                 committed = true;
             } catch (IOException | RuntimeException e) {
                 if (!committed) {
@@ -715,7 +717,7 @@ public final class Replica implements Closeable {
                 throw new ReplicaIOException("failed to expand replica " + dir + " to " + newSize + " bytes", e);
             }
             step("expand.headGrown");
-            writeMeta(meta.withSize(newSize));
+            updateMeta(m -> m.withSize(newSize));
             index.grow(newSize / BLOCK_SIZE);
             LOG.infof("replica %s: expanded from %d to %d bytes", dir, old, newSize);
         } finally {
@@ -797,7 +799,7 @@ public final class Replica implements Closeable {
                 throw new InvalidArgumentException("the head's parent " + LayerFiles.displayName(headParent)
                         + " of replica " + dir + " is not among the snapshots to rebuild");
             }
-            writeMeta(meta.withRebuilding(true));
+            updateMeta(m -> m.withRebuilding(true));
             closeLayers();
             try {
                 for (LayerMeta m : wanted.values()) {
@@ -876,22 +878,34 @@ public final class Replica implements Closeable {
         }
     }
 
-    /** Makes the received layers durable, reloads the index and clears the rebuilding mark. */
+    /**
+     * Makes the received layers durable, reloads the index and clears the rebuilding mark. The
+     * fsync of the received snapshot files, which may take seconds, runs under the shared lock, so
+     * client writes go on meanwhile; only reopening the chain takes the exclusive one. Nothing
+     * writes those files any more (the engine calls this once every stream ended), and the head
+     * needs no fsync here: its writes are made durable by flushes, as always.
+     */
     public void rebuildFinish() {
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            Layer[] ch = chain;
+            for (int i = 1; i < ch.length - 1; i++) {
+                ch[i].channel.force(false);
+            }
+            step("rebuildFinish.synced");
+        } catch (IOException e) {
+            throw new ReplicaIOException("failed to finish rebuild of replica " + dir, e);
+        } finally {
+            lock.readLock().unlock();
+        }
         lock.writeLock().lock();
         try {
             ensureOpen();
-            for (Layer l : chain) {
-                if (l != null) {
-                    l.channel.force(false);
-                }
-            }
             closeLayers();
             loadChain();
-            writeMeta(meta.withRebuilding(false));
+            updateMeta(m -> m.withRebuilding(false));
             LOG.infof("replica %s: rebuild finished", dir);
-        } catch (IOException e) {
-            throw new ReplicaIOException("failed to finish rebuild of replica " + dir, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -1000,8 +1014,14 @@ public final class Replica implements Closeable {
         }
     }
 
-    private void writeMeta(VolumeMeta next) {
+    /**
+     * Builds the new {@code volume.meta} from the current one and writes it, both under one lock:
+     * calls that change different fields under the shared lock (generation, error) would otherwise
+     * each start from the same old value and the second write would undo the first.
+     */
+    private void updateMeta(java.util.function.UnaryOperator<VolumeMeta> change) {
         synchronized (metaLock) {
+            VolumeMeta next = change.apply(meta);
             MetaFiles.write(dir.resolve(VolumeMeta.FILE), next);
             meta = next;
         }
@@ -1154,7 +1174,7 @@ public final class Replica implements Closeable {
         metas.put(childFile, reparented);
         step("purge.reparented");
         if (childFile.equals(meta.head())) {
-            writeMeta(meta.withParent(p.parent()));
+            updateMeta(m -> m.withParent(p.parent()));
             step("purge.volumeMetaWritten");
         }
         if (pPos > 0) {

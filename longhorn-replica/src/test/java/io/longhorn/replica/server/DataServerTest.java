@@ -259,6 +259,55 @@ class DataServerTest {
         }
     }
 
+    @Test
+    void aClientThatFloodsRequestsAndNeverReadsRepliesIsHeldBackAndOthersAreStillServed() throws Exception {
+        int mib = 1 << 20;
+        long cap = 8L * mib;
+        try (Replica r = Replica.create(tmp.resolve("flood"), SIZE);
+             DataServer s = DataServer.start(BlockTarget.of(r),
+                     new DataServer.Options(new InetSocketAddress("127.0.0.1", 0), null, 4).withMaxInflight(1024, cap));
+             Socket flooder = new Socket()) {
+            r.write(0, ByteBuffer.wrap(new byte[4096]).put(0, (byte) 7));
+            flooder.connect(new InetSocketAddress("127.0.0.1", s.tcpAddress().getPort()), 5000);
+            OutputStream out = flooder.getOutputStream();
+            ByteBuffer hello = HELLO.payload();
+            out.write(HELLO.frame(0).encode().array());
+            out.write(hello.array(), 0, hello.remaining());
+            assertEquals(WireStatus.OK,
+                    Frame.decode(ByteBuffer.wrap(flooder.getInputStream().readNBytes(Frame.HEADER_SIZE))).status());
+            // 1 MiB reads, 2 GiB of replies, none of them read: the sender blocks once the server
+            // stops reading and the socket buffers are full.
+            Thread sender = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (int i = 0; i < 2048; i++) {
+                        ByteBuffer header = Frame.request(MessageType.READ, i, (long) (i % 32) * mib, mib, 0).encode();
+                        out.write(header.array(), header.arrayOffset() + header.position(), header.remaining());
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    // the test closed the socket
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> s.inflightBytes() >= cap);
+            for (int i = 0; i < 20; i++) {
+                assertTrue(s.inflightBytes() <= cap + mib, s.inflightBytes() + " bytes in flight");
+                Thread.onSpinWait();
+            }
+            Address addr = Address.tcp("127.0.0.1", s.tcpAddress().getPort());
+            ReplicaDataClient other = ReplicaDataClient.connect(addr, CONNECT, HELLO);
+            try {
+                ByteBuffer dst = ByteBuffer.allocate(4096);
+                await(other.read(0, dst));
+                assertEquals(7, dst.get(0));
+            } finally {
+                other.close();
+            }
+            assertTrue(s.inflightBytes() <= cap + mib, s.inflightBytes() + " bytes in flight");
+            flooder.close();
+            sender.join(Duration.ofMinutes(1));
+        }
+    }
+
     private void assertClosedByServer(byte[] garbage) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.tcpAddress().getPort()), 5000);

@@ -388,6 +388,97 @@ class ReplicaTest {
     }
 
     @Test
+    void zeroingOnAReplicaMarkedRebuildingBeforeItJoinedSurvivesTheSnapshotCopyBeneathIt() {
+        try (Replica src = Replica.create(tmp.resolve("src"), MiB);
+             Replica dst = Replica.create(tmp.resolve("dst"), MiB)) {
+            src.write(0, pattern(16 * BS, 1));
+            // The engine marks the new replica first (RebuildPrepare with what it has), then it joins.
+            dst.rebuildPrepare(dst.snapshots().stream().filter(x -> !x.head()).toList());
+            Instant t = Instant.parse("2026-03-04T05:06:07Z");
+            src.snapshot("sys", Map.of(), false, t);
+            dst.snapshot("sys", Map.of(), false, t);
+            // Client requests reach both before the copy: the target holds nothing there yet.
+            for (Replica r : List.of(src, dst)) {
+                r.writeZeroes(0, 2 * BS);
+                r.unmap(4 * BS, 2 * BS);
+                r.unmap(12 * BS, 8 * BS);
+            }
+            List<SnapshotInfo> snaps = src.snapshots().stream().filter(x -> !x.head()).toList();
+            dst.rebuildPrepare(snaps);
+            for (SnapshotInfo x : snaps) {
+                List<Extent> extents = src.extents(x.file());
+                for (Extent e : extents) {
+                    ByteBuffer buf = ByteBuffer.allocate((int) e.length());
+                    src.readFile(x.file(), e.offset(), buf);
+                    dst.writeFile(x.file(), e.offset(), buf.flip());
+                }
+                dst.retainExtents(x.file(), extents);
+            }
+            dst.rebuildFinish();
+            assertArrayEquals(new byte[2 * BS], read(dst, 0, 2 * BS));
+            assertArrayEquals(new byte[2 * BS], read(dst, 4 * BS, 2 * BS));
+            assertArrayEquals(read(src, 0, (int) MiB), read(dst, 0, (int) MiB));
+        }
+    }
+
+    @Test
+    void generationAndErrorRecordedConcurrentlyAreBothKept() throws Exception {
+        Path dir = tmp.resolve("r");
+        int rounds = 200;
+        List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Replica r = Replica.create(dir, MiB)) {
+            Thread errors = Thread.ofPlatform().start(() -> {
+                for (int i = 1; i <= rounds; i++) {
+                    r.setError(i == rounds ? "" : "e" + i);
+                }
+            });
+            for (int g = 1; g <= rounds; g++) {
+                r.setGeneration(g);
+                // Nobody else changes the generation: it may never go back.
+                if (r.generation() < g) {
+                    lost.add("generation " + g + " became " + r.generation());
+                }
+            }
+            errors.join();
+            assertEquals(List.of(), lost, "setError undid setGeneration");
+            assertEquals(rounds, r.generation());
+        }
+        try (Replica r = Replica.open(dir)) {
+            assertEquals(rounds, r.generation());
+            assertEquals("", r.error());
+        }
+    }
+
+    @Test
+    void clientWritesGoOnWhileRebuildFinishSyncsTheReceivedFiles() throws Exception {
+        try (Replica dst = Replica.create(tmp.resolve("dst"), MiB)) {
+            dst.rebuildPrepare(List.of());
+            dst.snapshot("sys", Map.of(), false, Instant.parse("2026-03-04T05:06:07Z"));
+            dst.rebuildPrepare(dst.snapshots().stream().filter(x -> !x.head()).toList());
+            dst.writeFile("volume-snap-sys.img", 0, pattern(4 * BS, 3));
+            java.util.concurrent.atomic.AtomicBoolean wroteWhileSyncing = new java.util.concurrent.atomic.AtomicBoolean();
+            dst.steps(step -> {
+                if (step.equals("rebuildFinish.synced")) {
+                    // A client write from another thread, while rebuildFinish has not reopened the chain.
+                    Thread w = Thread.ofPlatform().start(() -> dst.write(8 * BS, pattern(BS, 4)));
+                    try {
+                        w.join(java.time.Duration.ofMinutes(1));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    wroteWhileSyncing.set(!w.isAlive());
+                }
+            });
+            dst.rebuildFinish();
+            dst.steps(null);
+            assertTrue(wroteWhileSyncing.get(), "a client write waited for rebuildFinish's fsync");
+            assertArrayEquals(pattern(4 * BS, 3).array(), read(dst, 0, 4 * BS));
+            assertArrayEquals(pattern(BS, 4).array(), read(dst, 8 * BS, BS));
+            assertFalse(dst.rebuilding());
+        }
+    }
+
+    @Test
     void subtractLeavesOnlyTheUncoveredRanges() {
         List<Extent> a = List.of(new Extent(0, 100), new Extent(200, 100));
         List<Extent> b = List.of(new Extent(10, 10), new Extent(50, 200));

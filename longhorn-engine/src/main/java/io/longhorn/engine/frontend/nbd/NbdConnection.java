@@ -250,7 +250,17 @@ final class NbdConnection implements Runnable {
     }
 
     private boolean belowLimits() {
-        return inflight.get() < options.maxInflightRequests() && inflightBytes.get() < options.maxInflightBytes();
+        int n = inflight.get();
+        // A connection with nothing in flight may always read one request, whatever the others hold.
+        return n == 0 || n < options.maxInflightRequests() && inflightBytes.get() < options.maxInflightBytes()
+                && server.belowTotalLimit();
+    }
+
+    /** Called when the server's total in flight dropped: a reader paused on it may go on. */
+    void wakeIfPaused() {
+        if (readPaused) {
+            io.selector().wakeup();
+        }
     }
 
     /** Reads from the socket: straight into a pending write's payload when nothing else is buffered. */
@@ -332,6 +342,7 @@ final class NbdConnection implements Runnable {
             }
             r.inflightBytes = (int) length;
             inflightBytes.addAndGet(length);
+            server.reserved(length);
             r.buffer = pool.take((int) length);
             payloadPending = r;
             return;
@@ -343,6 +354,7 @@ final class NbdConnection implements Runnable {
         if (type == CMD_READ) {
             r.inflightBytes = (int) length;
             inflightBytes.addAndGet(length);
+            server.reserved(length);
             r.buffer = pool.take((int) length);
         }
         submit(r);
@@ -636,6 +648,9 @@ final class NbdConnection implements Runnable {
             return;
         }
         inflightBytes.addAndGet(-bytes);
+        if (bytes != 0) {
+            server.released(bytes);
+        }
         int left = inflight.addAndGet(-requests);
         if (readPaused || (draining && left == 0)) {
             io.selector().wakeup();

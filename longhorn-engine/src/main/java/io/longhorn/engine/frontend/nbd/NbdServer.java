@@ -52,6 +52,10 @@ public final class NbdServer implements Frontend {
     private final LongAdder connectionsAccepted = new LongAdder();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionIds = new AtomicInteger();
+    /** Payload bytes in flight over all connections; see {@link NbdServerOptions#maxTotalInflightBytes()}. */
+    private final java.util.concurrent.atomic.AtomicLong inflightBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Set while some connection waits for the total to drop; the next release wakes them. */
+    private volatile boolean someoneWaits;
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
@@ -212,6 +216,32 @@ public final class NbdServer implements Frontend {
         return device;
     }
 
+    /** Payload bytes in flight over all connections. */
+    public long inflightBytes() {
+        return inflightBytes.get();
+    }
+
+    /** Whether a connection may read a request although others already hold this much in flight. */
+    boolean belowTotalLimit() {
+        if (inflightBytes.get() < options.maxTotalInflightBytes()) {
+            return true;
+        }
+        someoneWaits = true;
+        // Check again after publishing the flag, so that a release in between is not missed.
+        return inflightBytes.get() < options.maxTotalInflightBytes();
+    }
+
+    void reserved(long bytes) {
+        inflightBytes.addAndGet(bytes);
+    }
+
+    void released(long bytes) {
+        if (inflightBytes.addAndGet(-bytes) < options.maxTotalInflightBytes() && someoneWaits) {
+            someoneWaits = false;
+            connections.forEach(NbdConnection::wakeIfPaused);
+        }
+    }
+
     BufferPool pool() {
         return pool;
     }
@@ -245,6 +275,16 @@ public final class NbdServer implements Frontend {
                 return;
             }
             String peer = peerName(ch);
+            if (connections.size() >= options.maxConnections()) {
+                LOG.warnf("volume %s: refusing NBD connection from %s: already %d connections, the most allowed",
+                        options.exportName(), peer, options.maxConnections());
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // refused anyway
+                }
+                continue;
+            }
             try {
                 if (ch.getRemoteAddress() instanceof InetSocketAddress) {
                     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);

@@ -17,10 +17,15 @@ import java.time.Duration;
  * @param maxInflightBytes    payload bytes per connection in flight before it stops reading
  * @param handshakeTimeout    a client that does not finish the handshake in time is disconnected
  * @param retainedBufferBytes how much payload buffer memory the pool keeps for reuse
+ * @param maxConnections      connections to the export at once; more are closed as soon as accepted
+ * @param maxTotalInflightBytes payload bytes in flight over all connections; above it a connection
+ *                            reads a new request only when it has none in flight, so that one or a
+ *                            few clients that flood requests (and never read replies) cannot take
+ *                            all the memory, and every other client still gets one request through
  */
 public record NbdServerOptions(String exportName, InetSocketAddress tcp, Path unixSocket, boolean multiConn,
                                int maxInflightRequests, long maxInflightBytes, Duration handshakeTimeout,
-                               long retainedBufferBytes) {
+                               long retainedBufferBytes, int maxConnections, long maxTotalInflightBytes) {
 
     public NbdServerOptions {
         if (exportName == null) {
@@ -45,26 +50,41 @@ public record NbdServerOptions(String exportName, InetSocketAddress tcp, Path un
         if (retainedBufferBytes < 0) {
             throw new IllegalArgumentException("retainedBufferBytes must not be negative, got " + retainedBufferBytes);
         }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+        }
+        if (maxTotalInflightBytes < NbdProtocol.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxTotalInflightBytes must be at least the maximum payload "
+                    + NbdProtocol.MAX_PAYLOAD + ", got " + maxTotalInflightBytes);
+        }
     }
 
-    /** Defaults: multi-conn on, 256 requests / 128 MiB in flight per connection, 30 s handshake, 32 MiB of buffers kept. */
+    /**
+     * Defaults: multi-conn on, 256 requests / 128 MiB in flight per connection, 30 s handshake,
+     * 32 MiB of buffers kept, 64 connections, 256 MiB in flight over all connections.
+     */
     public static NbdServerOptions of(String exportName, InetSocketAddress tcp, Path unixSocket) {
         return new NbdServerOptions(exportName, tcp, unixSocket, true, 256, 128L << 20,
-                Duration.ofSeconds(30), 32L << 20);
+                Duration.ofSeconds(30), 32L << 20, 64, 256L << 20);
     }
 
     public NbdServerOptions withMultiConn(boolean value) {
         return new NbdServerOptions(exportName, tcp, unixSocket, value, maxInflightRequests, maxInflightBytes,
-                handshakeTimeout, retainedBufferBytes);
+                handshakeTimeout, retainedBufferBytes, maxConnections, maxTotalInflightBytes);
     }
 
     public NbdServerOptions withHandshakeTimeout(Duration value) {
         return new NbdServerOptions(exportName, tcp, unixSocket, multiConn, maxInflightRequests, maxInflightBytes,
-                value, retainedBufferBytes);
+                value, retainedBufferBytes, maxConnections, maxTotalInflightBytes);
     }
 
     public NbdServerOptions withMaxInflight(int requests, long bytes) {
         return new NbdServerOptions(exportName, tcp, unixSocket, multiConn, requests, bytes, handshakeTimeout,
-                retainedBufferBytes);
+                retainedBufferBytes, maxConnections, maxTotalInflightBytes);
+    }
+
+    public NbdServerOptions withServerLimits(int connections, long totalInflightBytes) {
+        return new NbdServerOptions(exportName, tcp, unixSocket, multiConn, maxInflightRequests, maxInflightBytes,
+                handshakeTimeout, retainedBufferBytes, connections, totalInflightBytes);
     }
 }

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -337,6 +338,62 @@ class NbdTransmissionTest {
             }
             sender.join();
             assertEquals(n, handles.size());
+        }
+    }
+
+    @Test
+    void clientsThatFloodRequestsAndNeverReadRepliesAreCappedAndOthersAreStillServed() throws Exception {
+        long total = 40L << 20;
+        NbdServerOptions options = NbdServerOptions.of("vol1", new InetSocketAddress("127.0.0.1", 0), null)
+                .withMaxInflight(256, MAX_PAYLOAD).withServerLimits(4, total);
+        InetSocketAddress address = start(memory, options);
+        int mib = 1 << 20;
+        List<RawNbdClient> flooders = new java.util.ArrayList<>();
+        List<Thread> senders = new java.util.ArrayList<>();
+        try {
+            for (int k = 0; k < 3; k++) {
+                RawNbdClient c = RawNbdClient.connect(address, "vol1");
+                flooders.add(c);
+                // Reads of 1 MiB, 200 MiB each, and not one reply read: the sender blocks once the
+                // server stops reading and the socket buffers are full.
+                senders.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        for (int i = 0; i < 200; i++) {
+                            c.send(CMD_READ, 0, i, (long) (i % 8) * mib, mib, null);
+                            c.flushOut();
+                        }
+                    } catch (IOException e) {
+                        // the test closed the connection
+                    }
+                }));
+            }
+            await().atMost(Duration.ofMinutes(1)).until(() -> server.inflightBytes() >= total - mib);
+            // Whatever they send, the server holds at most the total (plus the one request that
+            // crossed it) and nothing more arrives.
+            for (int i = 0; i < 20; i++) {
+                assertTrue(server.inflightBytes() <= total + mib, server.inflightBytes() + " bytes in flight");
+                Thread.onSpinWait();
+            }
+            try (RawNbdClient other = RawNbdClient.connect(address, "vol1")) {
+                memory.write(0, java.nio.ByteBuffer.wrap(pattern(4096, 7)), false).get();
+                other.send(CMD_READ, 0, 99, 0, 4096, null);
+                other.flushOut();
+                RawNbdClient.Reply r = other.readSimple(4096);
+                assertEquals(0, r.error());
+                assertArrayEquals(pattern(4096, 7), r.payload());
+                // A fifth connection is one too many.
+                try (RawNbdClient extra = RawNbdClient.connectRaw(address)) {
+                    assertTrue(extra.closedByServer(), "a connection beyond the limit was served");
+                }
+            }
+            assertTrue(server.inflightBytes() <= total + mib, server.inflightBytes() + " bytes in flight");
+        } finally {
+            for (RawNbdClient c : flooders) {
+                c.close();
+            }
+            for (Thread t : senders) {
+                t.join(Duration.ofMinutes(1));
+            }
         }
     }
 

@@ -33,6 +33,11 @@ final class RawNbdClient implements AutoCloseable {
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
     }
 
+    /** Connects without any handshake. */
+    static RawNbdClient connectRaw(InetSocketAddress address) throws IOException {
+        return new RawNbdClient(address);
+    }
+
     /** Connects with NBD_OPT_EXPORT_NAME (simple replies only). */
     static RawNbdClient connect(InetSocketAddress address, String export) throws IOException {
         RawNbdClient c = new RawNbdClient(address);
