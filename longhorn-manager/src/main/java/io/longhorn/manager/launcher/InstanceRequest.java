@@ -13,17 +13,26 @@ import java.util.List;
  * @param replicaDirectory a replica's data directory ({@code <disk>/replicas/<dataDirectoryName>})
  * @param replicaAddresses an engine's replicas, control addresses {@code tcp://host:port}
  * @param frontend         an engine's frontend: {@code nbd}, or {@code none} when disabled
+ * @param replicaTimeoutSeconds an engine's replica timeout ({@code engine-replica-timeout}); 0 for
+ *                         the engine's default
  */
 public record InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
-                              String replicaDirectory, List<String> replicaAddresses, String frontend) {
+                              String replicaDirectory, List<String> replicaAddresses, String frontend,
+                              int replicaTimeoutSeconds) {
 
     public static InstanceRequest replica(String name, String volumeName, String nodeID, long size, String directory) {
-        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "");
+        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "", 0);
     }
 
     public static InstanceRequest engine(String name, String volumeName, String nodeID, long size,
                                          List<String> replicaAddresses, String frontend) {
         return new InstanceRequest(InstanceKind.ENGINE, name, volumeName, nodeID, size, "", List.copyOf(replicaAddresses),
-                frontend);
+                frontend, 0);
+    }
+
+    /** This request with an engine's replica timeout. */
+    public InstanceRequest withReplicaTimeout(int seconds) {
+        return new InstanceRequest(kind, name, volumeName, nodeID, size, replicaDirectory, replicaAddresses, frontend,
+                seconds);
     }
 }

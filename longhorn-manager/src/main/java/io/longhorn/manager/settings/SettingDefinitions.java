@@ -86,7 +86,14 @@ public final class SettingDefinitions {
                 SettingDefinition.bool(AUTO_SALVAGE, "Automatic salvage", GENERAL, true,
                         "When every replica of a volume failed, bring back the ones that were healthy last."),
                 SettingDefinition.options(SNAPSHOT_DATA_INTEGRITY, "Snapshot Data Integrity", SNAPSHOT, "disabled",
-                        List.of("disabled", "enabled", "fast-check"), "Whether snapshot checksums are computed."),
+                        List.of("disabled", "enabled", "fast-check"),
+                        "Whether snapshot checksums are computed and compared across replicas on the"
+                                + " snapshot-data-integrity-cronjob schedule: enabled re-hashes every snapshot file,"
+                                + " fast-check only files whose ctime, mtime or size changed. A replica whose"
+                                + " snapshot differs from the others is marked failed and rebuilt."),
+                SettingDefinition.cron(SNAPSHOT_DATA_INTEGRITY_CRONJOB, "Snapshot Data Integrity Check CronJob",
+                        SNAPSHOT, "0 0 */7 * *",
+                        "When snapshot checksums are checked (five-field unix cron)."),
                 SettingDefinition.integer(SNAPSHOT_MAX_COUNT, "Snapshot Maximum Count", SNAPSHOT, 250, 2, 250,
                         "Snapshots a volume may have."),
                 SettingDefinition.integer(RECURRING_SUCCESSFUL_JOBS_HISTORY_LIMIT,

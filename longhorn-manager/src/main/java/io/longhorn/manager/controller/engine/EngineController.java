@@ -11,6 +11,7 @@ import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.EngineStatus;
 import io.longhorn.manager.model.InstanceState;
 import io.longhorn.manager.model.Replica;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -140,7 +141,8 @@ public final class EngineController implements Reconciler {
         }
         String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
-                engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend));
+                engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend)
+                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT)));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));
