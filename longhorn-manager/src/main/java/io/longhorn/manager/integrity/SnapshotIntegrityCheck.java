@@ -120,15 +120,8 @@ public final class SnapshotIntegrityCheck {
                 + " (checksum " + shortSum(b.checksum()) + ", expected " + shortSum(b.expected()) + ")"
                 + (b.silentlyCorrupted() ? ", changed without a write" : "")
                 + "; the replica is marked failed and will be rebuilt");
-        String address = engine.getStatus().currentReplicaAddressMap.get(b.replica());
-        if (address != null) {
-            try {
-                ctx.engines().forAddress(engine.getStatus().ip + ":" + engine.getStatus().port).replicaRemove(address);
-            } catch (ServiceCallException e) {
-                LOG.warnf("volume %s: could not drop replica %s from the engine: %s", volume, b.replica(),
-                        e.getMessage());
-            }
-        }
+        // Failed first, so that the volume controller never adds it back; then out of the engine at once
+        // rather than when its stopped process stops answering.
         Retry.update(ctx.store(), Replica.class, b.replica(), r -> {
             if (!r.getSpec().failedAt.isEmpty()) {
                 return false;
@@ -138,6 +131,15 @@ public final class SnapshotIntegrityCheck {
             r.getSpec().desireState = InstanceState.STOPPED;
             return true;
         });
+        String address = engine.getStatus().currentReplicaAddressMap.get(b.replica());
+        if (address != null) {
+            try {
+                ctx.engines().forAddress(engine.getStatus().ip + ":" + engine.getStatus().port).replicaRemove(address);
+            } catch (ServiceCallException e) {
+                LOG.warnf("volume %s: could not drop replica %s from the engine: %s", volume, b.replica(),
+                        e.getMessage());
+            }
+        }
         ctx.events().warning("Volume", volume, "ReplicaFailed", "replica " + b.replica() + " of volume " + volume
                 + " failed: its snapshot " + b.file() + " does not match the other replicas");
     }

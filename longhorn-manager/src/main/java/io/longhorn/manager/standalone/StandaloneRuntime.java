@@ -81,7 +81,7 @@ public class StandaloneRuntime implements ManagerServices {
                 values, events, node, Clock.systemUTC(), config.monitorInterval());
         try {
             java.nio.file.Files.createDirectories(data.resolve("backupstore"));
-            StandaloneNode.ensure(store, values, node, data);
+            StandaloneNode.ensure(store, values, node, config.zone().orElse("").trim(), data);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare data directory " + data + ": " + e.getMessage(), e);
         }
