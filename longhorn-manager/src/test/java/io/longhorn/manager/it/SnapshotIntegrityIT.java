@@ -88,11 +88,8 @@ class SnapshotIntegrityIT {
         return given().get(url("/v1/volumes/vol1")).then().statusCode(200).extract().jsonPath();
     }
 
-    /** {@code <diskPath>/replicas/<volume>-<suffix>} for replica {@code <volume>-r-<suffix>}. */
     private static Path replicaDir(JsonPath v, int i) {
-        String name = v.getString("replicas[" + i + "].name");
-        return Path.of(v.getString("replicas[" + i + "].diskPath"), "replicas",
-                "vol1-" + name.substring("vol1-r-".length()));
+        return Path.of(v.getString("replicas[" + i + "].dataPath"));
     }
 
     @Test
