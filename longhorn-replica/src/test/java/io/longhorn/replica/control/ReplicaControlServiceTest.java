@@ -297,7 +297,9 @@ class ReplicaControlServiceTest {
     @Test
     void snapshotChecksumsAreComputedStoredAndABadModeIsRefused() throws Exception {
         Served s = serve("a");
-        s.replica.write(0, java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        byte[] block = new byte[4096];
+        java.util.Arrays.fill(block, (byte) 7);
+        s.replica.write(0, java.nio.ByteBuffer.wrap(block));
         s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
         var first = s.stub.snapshotChecksums(SnapshotChecksumsRequest.newBuilder().setMode("fast-check").build());
         assertEquals(1, first.getChecksumsCount());
