@@ -50,7 +50,7 @@ export async function createVolume() {
     fields: [
       { name: 'name', label: 'Name', required: true, placeholder: 'vol1', autofocus: true,
         hint: 'Lower-case letters, digits and dashes.' },
-      { name: 'size', label: 'Size', placeholder: '10Gi', hint: 'Bytes, or a number with a unit: Mi, Gi, Ti.' },
+      { name: 'size', label: 'Size', placeholder: '10Gi', hint: 'Bytes, or a number with a unit: 512m, 10g, 10Gi, 1Ti (powers of 1024).' },
       { name: 'numberOfReplicas', label: 'Replicas', type: 'number', value: replicas, min: 1, max: 20,
         inputmode: 'numeric', half: true },
       { name: 'frontend', label: 'Frontend', type: 'select', value: 'blockdev', half: true,
@@ -193,7 +193,7 @@ export function expand(volume) {
     intro: `Now ${bytes(volume.size)} (${volume.size} bytes). A volume only grows.`,
     submitLabel: 'Expand',
     fields: [{ name: 'size', label: 'New size', placeholder: '20Gi', autofocus: true,
-      hint: 'Bytes, or a number with a unit: Mi, Gi, Ti.' }],
+      hint: 'Bytes, or a number with a unit: 512m, 10g, 10Gi, 1Ti (powers of 1024).' }],
     submit: (v) => api.volumeAction(volume.name, 'expand', { size: v.size.trim() }),
   }).then((r) => r && toast(`Expanding ${volume.name}`));
 }

@@ -1,21 +1,27 @@
 package io.longhorn.api.types;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Byte sizes as users write them: {@code 1073741824}, {@code 10Gi}, {@code 512Mi}, {@code 1G},
- * {@code 4k}. Binary suffixes (Ki, Mi, Gi, Ti, Pi) are powers of 1024, decimal ones (k, M, G, T, P)
- * powers of 1000, as in Kubernetes quantities.
+ * Byte sizes as users write them, in the forms Longhorn's tools accept: plain bytes
+ * ({@code 1073741824}), or a number with a unit letter {@code k m g t p} (either case), optionally
+ * followed by {@code i} and/or {@code b} ({@code 10g}, {@code 10G}, {@code 10Gi}, {@code 10GiB},
+ * {@code 512m}, {@code 4KB}). Every unit is binary (a power of 1024), as upstream's size parser:
+ * {@code 1G} and {@code 1Gi} are both 1073741824. A fraction is allowed ({@code 1.5g}) and the
+ * result is rounded down to whole bytes.
  */
 public final class Sizes {
     public static final long KiB = 1024L;
     public static final long MiB = 1024L * KiB;
     public static final long GiB = 1024L * MiB;
     public static final long TiB = 1024L * GiB;
+    public static final long PiB = 1024L * TiB;
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kKMGTP]i?|[kKMGTP]i?B|B)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?) ?(?:([kKmMgGtTpP])[iI]?)?[bB]?");
 
     private Sizes() {
     }
@@ -31,34 +37,21 @@ public final class Sizes {
         }
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("invalid size \"" + text + "\": expected a number of bytes with an optional unit such as 10Gi");
+            throw new IllegalArgumentException("invalid size \"" + text
+                    + "\": expected a number of bytes with an optional unit such as 10Gi, 10G, 10GiB or 512m");
         }
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid size \"" + text + "\": number too large");
-        }
-        String unit = m.group(2) == null ? "" : m.group(2).replace("B", "");
-        long mult = switch (unit) {
-            case "" -> 1;
-            case "k", "K" -> 1000L;
-            case "M" -> 1000L * 1000;
-            case "G" -> 1000L * 1000 * 1000;
-            case "T" -> 1000L * 1000 * 1000 * 1000;
-            case "P" -> 1000L * 1000 * 1000 * 1000 * 1000;
-            case "Ki", "ki" -> KiB;
-            case "Mi" -> MiB;
-            case "Gi" -> GiB;
-            case "Ti" -> TiB;
-            case "Pi" -> 1024L * TiB;
-            default -> throw new IllegalArgumentException("invalid size \"" + text + "\": unknown unit " + unit);
+        long mult = m.group(2) == null ? 1 : switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> KiB;
+            case "m" -> MiB;
+            case "g" -> GiB;
+            case "t" -> TiB;
+            default -> PiB;
         };
-        try {
-            return Math.multiplyExact(n, mult);
-        } catch (ArithmeticException e) {
+        BigInteger bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(mult)).toBigInteger();
+        if (bytes.bitLength() > 63) {
             throw new IllegalArgumentException("invalid size \"" + text + "\": too large");
         }
+        return bytes.longValue();
     }
 
     /** A short human form: 10Gi, 1.5Mi, 4096. */

@@ -9,12 +9,20 @@ import org.junit.jupiter.api.Test;
 class SizesTest {
 
     @Test
-    void parsesPlainBinaryAndDecimalSizes() {
+    void parsesPlainBytesAndEveryUnitFormAsBinary() {
         assertEquals(4096, Sizes.parse("4096"));
-        assertEquals(10L << 30, Sizes.parse("10Gi"));
+        for (String s : new String[] {"10g", "10G", "10Gi", "10GiB", "10gib", "10GB", "10gb", "10 G"}) {
+            assertEquals(10L << 30, Sizes.parse(s), s);
+        }
+        assertEquals(512L << 20, Sizes.parse("512m"));
         assertEquals(512L << 20, Sizes.parse("512Mi"));
-        assertEquals(1_000_000_000L, Sizes.parse("1G"));
+        assertEquals(4096, Sizes.parse("4k"));
         assertEquals(4096, Sizes.parse("4Ki"));
+        assertEquals(4096, Sizes.parse("4KB"));
+        assertEquals(2L << 40, Sizes.parse("2t"));
+        assertEquals(1L << 50, Sizes.parse("1P"));
+        assertEquals(1536, Sizes.parse("1.5k"));
+        assertEquals(4096, Sizes.parse("4096b"));
     }
 
     @Test
@@ -24,6 +32,9 @@ class SizesTest {
         assertThrows(IllegalArgumentException.class, () -> Sizes.parse("-1"));
         assertThrows(IllegalArgumentException.class, () -> Sizes.parse("99999999999999999999"));
         assertThrows(IllegalArgumentException.class, () -> Sizes.parse("9999999Pi"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("10x"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("10iB"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("1.g"));
     }
 
     @Test

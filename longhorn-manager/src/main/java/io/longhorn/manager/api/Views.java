@@ -186,7 +186,7 @@ final class Views {
         var sp = j.getSpec();
         return new RecurringJobView(name, "recurringJob", links.selfLinks("recurringjobs", name), name, sp.task, sp.cron,
                 sp.retain, sp.concurrency, sp.groups, sp.labels, j.getStatus().executionCount, j.getStatus().lastRunAt,
-                j.getStatus().lastError);
+                j.getStatus().lastError, j.getStatus().history);
     }
 
     static EventView event(ManagerEvent e) {

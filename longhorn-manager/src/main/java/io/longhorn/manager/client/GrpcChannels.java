@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * One gRPC channel per address, kept while the manager runs. Channels reconnect by themselves, so an
  * engine restarted on the same address is reached again without a new channel.
  */
-public final class GrpcChannels implements EngineClients, BackupClients.Factory, AutoCloseable {
+public final class GrpcChannels implements EngineClients, ReplicaClients, BackupClients.Factory, AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
     private ManagedChannel channel(String address) {
@@ -27,6 +27,12 @@ public final class GrpcChannels implements EngineClients, BackupClients.Factory,
     @Override
     public EngineClient forAddress(String controlAddress) {
         return new GrpcEngineClient(controlAddress, channel(controlAddress));
+    }
+
+    /** A replica's control API, for snapshot data integrity checks. */
+    @Override
+    public ReplicaClient forReplica(String controlAddress) {
+        return new GrpcReplicaClient(controlAddress, channel(controlAddress));
     }
 
     @Override

@@ -16,19 +16,28 @@ import java.util.List;
  * @param minGeneration    an engine's minimum generation: the last one seen for the volume; the
  *                         engine refuses replicas below it unless {@code salvage}
  * @param salvage          an engine start that may serve replicas behind the others (a salvage)
+ * @param replicaTimeoutSeconds an engine's replica timeout ({@code engine-replica-timeout}); 0 for
+ *                         the engine's default
  */
 public record InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
                               String replicaDirectory, List<String> replicaAddresses, String frontend,
-                              long minGeneration, boolean salvage) {
+                              long minGeneration, boolean salvage, int replicaTimeoutSeconds) {
 
     public static InstanceRequest replica(String name, String volumeName, String nodeID, long size, String directory) {
-        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "", 0, false);
+        return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "", 0,
+                false, 0);
     }
 
     public static InstanceRequest engine(String name, String volumeName, String nodeID, long size,
                                          List<String> replicaAddresses, String frontend, long minGeneration,
                                          boolean salvage) {
         return new InstanceRequest(InstanceKind.ENGINE, name, volumeName, nodeID, size, "", List.copyOf(replicaAddresses),
-                frontend, minGeneration, salvage);
+                frontend, minGeneration, salvage, 0);
+    }
+
+    /** This request with an engine's replica timeout. */
+    public InstanceRequest withReplicaTimeout(int seconds) {
+        return new InstanceRequest(kind, name, volumeName, nodeID, size, replicaDirectory, replicaAddresses, frontend,
+                minGeneration, salvage, seconds);
     }
 }

@@ -15,6 +15,8 @@ public final class Longhorn {
     /** Label on replicas naming their node and disk. */
     public static final String LABEL_NODE = "longhornnode";
     public static final String LABEL_DISK_UUID = "longhorndiskuuid";
+    /** On a replica created by replica auto-balance, until the volume settles. */
+    public static final String LABEL_AUTO_BALANCE = "longhorn.io/auto-balance";
     /** Label on backups naming their backup volume. */
     public static final String LABEL_BACKUP_VOLUME = "backup-volume";
     /** Volume label prefix joining a volume to one recurring job: {@code recurring-job.longhorn.io/<job>: enabled}. */

@@ -2,7 +2,9 @@ package io.longhorn.manager.scheduling;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -15,6 +17,8 @@ import java.util.stream.Collectors;
  * (2) node anti-affinity: nodes without a healthy replica of the volume, or, when none and the
  * setting is soft, any. (3) disk anti-affinity likewise among those. (4) a disk that did not hold a
  * failed replica of the volume (a replacement should land elsewhere), then the most room left.
+ * Before node anti-affinity comes zone anti-affinity, by the same rule over the nodes' zones; a node
+ * without a zone counts as a zone of its own, so zones constrain only nodes that declare one.
  */
 public final class ReplicaScheduler {
     private ReplicaScheduler() {
@@ -36,15 +40,29 @@ public final class ReplicaScheduler {
                     + " bytes within storage-over-provisioning-percentage " + policy.overProvisioningPercentage()
                     + " and storage-minimal-available-percentage " + policy.minimalAvailablePercentage());
         }
+        Map<String, String> zoneOfNode = new HashMap<>();
+        for (DiskCandidate d : disks) {
+            zoneOfNode.put(d.nodeID(), d.zoneKey());
+        }
+        Set<String> busyZones = existing.stream().filter(r -> !r.failed())
+                .map(r -> zoneOfNode.getOrDefault(r.nodeID(), "node:" + r.nodeID())).collect(Collectors.toSet());
+        List<DiskCandidate> byZone = fitting.stream().filter(d -> !busyZones.contains(d.zoneKey())).toList();
+        if (byZone.isEmpty()) {
+            if (!policy.zoneSoftAntiAffinity()) {
+                return new Placement.Unschedulable("hard zone anti-affinity: every zone with room already holds a"
+                        + " replica of the volume (set replica-zone-soft-anti-affinity to allow more in one zone)");
+            }
+            byZone = fitting;
+        }
         Set<String> busyNodes = existing.stream().filter(r -> !r.failed()).map(ExistingReplica::nodeID)
                 .collect(Collectors.toSet());
-        List<DiskCandidate> byNode = fitting.stream().filter(d -> !busyNodes.contains(d.nodeID())).toList();
+        List<DiskCandidate> byNode = byZone.stream().filter(d -> !busyNodes.contains(d.nodeID())).toList();
         if (byNode.isEmpty()) {
             if (!policy.nodeSoftAntiAffinity()) {
                 return new Placement.Unschedulable("hard node anti-affinity: every node with room already holds a"
                         + " replica of the volume (set replica-soft-anti-affinity to allow more on one node)");
             }
-            byNode = fitting;
+            byNode = byZone;
         }
         Set<String> busyDisks = existing.stream().filter(r -> !r.failed()).map(ExistingReplica::diskUUID)
                 .collect(Collectors.toSet());

@@ -12,6 +12,7 @@ import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.controller.snapshot.SnapshotNames;
 import io.longhorn.manager.model.SnapshotStatus;
 import io.longhorn.manager.model.Volume;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,6 +49,11 @@ public final class SnapshotService {
                                String created, long size, Map<String, String> labels) {
     }
 
+    /** The volume service this one works through. */
+    public VolumeService volumes() {
+        return volumes;
+    }
+
     public SnapshotView create(String volume, String name, Map<String, String> labels) {
         String n = name == null || name.isEmpty() ? UUID.randomUUID().toString() : Validation.snapshotName("name", name);
         Map<String, String> l = labels == null ? Map.of() : labels;
@@ -55,10 +61,25 @@ public final class SnapshotService {
         if (name != null && !name.isEmpty() && find(engine, volume, n).isPresent()) {
             throw new ConflictStateException("NotUnique", "snapshot " + n + " of volume " + volume + " already exists");
         }
+        requireRoomForSnapshot(volume);
         String created = call(volume, engine, e -> e.snapshotCreate(n, l)).getName();
         ctx.events().normal("Volume", volume, "SnapshotCreated", "snapshot " + created + " of volume " + volume + " created");
         return find(engine, volume, created).orElseThrow(() -> new NotFoundException("snapshot " + created
                 + " of volume " + volume + " vanished after creation"));
+    }
+
+    /**
+     * Refuses a new snapshot when the volume has {@code snapshot-max-count} already. Every snapshot
+     * layer counts, those marked removed too: they are files in the chain until a purge coalesces them.
+     */
+    private void requireRoomForSnapshot(String volume) {
+        long max = ctx.settings().integer(SettingNames.SNAPSHOT_MAX_COUNT);
+        long count = list(volume).stream().filter(s -> !HEAD.equals(s.name())).count();
+        if (count >= max) {
+            throw new ConflictStateException("TooManySnapshots", "volume " + volume + " has " + count
+                    + " snapshots and snapshot-max-count is " + max + ": delete snapshots (and purge the removed ones)"
+                    + " before taking another");
+        }
     }
 
     /**

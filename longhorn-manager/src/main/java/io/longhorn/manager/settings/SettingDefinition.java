@@ -1,5 +1,6 @@
 package io.longhorn.manager.settings;
 
+import io.longhorn.manager.jobs.CronExpressions;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,6 +25,10 @@ public record SettingDefinition(String name, String displayName, String category
                                      String description) {
         return new SettingDefinition(name, display, category, SettingType.INT, Long.toString(def), min, max, List.of(),
                 description);
+    }
+
+    static SettingDefinition cron(String name, String display, String category, String def, String description) {
+        return new SettingDefinition(name, display, category, SettingType.CRON, def, 0, 0, List.of(), description);
     }
 
     static SettingDefinition options(String name, String display, String category, String def, List<String> options,
@@ -69,6 +74,15 @@ public record SettingDefinition(String name, String displayName, String category
                 if (!options.contains(v)) {
                     throw new IllegalArgumentException("invalid value \"" + value + "\" for setting " + name
                             + ": expected one of " + String.join(", ", options));
+                }
+                return v;
+            }
+            case CRON -> {
+                try {
+                    CronExpressions.validate(v);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("invalid value \"" + value + "\" for setting " + name + ": "
+                            + e.getMessage());
                 }
                 return v;
             }

@@ -61,7 +61,8 @@ public final class SettingDefinitions {
                 SettingDefinition.bool(REPLICA_DISK_SOFT_ANTI_AFFINITY, "Replica Disk Level Soft Anti-Affinity",
                         SCHEDULING, true, "Allow replicas of one volume on the same disk when no other disk has room."),
                 SettingDefinition.bool(REPLICA_ZONE_SOFT_ANTI_AFFINITY, "Replica Zone Level Soft Anti-Affinity",
-                        SCHEDULING, true, "Allow replicas of one volume in the same zone."),
+                        SCHEDULING, true, "Allow replicas of one volume in the same zone when no other zone has room (a node"
+                                + " without a zone counts as a zone of its own)."),
                 SettingDefinition.integer(STORAGE_OVER_PROVISIONING_PERCENTAGE, "Storage Over Provisioning Percentage",
                         SCHEDULING, 100, 0, 100_000,
                         "How much of a disk's schedulable space (maximum minus reserved) may be promised to replicas, in percent."),
@@ -73,7 +74,8 @@ public final class SettingDefinitions {
                 SettingDefinition.string(DEFAULT_DATA_PATH, "Default Data Path", GENERAL, "/var/lib/longhorn/",
                         "Where the default disk of a new node is."),
                 SettingDefinition.integer(ENGINE_REPLICA_TIMEOUT, "Engine to Replica Timeout", GENERAL, 8, 8, 30,
-                        "Seconds an engine waits for a replica before marking it ERR."),
+                        "Seconds an engine waits for a replica before marking it ERR (applies to engines started"
+                                + " after the change)."),
                 SettingDefinition.integer(CONCURRENT_REPLICA_REBUILD_PER_NODE_LIMIT,
                         "Concurrent Replica Rebuild Per Node Limit", DANGER, 5, 0, 100,
                         "Replicas that may rebuild at the same time on a node; 0 disables rebuilding."),
@@ -86,20 +88,30 @@ public final class SettingDefinitions {
                 SettingDefinition.bool(AUTO_SALVAGE, "Automatic salvage", GENERAL, true,
                         "When every replica of a volume failed, bring back the ones that were healthy last."),
                 SettingDefinition.options(SNAPSHOT_DATA_INTEGRITY, "Snapshot Data Integrity", SNAPSHOT, "disabled",
-                        List.of("disabled", "enabled", "fast-check"), "Whether snapshot checksums are computed."),
+                        List.of("disabled", "enabled", "fast-check"),
+                        "Whether snapshot checksums are computed and compared across replicas on the"
+                                + " snapshot-data-integrity-cronjob schedule: enabled re-hashes every snapshot file,"
+                                + " fast-check only files whose ctime, mtime or size changed. A replica whose"
+                                + " snapshot differs from the others is marked failed and rebuilt."),
+                SettingDefinition.cron(SNAPSHOT_DATA_INTEGRITY_CRONJOB, "Snapshot Data Integrity Check CronJob",
+                        SNAPSHOT, "0 0 */7 * *",
+                        "When snapshot checksums are checked (five-field unix cron)."),
                 SettingDefinition.integer(SNAPSHOT_MAX_COUNT, "Snapshot Maximum Count", SNAPSHOT, 250, 2, 250,
-                        "Snapshots a volume may have."),
+                        "Snapshots a volume may have (removed ones count until purged); another is refused."),
                 SettingDefinition.integer(RECURRING_SUCCESSFUL_JOBS_HISTORY_LIMIT,
                         "Recurring Successful Jobs History Limit", SNAPSHOT, 1, 0, 100,
-                        "Successful recurring job runs kept in the history."),
+                        "Successful runs each recurring job keeps in its history; 0 keeps none."),
                 SettingDefinition.integer(RECURRING_FAILED_JOBS_HISTORY_LIMIT, "Recurring Failed Jobs History Limit",
-                        SNAPSHOT, 1, 0, 100, "Failed recurring job runs kept in the history."),
+                        SNAPSHOT, 1, 0, 100, "Failed runs each recurring job keeps in its history; 0 keeps none."),
                 SettingDefinition.bool(ALLOW_RECURRING_JOB_WHILE_VOLUME_DETACHED,
                         "Allow Recurring Job While Volume Is Detached", SNAPSHOT, false,
-                        "Run recurring jobs for detached volumes too (not supported here: they are skipped)."),
+                        "Run recurring jobs for detached volumes too: each is attached for the job without a frontend"
+                                + " and detached after it."),
                 SettingDefinition.options(DEFAULT_DATA_LOCALITY, "Default Data Locality", GENERAL, "disabled",
                         List.of("disabled", "best-effort", "strict-local"), "Data locality of new volumes."),
                 SettingDefinition.options(REPLICA_AUTO_BALANCE, "Replica Auto Balance", SCHEDULING, "disabled",
-                        List.of("disabled", "least-effort", "best-effort"), "Whether replicas are moved to balance nodes."));
+                        List.of("disabled", "least-effort", "best-effort"),
+                        "Move replicas of healthy attached volumes: least-effort off a crowded zone or node while"
+                                + " another holds none, best-effort also until zones and nodes differ by at most one."));
     }
 }

@@ -20,6 +20,7 @@ public final class SettingNames {
     public static final String RESTORE_CONCURRENT_LIMIT = "restore-concurrent-limit";
     public static final String AUTO_SALVAGE = "auto-salvage";
     public static final String SNAPSHOT_DATA_INTEGRITY = "snapshot-data-integrity";
+    public static final String SNAPSHOT_DATA_INTEGRITY_CRONJOB = "snapshot-data-integrity-cronjob";
     public static final String SNAPSHOT_MAX_COUNT = "snapshot-max-count";
     public static final String RECURRING_SUCCESSFUL_JOBS_HISTORY_LIMIT = "recurring-successful-jobs-history-limit";
     public static final String RECURRING_FAILED_JOBS_HISTORY_LIMIT = "recurring-failed-jobs-history-limit";

@@ -1,4 +1,4 @@
 package io.longhorn.manager.settings;
 
 /** How a setting's value is written. */
-public enum SettingType { STRING, BOOL, INT, ENUM }
+public enum SettingType { STRING, BOOL, INT, ENUM, CRON }

@@ -6,13 +6,14 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.List;
 
 /**
- * {@code longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--bin-dir DIR]}:
+ * {@code longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--zone ZONE] [--bin-dir DIR]}:
  * turns the command line into configuration before Quarkus starts, then runs until stopped.
  */
 @QuarkusMain
 public class ManagerMain implements QuarkusApplication {
     static final String USAGE = """
-            Usage: longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--bin-dir DIR]
+            Usage: longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--zone ZONE]
+                                    [--bin-dir DIR]
 
             Runs the Longhorn manager standalone: REST API, metrics and controllers on one host, with
             engines and replicas as local processes.
@@ -20,6 +21,8 @@ public class ManagerMain implements QuarkusApplication {
               --data-dir DIR        where volumes, state, logs and backups live (default ./data)
               --listen HOST:PORT    REST API address (default 0.0.0.0:9500)
               --node-name NAME      this node's name (default: the host name)
+              --zone ZONE           this node's zone, for replica-zone-soft-anti-affinity and
+                                    replica-auto-balance (default: none)
               --bin-dir DIR         where the longhorn-engine, longhorn-replica and longhorn-backup
                                     launchers are (default: found next to this one)
               --stop-instances-on-shutdown
@@ -67,7 +70,7 @@ public class ManagerMain implements QuarkusApplication {
             switch (name) {
                 case "-h", "--help" -> throw new HelpException();
                 case "--stop-instances-on-shutdown" -> System.setProperty("longhorn.stop-instances-on-shutdown", "true");
-                case "--data-dir", "--listen", "--node-name", "--bin-dir" -> {
+                case "--data-dir", "--listen", "--node-name", "--zone", "--bin-dir" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -85,6 +88,7 @@ public class ManagerMain implements QuarkusApplication {
         switch (name) {
             case "--data-dir" -> System.setProperty("longhorn.data-dir", value);
             case "--node-name" -> System.setProperty("longhorn.node-name", value);
+            case "--zone" -> System.setProperty("longhorn.zone", value);
             case "--bin-dir" -> System.setProperty("longhorn.bin-dir", value);
             default -> {
                 int colon = value.lastIndexOf(':');

@@ -15,6 +15,9 @@ public interface StandaloneConfig {
     /** This node's name; the host name when empty. */
     Optional<String> nodeName();
 
+    /** This node's zone (Node status {@code zone}); none when empty. */
+    Optional<String> zone();
+
     /** Directory of the {@code longhorn-*} launchers; found next to the manager's own when empty. */
     Optional<String> binDir();
 

@@ -8,6 +8,7 @@ import io.longhorn.manager.settings.Settings;
 import io.longhorn.manager.store.AlreadyExistsException;
 import io.longhorn.manager.store.ResourceStore;
 import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.store.Retry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,12 @@ final class StandaloneNode {
     }
 
     static void ensure(ResourceStore store, Settings settings, String nodeName, Path defaultDisk) throws IOException {
+        ensure(store, settings, nodeName, "", defaultDisk);
+    }
+
+    /** As {@link #ensure(ResourceStore, Settings, String, Path)}, and records the node's zone (empty: none). */
+    static void ensure(ResourceStore store, Settings settings, String nodeName, String zone, Path defaultDisk)
+            throws IOException {
         if (store.get(Node.class, nodeName).isEmpty()) {
             Files.createDirectories(defaultDisk);
             Node node = Resources.create(Node.class, nodeName);
@@ -43,6 +50,13 @@ final class StandaloneNode {
                 // another start got there first
             }
         }
+        Retry.updateStatus(store, Node.class, nodeName, n -> {
+            if (zone.equals(n.getStatus().zone)) {
+                return false;
+            }
+            n.getStatus().zone = zone;
+            return true;
+        });
         if (store.get(EngineImage.class, ENGINE_IMAGE).isEmpty()) {
             EngineImage ei = Resources.create(EngineImage.class, ENGINE_IMAGE);
             ei.getSpec().image = "longhorn-engine:local";

@@ -3,6 +3,7 @@ package io.longhorn.manager.standalone;
 import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
 import io.longhorn.manager.client.GrpcChannels;
+import io.longhorn.manager.client.ReplicaClients;
 import io.longhorn.manager.launcher.InstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessLauncherOptions;
@@ -45,6 +46,13 @@ public class StandaloneProducers {
     @Singleton
     @DefaultBean
     EngineClients engineClients(GrpcChannels channels) {
+        return channels;
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    ReplicaClients replicaClients(GrpcChannels channels) {
         return channels;
     }
 

@@ -2,11 +2,14 @@ package io.longhorn.manager.standalone;
 
 import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
+import io.longhorn.manager.client.ReplicaClients;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.Controllers;
 import io.longhorn.manager.controller.runtime.ControllerRuntime;
 import io.longhorn.manager.events.EventRecorder;
 import io.longhorn.manager.events.MemoryEventRecorder;
+import io.longhorn.manager.integrity.IntegritySchedule;
+import io.longhorn.manager.integrity.SnapshotIntegrityCheck;
 import io.longhorn.manager.jobs.QuarkusCronScheduler;
 import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.launcher.InstanceLauncher;
@@ -49,6 +52,7 @@ public class StandaloneRuntime implements ManagerServices {
 
     private final ControllerContext ctx;
     private final Controllers controllers;
+    private final IntegritySchedule integrity;
     private final VolumeService volumes;
     private final SnapshotService snapshots;
     private final BackupService backups;
@@ -60,7 +64,7 @@ public class StandaloneRuntime implements ManagerServices {
     private final BackupClients backupClients;
 
     public StandaloneRuntime(StandaloneConfig config, DataDir dataDir, InstanceLauncher launcher, EngineClients engines,
-                             BackupClients backupClients, Scheduler scheduler) {
+                             ReplicaClients replicaClients, BackupClients backupClients, Scheduler scheduler) {
         this.config = config;
         this.launcher = launcher;
         this.backupClients = backupClients;
@@ -77,7 +81,7 @@ public class StandaloneRuntime implements ManagerServices {
                 values, events, node, Clock.systemUTC(), config.monitorInterval());
         try {
             java.nio.file.Files.createDirectories(data.resolve("backupstore"));
-            StandaloneNode.ensure(store, values, node, data);
+            StandaloneNode.ensure(store, values, node, config.zone().orElse("").trim(), data);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare data directory " + data + ": " + e.getMessage(), e);
         }
@@ -91,14 +95,17 @@ public class StandaloneRuntime implements ManagerServices {
         this.controllers = new Controllers(ctx, new ControllerRuntime(config.resync()), cron,
                 new RecurringJobRunner(ctx, snapshots, backups));
         this.volumes.attachController(controllers.volumeController());
+        this.integrity = new IntegritySchedule(ctx, cron, new SnapshotIntegrityCheck(ctx, replicaClients)::runAll);
         LOG.infof("standalone manager: node %s, data directory %s, launchers in %s", node, data, dataDir.binDir());
     }
 
     void onStart(@Observes StartupEvent event) {
         controllers.start();
+        integrity.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        integrity.close();
         controllers.close();
         if (config.stopInstancesOnShutdown()) {
             if (launcher instanceof ProcessInstanceLauncher p) {

@@ -22,6 +22,23 @@ const JOB_LABEL = 'recurring-job.longhorn.io/';
 const GROUP_LABEL = 'recurring-job-group.longhorn.io/';
 
 /** The volumes a job runs on, decided as the manager does (explicit job, one of its groups, or "default"). */
+
+/**
+ * The runs the job keeps (recurring-successful-jobs-history-limit and
+ * recurring-failed-jobs-history-limit), newest first, folded away.
+ */
+function history(j) {
+  const runs = (j.history || []).slice().reverse();
+  if (!runs.length) {
+    return null;
+  }
+  return h('details.small', h('summary.muted', `History (${runs.length})`),
+    h('ul.plain', runs.map((r) => h('li', { dataset: { state: r.state } },
+      h('span', { title: dateTime(r.finishedAt) }, `${r.state === 'failed' ? '✗' : '✓'} ${ago(r.finishedAt)}`),
+      h('span.muted', ` · ${r.volumes.length ? r.volumes.join(', ') : 'no volume'}`),
+      r.error ? h('div.inline-error', r.error) : null))));
+}
+
 export function volumesOf(job, volumes) {
   return volumes.filter((v) => {
     const l = v.labels || {};
@@ -77,7 +94,8 @@ export class JobsPage extends Page {
           h('a', { href: `#/volumes/${encodeURIComponent(v.name)}` }, v.name)])) : h('span.muted', 'no volume'),
         h('div', j.lastRunAt ? h('span', { title: dateTime(j.lastRunAt) }, ago(j.lastRunAt)) : h('span.muted', 'never'),
           j.executionCount ? h('span.muted.small', ` · ${j.executionCount} run${j.executionCount === 1 ? '' : 's'}`) : null,
-          j.lastError ? h('p.inline-error', j.lastError) : null),
+          j.lastError ? h('p.inline-error', j.lastError) : null,
+          history(j)),
         h('div.row-actions',
           h('button.small', { type: 'button', dataset: { key: `edit-${j.name}` }, onclick: () => this.edit(j) }, 'Edit'),
           h('button.small.danger-text', { type: 'button', dataset: { key: `delete-${j.name}` },

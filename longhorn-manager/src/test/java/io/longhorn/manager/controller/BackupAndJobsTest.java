@@ -16,6 +16,7 @@ import io.longhorn.manager.service.ConflictStateException;
 import io.longhorn.manager.service.RecurringJobInput;
 import io.longhorn.manager.service.SnapshotService;
 import io.longhorn.manager.service.VolumeCreate;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.testing.HarnessTest;
 import io.longhorn.manager.testing.ManagerHarness;
@@ -278,6 +279,66 @@ class BackupAndJobsTest extends HarnessTest {
         assertEquals(2, own.size());
         assertEquals("gold", own.getFirst().labels().get("tier"));
         assertEquals(4, m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().executionCount);
+    }
+
+    @Test
+    void aSnapshotBeyondSnapshotMaxCountIsRefusedAndNothingIsCreated() {
+        createAttached("vol1");
+        m.settings.update(SettingNames.SNAPSHOT_MAX_COUNT, "2");
+        m.snapshots.create("vol1", "s1", null);
+        m.snapshots.create("vol1", "s2", null);
+        ConflictStateException e = org.junit.jupiter.api.Assertions.assertThrows(ConflictStateException.class,
+                () -> m.snapshots.create("vol1", "s3", null));
+        assertTrue(e.getMessage().contains("snapshot-max-count is 2"), e.getMessage());
+        assertEquals(List.of("s1", "s2"), userSnapshots("vol1"));
+        m.snapshots.delete("vol1", "s1");
+        m.snapshots.purge("vol1");
+        m.snapshots.create("vol1", "s3", null);
+        assertEquals(List.of("s2", "s3"), userSnapshots("vol1"));
+    }
+
+    @Test
+    void aJobKeepsTheHistoryOfAsManyRunsAsTheHistoryLimitsAllow() {
+        createAttached("vol1");
+        m.settings.update(SettingNames.RECURRING_SUCCESSFUL_JOBS_HISTORY_LIMIT, "2");
+        m.settings.update(SettingNames.RECURRING_FAILED_JOBS_HISTORY_LIMIT, "0");
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 10, 1, List.of("default"), null));
+        await().atMost(WAIT).until(() -> m.cron.schedules().containsKey("snap"));
+        for (int i = 0; i < 3; i++) {
+            m.cron.fire("snap");
+        }
+        var history = m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().history;
+        assertEquals(2, history.size());
+        assertTrue(history.stream().allMatch(r -> "succeeded".equals(r.state) && r.volumes.equals(List.of("vol1"))));
+        m.settings.update(SettingNames.SNAPSHOT_MAX_COUNT, "3");
+        m.settings.update(SettingNames.RECURRING_FAILED_JOBS_HISTORY_LIMIT, "1");
+        m.cron.fire("snap");
+        m.cron.fire("snap");
+        history = m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().history;
+        assertEquals(List.of("succeeded", "succeeded", "failed"), history.stream().map(r -> r.state).toList());
+        assertTrue(history.getLast().error.contains("snapshot-max-count"), history.getLast().error);
+    }
+
+    @Test
+    void aDetachedVolumeIsSkippedUnlessAllowedThenAttachedForTheJobAndDetachedAfter() {
+        m.volumes.create(new VolumeCreate("vol1", "64Mi", 2, null, null, null, null, null, null, null, null));
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 5, 1, List.of("default"), null));
+        await().atMost(WAIT).until(() -> m.cron.schedules().containsKey("snap"));
+        m.cron.fire("snap");
+        assertTrue(m.store.get(Volume.class, "vol1").orElseThrow().getSpec().nodeID.isEmpty());
+        assertEquals(List.of(), m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().history.getLast().volumes);
+
+        m.settings.update(SettingNames.ALLOW_RECURRING_JOB_WHILE_VOLUME_DETACHED, "true");
+        m.cron.fire("snap");
+        var last = m.store.get(RecurringJob.class, "snap").orElseThrow().getStatus().history.getLast();
+        assertEquals("succeeded", last.state, last.error);
+        assertEquals(List.of("vol1"), last.volumes);
+        await().atMost(WAIT).until(() -> "detached".equals(volume("vol1").getStatus().state));
+        assertTrue(volume("vol1").getSpec().nodeID.isEmpty(), "detached again after the job");
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(1, m.snapshots.list("vol1").stream()
+                .filter(s -> "snap".equals(s.labels().get("RecurringJob"))).count(),
+                "the snapshot was taken while it was attached, and the detached volume lists it"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.service.VolumeCreate;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.testing.ManagerHarness;
 import java.nio.file.Path;
@@ -97,6 +98,14 @@ class VolumeLifecycleTest {
             assertTrue(log.indexOf("start " + Resources.name(r)) < engineStart, log.toString());
             assertEquals("RW", engine("vol1").getStatus().replicaModeMap.get(Resources.name(r)));
         }
+    }
+
+    @Test
+    void theEngineStartsWithTheEngineReplicaTimeoutSetting() {
+        m.settings.update(SettingNames.ENGINE_REPLICA_TIMEOUT, "21");
+        create("vol1", 2);
+        attachHealthy("vol1");
+        assertEquals(21, m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow().replicaTimeoutSeconds());
     }
 
     @Test

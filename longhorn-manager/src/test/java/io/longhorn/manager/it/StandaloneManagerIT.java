@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -60,8 +59,8 @@ class StandaloneManagerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(ManagerProcess.servicesBuilt(),
-                "the replica, engine and backupstore modules must be packaged first (the reactor build does that)");
+        assertTrue(ManagerProcess.servicesBuilt(),
+                "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
         dataDir = Files.createTempDirectory("manager-it-").resolve("data");
         Files.createDirectories(dataDir);
         s3 = S3Server.start(BUCKET);

@@ -116,4 +116,36 @@ class ReplicaSchedulerTest {
     void noDisksAtAllIsUnschedulable() {
         assertInstanceOf(Placement.Unschedulable.class, ReplicaScheduler.schedule(GiB, 0, List.of(), List.of(), SOFT));
     }
+
+    private static DiskCandidate zoned(String node, String zone) {
+        return new DiskCandidate(node, "a", node + "-a", "/d/" + node, true, true, 100 * GiB, 90 * GiB, 0, 0, zone);
+    }
+
+    @Test
+    void replicasSpreadAcrossZonesBeforeNodes() {
+        var disks = List.of(zoned("n1", "z1"), zoned("n2", "z1"), zoned("n3", "z2"));
+        var placed = ReplicaScheduler.scheduleAll(2, GiB, List.of(), disks, HARD);
+        Set<String> zones = placed.stream().map(p -> ((Placement.Scheduled) p).disk().zone()).collect(Collectors.toSet());
+        assertEquals(Set.of("z1", "z2"), zones);
+    }
+
+    @Test
+    void hardZoneAntiAffinityRefusesASecondReplicaInTheOnlyZoneAndSoftAllowsIt() {
+        var disks = List.of(zoned("n1", "z1"), zoned("n2", "z1"));
+        var hardZone = new SchedulingPolicy(100, 25, false, false, false);
+        var refused = assertInstanceOf(Placement.Unschedulable.class,
+                ReplicaScheduler.scheduleAll(2, GiB, List.of(), disks, hardZone).get(1));
+        assertTrue(refused.reason().contains("replica-zone-soft-anti-affinity"), refused.reason());
+        var softZone = new SchedulingPolicy(100, 25, false, false, true);
+        var placed = ReplicaScheduler.scheduleAll(2, GiB, List.of(), disks, softZone);
+        assertEquals(Set.of("n1-a", "n2-a"), placed.stream().map(ReplicaSchedulerTest::where).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void nodesWithoutAZoneAreNotHeldBackByHardZoneAntiAffinity() {
+        var disks = List.of(zoned("n1", ""), zoned("n2", ""), zoned("n3", ""));
+        var hardZone = new SchedulingPolicy(100, 25, false, false, false);
+        var placed = ReplicaScheduler.scheduleAll(3, GiB, List.of(), disks, hardZone);
+        assertTrue(placed.stream().allMatch(p -> p instanceof Placement.Scheduled), placed.toString());
+    }
 }

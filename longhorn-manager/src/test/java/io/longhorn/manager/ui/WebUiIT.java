@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +44,8 @@ class WebUiIT {
 
     @BeforeAll
     static void startManager() throws Exception {
-        Assumptions.assumeTrue(ManagerProcess.servicesBuilt(),
-                "the replica, engine and backupstore modules must be packaged first (the reactor build does that)");
+        assertTrue(ManagerProcess.servicesBuilt(),
+                "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
         assertTrue(Browser.installed(), "the browser tests need Debian's chromium and chromium-driver"
                 + " (/usr/bin/chromium, /usr/bin/chromedriver): bin/test-all installs them");
         Path root = Files.createTempDirectory("ui-it-");

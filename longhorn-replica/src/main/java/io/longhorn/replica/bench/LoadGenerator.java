@@ -142,7 +142,7 @@ public final class LoadGenerator {
         try {
             Address addr = address.equals("self") ? null : Address.parse(address);
             long sz = Sizes.parse(size);
-            long b = Sizes.parse(bs.replace("k", "Ki").replace("m", "Mi").replace("KiKi", "Ki"));
+            long b = Sizes.parse(bs);
             int d = Integer.parseInt(depth);
             int c = Integer.parseInt(conns);
             Duration dur = Duration.ofMillis((long) (Double.parseDouble(duration.replaceAll("s$", "")) * 1000));

@@ -1,8 +1,12 @@
 package io.longhorn.replica.control;
 
 import io.longhorn.api.replica.ReplicaInfo;
+import io.longhorn.api.replica.SnapshotChecksum;
+import io.longhorn.api.replica.SnapshotChecksumsResponse;
+import io.longhorn.replica.store.ChecksumFile;
 import io.longhorn.replica.store.Extent;
 import io.longhorn.replica.store.Replica;
+import io.longhorn.replica.store.SnapshotChecksums;
 import io.longhorn.replica.store.SnapshotInfo;
 
 import java.time.Instant;
@@ -86,5 +90,17 @@ final class ProtoMapping {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    static SnapshotChecksumsResponse checksums(List<SnapshotChecksums.Result> results) {
+        SnapshotChecksumsResponse.Builder b = SnapshotChecksumsResponse.newBuilder();
+        for (SnapshotChecksums.Result r : results) {
+            ChecksumFile c = r.checksum();
+            b.addChecksums(SnapshotChecksum.newBuilder().setFile(r.file()).setMethod(c.method())
+                    .setChecksum(c.checksum()).setChangeTime(c.changeTime()).setModificationTime(c.modificationTime())
+                    .setSize(c.size()).setLastHashedAt(c.lastHashedAt()).setSilentlyCorrupted(c.silentlyCorrupted())
+                    .setRehashed(r.rehashed()));
+        }
+        return b.build();
     }
 }

@@ -16,12 +16,15 @@ import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.replica.SetErrorRequest;
 import io.longhorn.api.replica.SetGenerationRequest;
+import io.longhorn.api.replica.SnapshotChecksumsRequest;
+import io.longhorn.api.replica.SnapshotChecksumsResponse;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.replica.SnapshotRequest;
 import io.longhorn.api.replica.WriteExtentsResponse;
 import io.longhorn.api.types.Names;
 import io.longhorn.replica.store.Extent;
 import io.longhorn.replica.store.Replica;
+import io.longhorn.replica.store.SnapshotChecksums;
 import io.longhorn.replica.store.SnapshotInfo;
 import io.quarkus.grpc.GrpcService;
 import jakarta.annotation.PreDestroy;
@@ -48,6 +51,8 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
 
     private final ServedReplica served;
     private final ExecutorService work;
+    private SnapshotChecksums checksums;
+    private Replica checksumsOf;
 
     @Inject
     public ReplicaControlService(ServedReplica served) {
@@ -60,6 +65,11 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
     @PreDestroy
     void shutdown() {
         work.shutdown();
+        synchronized (this) {
+            if (checksums != null) {
+                checksums.close();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- info and chain
@@ -216,6 +226,39 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
             replica().rebuildFinish();
             return info();
         });
+    }
+
+    // ---------------------------------------------------------------- snapshot data integrity
+
+    @Override
+    public void snapshotChecksums(SnapshotChecksumsRequest req, StreamObserver<SnapshotChecksumsResponse> out) {
+        // Hashing may take minutes at its paced rate: the wait runs on a virtual thread, not on the
+        // small pool other control calls need.
+        Thread.ofVirtual().name("lh-checksum-call").start(() -> {
+            SnapshotChecksumsResponse result;
+            try {
+                SnapshotChecksums.Mode mode = SnapshotChecksums.Mode.parse(req.getMode());
+                result = ProtoMapping.checksums(checksums().refresh(mode));
+            } catch (Throwable t) {
+                fail(out, "snapshot checksums", t);
+                return;
+            }
+            out.onNext(result);
+            out.onCompleted();
+        });
+    }
+
+    /** The hasher of the replica served now (a new one after the replica was reopened). */
+    private synchronized SnapshotChecksums checksums() {
+        Replica r = replica();
+        if (checksums == null || checksumsOf != r) {
+            if (checksums != null) {
+                checksums.close();
+            }
+            checksums = new SnapshotChecksums(r, SnapshotChecksums.configuredRate());
+            checksumsOf = r;
+        }
+        return checksums;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1208,6 +1208,7 @@ public final class Replica implements Closeable {
         for (String f : files) {
             try {
                 Files.deleteIfExists(dir.resolve(f));
+                Files.deleteIfExists(dir.resolve(f + ChecksumFile.SUFFIX));
                 step("layer.imageDeleted");
                 Files.deleteIfExists(dir.resolve(f + LayerMeta.SUFFIX));
             } catch (IOException e) {

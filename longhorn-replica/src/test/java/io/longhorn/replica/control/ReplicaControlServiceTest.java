@@ -27,6 +27,7 @@ import io.longhorn.api.replica.RebuildPrepareRequest;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
 import io.longhorn.api.replica.SetErrorRequest;
+import io.longhorn.api.replica.SnapshotChecksumsRequest;
 import io.longhorn.api.replica.SnapshotCreateRequest;
 import io.longhorn.api.replica.SnapshotRequest;
 import io.longhorn.api.replica.WriteExtentsResponse;
@@ -307,6 +308,28 @@ class ReplicaControlServiceTest {
         Served s = serve("a");
         assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.checksumRanges(ChecksumRequest.newBuilder()
                 .setFile("volume-head-000.img").setChunkSize(-1).build()));
+    }
+
+    @Test
+    void snapshotChecksumsAreComputedStoredAndABadModeIsRefused() throws Exception {
+        Served s = serve("a");
+        byte[] block = new byte[4096];
+        java.util.Arrays.fill(block, (byte) 7);
+        s.replica.write(0, java.nio.ByteBuffer.wrap(block));
+        s.stub.snapshotCreate(SnapshotCreateRequest.newBuilder().setName("s1").build());
+        var first = s.stub.snapshotChecksums(SnapshotChecksumsRequest.newBuilder().setMode("fast-check").build());
+        assertEquals(1, first.getChecksumsCount());
+        var c = first.getChecksums(0);
+        assertEquals("volume-snap-s1.img", c.getFile());
+        assertEquals("sha256", c.getMethod());
+        assertEquals(64, c.getChecksum().length());
+        assertTrue(c.getRehashed());
+        assertTrue(java.nio.file.Files.exists(tmp.resolve("a").resolve("volume-snap-s1.img.checksum")));
+        var again = s.stub.snapshotChecksums(SnapshotChecksumsRequest.newBuilder().setMode("fast-check").build());
+        assertEquals(c.getChecksum(), again.getChecksums(0).getChecksum());
+        assertTrue(!again.getChecksums(0).getRehashed(), "an unchanged file is not hashed again under fast-check");
+        assertCode(Status.Code.INVALID_ARGUMENT, () -> s.stub.snapshotChecksums(SnapshotChecksumsRequest.newBuilder()
+                .setMode("sometimes").build()));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.EngineStatus;
 import io.longhorn.manager.model.InstanceState;
 import io.longhorn.manager.model.Replica;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -152,7 +153,8 @@ public final class EngineController implements Reconciler {
         }
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
                 engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend,
-                status.generation, salvage));
+                status.generation, salvage)
+                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT)));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));

@@ -42,7 +42,7 @@ final class DiskCandidates {
                         && Conditions.isTrue(ds.conditions, DiskStatus.CONDITION_READY);
                 list.add(new DiskCandidate(Resources.name(n), e.getKey(), ds.diskUUID, spec.path, nodeOk, diskOk,
                         ds.storageMaximum, ds.storageAvailable, spec.storageReserved,
-                        scheduled.getOrDefault(ds.diskUUID, 0L)));
+                        scheduled.getOrDefault(ds.diskUUID, 0L), n.getStatus().zone == null ? "" : n.getStatus().zone));
             }
         }
         return list;

@@ -1,9 +1,13 @@
 package io.longhorn.manager.controller.volume;
 
 import io.longhorn.manager.controller.ControllerContext;
+import io.longhorn.manager.model.Longhorn;
+import io.longhorn.manager.model.Node;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.store.Resources;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Removes replicas the volume no longer needs: failed ones once the volume is healthy again (their
@@ -26,8 +30,16 @@ final class ReplicaCleanupStep {
             }
         }
         List<Replica> healthy = w.healthy();
-        if (healthy.size() > wanted) {
-            ReplicaPicker.toRemove(healthy, w.modes()).ifPresent(r -> {
+        // A replica added by auto-balance is kept until it is rebuilt: the surplus to remove is then
+        // the one on the most crowded zone or node, not the one still copying.
+        boolean balancing = healthy.stream().anyMatch(r -> "true".equals(Resources.labels(r).get(Longhorn.LABEL_AUTO_BALANCE))
+                && w.engineRunning() && !ReplicaMode.RW.equals(w.modes().get(Resources.name(r))));
+        if (healthy.size() > wanted && !balancing) {
+            Map<String, String> zones = new HashMap<>();
+            for (Node n : ctx.store().list(Node.class)) {
+                zones.put(Resources.name(n), n.getStatus().zone == null ? "" : n.getStatus().zone);
+            }
+            ReplicaPicker.toRemove(healthy, w.modes(), zones).ifPresent(r -> {
                 w.removing.add(Resources.name(r));
                 deleteWhenDropped(w, r, "numberOfReplicas is " + wanted);
             });

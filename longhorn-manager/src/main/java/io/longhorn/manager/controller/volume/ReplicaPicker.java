@@ -21,12 +21,30 @@ public final class ReplicaPicker {
 
     /**
      * The replica to remove when a volume has more than it wants: a failed one first, then one not
-     * in sync (WO or unknown to the engine), then one sharing a node with another replica of the
+     * in sync (WO or unknown to the engine), then one on the node holding the most replicas of the
      * volume, then one sharing a disk, then the newest.
      *
      * @param modes the engine's mode by replica name (empty when detached)
      */
     public static Optional<Replica> toRemove(List<Replica> replicas, Map<String, String> modes) {
+        return toRemove(replicas, modes, Map.of());
+    }
+
+    /**
+     * As {@link #toRemove(List, Map)}, where sharing a zone counts before sharing a node, and the
+     * most crowded zone, then node, gives up a replica first (so that auto-balance removes from where
+     * it added to relieve).
+     *
+     * @param zoneOfNode node name to zone; a node without one is a zone of its own
+     */
+    public static Optional<Replica> toRemove(List<Replica> replicas, Map<String, String> modes,
+                                             Map<String, String> zoneOfNode) {
+        Function<Replica, String> zone = r -> {
+            String z = zoneOfNode.getOrDefault(r.getSpec().nodeID, "");
+            return z.isEmpty() ? "node:" + r.getSpec().nodeID : z;
+        };
+        Map<String, Long> perZone = replicas.stream().filter(r -> r.getSpec().failedAt.isEmpty())
+                .collect(Collectors.groupingBy(zone, Collectors.counting()));
         Map<String, Long> perNode = replicas.stream().filter(r -> r.getSpec().failedAt.isEmpty())
                 .collect(Collectors.groupingBy(r -> r.getSpec().nodeID, Collectors.counting()));
         Map<String, Long> perDisk = replicas.stream().filter(r -> r.getSpec().failedAt.isEmpty())
@@ -38,7 +56,8 @@ public final class ReplicaPicker {
         return replicas.stream().min(Comparator
                 .comparing((Replica r) -> r.getSpec().failedAt.isEmpty())
                 .thenComparing(r -> modes.isEmpty() || ReplicaMode.RW.equals(modes.get(Resources.name(r))))
-                .thenComparing(r -> perNode.getOrDefault(r.getSpec().nodeID, 0L) <= 1)
+                .thenComparing(r -> -perZone.getOrDefault(zone.apply(r), 0L))
+                .thenComparing(r -> -perNode.getOrDefault(r.getSpec().nodeID, 0L))
                 .thenComparing(r -> perDisk.getOrDefault(r.getSpec().diskID, 0L) <= 1)
                 .thenComparing(created, Comparator.reverseOrder())
                 .thenComparing(Resources::name));

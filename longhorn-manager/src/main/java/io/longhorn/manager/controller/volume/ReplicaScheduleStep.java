@@ -9,10 +9,13 @@ import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Node;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.VolumeStatus;
+import io.longhorn.manager.scheduling.DiskCandidate;
 import io.longhorn.manager.scheduling.ExistingReplica;
 import io.longhorn.manager.scheduling.Placement;
+import io.longhorn.manager.scheduling.ReplicaBalancer;
 import io.longhorn.manager.scheduling.ReplicaScheduler;
 import io.longhorn.manager.scheduling.SchedulingPolicy;
+import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import java.util.List;
 
@@ -42,6 +45,9 @@ final class ReplicaScheduleStep {
         if (missing <= 0 || !mayCreate) {
             if (missing <= 0) {
                 Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.TRUE, "", "");
+                if (missing == 0) {
+                    balance(w, healthy);
+                }
             }
             return;
         }
@@ -70,6 +76,39 @@ final class ReplicaScheduleStep {
         Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.TRUE, "", "");
     }
 
+    /**
+     * Replica auto-balance: while the engine runs with every replica RW and none failed, adds one
+     * replica where {@link ReplicaBalancer} says the volume is short; once it is rebuilt, the cleanup
+     * step removes the surplus from the most crowded zone or node.
+     */
+    private void balance(VolumeWork w, List<Replica> healthy) {
+        ReplicaBalancer.Mode mode = ReplicaBalancer.Mode.parse(ctx.settings().get(SettingNames.REPLICA_AUTO_BALANCE));
+        if (mode == ReplicaBalancer.Mode.DISABLED || !w.engineRunning() || !w.failed().isEmpty() || w.restoring
+                || healthy.stream().anyMatch(r -> !ReplicaMode.RW.equals(w.modes().get(Resources.name(r))))) {
+            return;
+        }
+        synchronized (SCHEDULING) {
+            List<ExistingReplica> existing = healthy.stream()
+                    .map(r -> new ExistingReplica(r.getSpec().nodeID, r.getSpec().diskID, false)).toList();
+            var disks = DiskCandidates.of(ctx.store().list(Node.class), ctx.store().list(Replica.class));
+            long size = replicaSize(w, healthy);
+            SchedulingPolicy policy = SchedulingPolicy.from(ctx.settings());
+            List<DiskCandidate> targets = ReplicaBalancer.targets(mode, existing, disks, size, policy);
+            if (targets.isEmpty()) {
+                return;
+            }
+            SchedulingPolicy soft = new SchedulingPolicy(policy.overProvisioningPercentage(),
+                    policy.minimalAvailablePercentage(), true, true, true);
+            if (ReplicaScheduler.schedule(size, 0, existing, targets, soft) instanceof Placement.Scheduled s) {
+                Replica r = create(w, s, size, true);
+                w.put(r);
+                ctx.events().normal("Volume", w.name(), "ReplicaAutoBalance", "replica " + Resources.name(r)
+                        + " of volume " + w.name() + " scheduled on node " + s.disk().nodeID() + " disk "
+                        + s.disk().diskPath() + " to balance replicas (replica-auto-balance " + mode + ")");
+            }
+        }
+    }
+
     /** Replicas of one volume share a size; before an expansion reached them all it is the smallest. */
     private static long replicaSize(VolumeWork w, List<Replica> healthy) {
         return healthy.stream().mapToLong(r -> r.getSpec().volumeSize).filter(s -> s > 0).min()
@@ -77,11 +116,18 @@ final class ReplicaScheduleStep {
     }
 
     private Replica create(VolumeWork w, Placement.Scheduled s, long size) {
+        return create(w, s, size, false);
+    }
+
+    private Replica create(VolumeWork w, Placement.Scheduled s, long size, boolean balancing) {
         String suffix = Ids.hex(4);
         Replica r = Resources.create(Replica.class, w.name() + "-r-" + suffix);
         Resources.labels(r).put(Longhorn.LABEL_VOLUME, w.name());
         Resources.labels(r).put(Longhorn.LABEL_NODE, s.disk().nodeID());
         Resources.labels(r).put(Longhorn.LABEL_DISK_UUID, s.disk().diskUUID());
+        if (balancing) {
+            Resources.labels(r).put(Longhorn.LABEL_AUTO_BALANCE, "true");
+        }
         Resources.finalizers(r).add(Longhorn.FINALIZER);
         var spec = r.getSpec();
         spec.volumeName = w.name();

@@ -153,7 +153,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         notifyListeners(req.name());
     }
 
-    private List<String> command(InstanceRequest req) {
+    List<String> command(InstanceRequest req) {
         String host = options.host();
         List<String> cmd = new ArrayList<>();
         if (req.kind() == InstanceKind.REPLICA) {
@@ -165,6 +165,9 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", req.frontend()));
             if ("nbd".equals(req.frontend())) {
                 cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
+            }
+            if (req.replicaTimeoutSeconds() > 0) {
+                cmd.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));
             }
             for (String r : req.replicaAddresses()) {
                 cmd.addAll(List.of("--replica", r));

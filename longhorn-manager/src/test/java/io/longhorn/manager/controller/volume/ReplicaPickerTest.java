@@ -7,6 +7,7 @@ import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.store.Resources;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReplicaPickerTest {
@@ -73,5 +74,20 @@ class ReplicaPickerTest {
     void nothingToSalvageWhenNoReplicaWasEverHealthy() {
         var r = failed(replica("r", "n1", "d1", ""), "2024-01-01T00:00:00Z", "");
         assertTrue(ReplicaPicker.toSalvage(List.of(r)).isEmpty());
+    }
+
+    @Test
+    void theMostCrowdedZoneThenNodeGivesUpAReplicaFirst() {
+        var a = replica("a", "n1", "d1", "2024-01-01T00:00:00Z");
+        var b = replica("b", "n1", "d2", "2024-01-01T00:00:00Z");
+        var c = replica("c", "n1", "d3", "2024-01-01T00:00:00Z");
+        var d = replica("d", "n2", "d4", "2024-01-01T00:00:00Z");
+        var e = replica("e", "n2", "d5", "2024-01-03T00:00:00Z");
+        var removed = ReplicaPicker.toRemove(List.of(a, b, c, d, e), Map.of()).orElseThrow();
+        assertEquals("n1", removed.getSpec().nodeID, "the newest is on n2, but n1 holds more");
+        var zones = Map.of("n1", "z1", "n2", "z2", "n3", "z2");
+        var f = replica("f", "n3", "d6", "2024-01-01T00:00:00Z");
+        removed = ReplicaPicker.toRemove(List.of(a, d, f), Map.of(), zones).orElseThrow();
+        assertTrue(Set.of("d", "f").contains(Resources.name(removed)), "z2 holds d and f: " + Resources.name(removed));
     }
 }

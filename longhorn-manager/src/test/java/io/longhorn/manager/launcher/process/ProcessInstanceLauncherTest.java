@@ -97,6 +97,17 @@ class ProcessInstanceLauncherTest {
     }
 
     @Test
+    void anEngineGetsTheReplicaTimeoutItWasAskedFor() {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        List<String> cmd = l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0, false)
+                .withReplicaTimeout(17));
+        int i = cmd.indexOf("--replica-timeout");
+        assertTrue(i > 0, cmd.toString());
+        assertEquals("17s", cmd.get(i + 1));
+        assertFalse(l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of(), "nbd", 0, false)).contains("--replica-timeout"));
+    }
+
+    @Test
     void anEngineReportsItsNbdEndpoint() {
         var l = launcher(Map.of(), Duration.ofSeconds(20));
         l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0, false));

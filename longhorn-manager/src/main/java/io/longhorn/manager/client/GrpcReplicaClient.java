@@ -1,0 +1,50 @@
+package io.longhorn.manager.client;
+
+import io.grpc.ManagedChannel;
+import io.longhorn.api.replica.ChecksumRequest;
+import io.longhorn.api.replica.Extent;
+import io.longhorn.api.replica.RangeChecksum;
+import io.longhorn.api.replica.ReplicaServiceGrpc;
+import io.longhorn.api.replica.SnapshotChecksum;
+import io.longhorn.api.replica.SnapshotChecksumsRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@link ReplicaClient} over gRPC. */
+final class GrpcReplicaClient implements ReplicaClient {
+    /** Hashing is paced by the replica; a large volume's first check reads all its snapshots. */
+    private static final long HASH_HOURS = 12;
+    private static final long RANGE_MINUTES = 10;
+    /** The replica answers at most this many ranges per call. */
+    private static final int RANGES_PER_CALL = 32768;
+
+    private final String address;
+    private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+
+    GrpcReplicaClient(String address, ManagedChannel channel) {
+        this.address = address;
+        this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
+    }
+
+    @Override
+    public List<SnapshotChecksum> snapshotChecksums(String mode) {
+        return GrpcCalls.call("get the snapshot checksums of replica " + address, () -> stub
+                .withDeadlineAfter(HASH_HOURS, TimeUnit.HOURS)
+                .snapshotChecksums(SnapshotChecksumsRequest.newBuilder().setMode(mode).build()).getChecksumsList());
+    }
+
+    @Override
+    public List<RangeChecksum> rangeChecksums(String file, long fileSize, int chunk) {
+        List<RangeChecksum> out = new ArrayList<>();
+        long step = (long) chunk * RANGES_PER_CALL;
+        for (long off = 0; off < fileSize; off += step) {
+            long len = Math.min(step, fileSize - off);
+            ChecksumRequest req = ChecksumRequest.newBuilder().setFile(file).setChunkSize(chunk)
+                    .addExtents(Extent.newBuilder().setOffset(off).setLength(len)).build();
+            out.addAll(GrpcCalls.call("checksum " + file + " on replica " + address, () -> stub
+                    .withDeadlineAfter(RANGE_MINUTES, TimeUnit.MINUTES).checksumRanges(req).getChecksumsList()));
+        }
+        return out;
+    }
+}
