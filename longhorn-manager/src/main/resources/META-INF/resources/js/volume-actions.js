@@ -179,8 +179,12 @@ export function deleteVolume(volume) {
   return confirm({
     id: 'delete-volume',
     title: `Delete ${volume.name}?`,
-    message: h('p.intro', 'This removes the volume and the data of all its ', h('strong', `${volume.replicas.length}`),
-      ' replicas. Backups stay in the backup target.'),
+    message: h('div',
+      h('p.intro', 'This removes the volume and the data of all its ', h('strong', `${volume.replicas.length}`),
+        ' replicas. Backups stay in the backup target.'),
+      volume.state === 'detached' ? null : h('p.intro', { dataset: { attached: '' } },
+        `It is ${volume.state}${volume.currentNodeID ? ` on ${volume.currentNodeID}` : ''}: it is detached first`,
+        volume.endpoint ? `, and clients using ${volume.endpoint} lose the device.` : '.')),
     confirmLabel: 'Delete volume',
     action: () => api.remove('volumes', volume.name),
   }).then((r) => r && toast(`Deleting ${volume.name}`));

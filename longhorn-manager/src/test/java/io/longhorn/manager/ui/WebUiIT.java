@@ -421,6 +421,45 @@ class WebUiIT {
     }
 
     @Test
+    void anAttachedVolumeIsDeletedAfterAConfirmationThatSaysItIsDetachedFirst() throws Exception {
+        api("POST", "/v1/volumes", "{\"name\":\"busy-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1}");
+        api("POST", "/v1/volumes/busy-vol?action=attach", "{}");
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=busy-vol]", "attached", SLOW);
+        String endpoint = api("GET", "/v1/volumes/busy-vol", null).path("endpoint").asText();
+        rowAction("busy-vol", "delete");
+        browser.awaitText("#delete-volume", "Delete busy-vol?", Browser.WAIT);
+        assertEquals("It is attached on it-node: it is detached first, and clients using " + endpoint
+                + " lose the device.", browser.find("#delete-volume [data-attached]").getText());
+        browser.click("#delete-volume-submit");
+        browser.waitFor(() -> browser.present("#delete-volume") ? null : true, "the dialog to close", SLOW);
+        browser.waitFor(() -> browser.present("tr[data-volume=busy-vol]") ? null : true, "busy-vol to leave the list",
+                SLOW);
+        browser.waitFor(() -> {
+            try {
+                return volumeNames().contains("busy-vol") ? null : true;
+            } catch (Exception e) {
+                return null;
+            }
+        }, "the API to no longer list busy-vol", SLOW);
+    }
+
+    @Test
+    void aVolumeThatDoesNotExistIsNotFoundWhileTheManagerIsNotUnreachable() throws Exception {
+        browser.go("#/volumes/nope");
+        browser.awaitText("main", "volume nope not found", Browser.WAIT);
+        assertEquals("", browser.find("#conn").getText(), "a 404 is an answer: no unreachable badge");
+        assertFalse(String.valueOf(browser.find("#conn").getDomAttribute("class")).contains("conn-down"));
+        // The badge still shows when the manager does not answer at all.
+        browser.script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));");
+        browser.go("#/volumes");
+        browser.awaitText("#conn", "Manager unreachable", SLOW);
+        browser.driver().navigate().refresh();
+        browser.awaitText("main h1", "Volumes", Browser.WAIT);
+        assertEquals("", browser.find("#conn").getText());
+    }
+
+    @Test
     void anInvalidSizeShowsTheApisErrorNextToTheSizeFieldAndCreatesNothing() throws Exception {
         String apiMessage = apiError("POST", "/v1/volumes", "{\"name\":\"bad-size\",\"size\":\"abc\"}");
         browser.go("#/volumes");
