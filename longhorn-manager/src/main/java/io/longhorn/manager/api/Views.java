@@ -105,7 +105,7 @@ final class Views {
         boolean running = InstanceState.RUNNING.equals(st.currentState);
         return new ControllerView(Resources.name(e), e.getSpec().nodeID, running ? st.ip + ":" + st.port : "", running,
                 st.endpoint, Long.toString(st.currentSize), "0", e.getSpec().image, st.currentImage, st.isExpanding,
-                st.lastExpansionError, st.lastRestoredBackup, st.instanceManagerName);
+                st.lastExpansionError, st.lastRestoredBackup, st.instanceManagerName, st.frontendDevice);
     }
 
     static ReplicaView replica(Replica r, String mode) {

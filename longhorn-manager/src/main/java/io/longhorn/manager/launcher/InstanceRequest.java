@@ -12,7 +12,8 @@ import java.util.List;
  * @param size             volume size in bytes
  * @param replicaDirectory a replica's data directory ({@code <disk>/replicas/<dataDirectoryName>})
  * @param replicaAddresses an engine's replicas, control addresses {@code tcp://host:port}
- * @param frontend         an engine's frontend: {@code nbd}, or {@code none} when disabled
+ * @param frontend         an engine's frontend: {@code blockdev} (a block device on the node over the
+ *                         engine's NBD export), {@code nbd} (the export itself), or {@code none} when disabled
  */
 public record InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
                               String replicaDirectory, List<String> replicaAddresses, String frontend) {

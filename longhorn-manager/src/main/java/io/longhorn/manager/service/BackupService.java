@@ -52,7 +52,6 @@ public final class BackupService {
             throw new ConflictStateException("backup target " + v.getSpec().backupTargetName
                     + " has no URL: set the backup-target setting first");
         }
-        ensureBackupVolume(volume, v.getSpec().backupTargetName);
         Backup b = Resources.create(Backup.class, "backup-" + Ids.hex(8));
         Resources.labels(b).put(Longhorn.LABEL_BACKUP_VOLUME, volume);
         b.getSpec().snapshotName = snapshot;
@@ -60,6 +59,9 @@ public final class BackupService {
             b.getSpec().labels.putAll(labels);
         }
         Backup created = ctx.store().create(b);
+        // After the backup: a target sync that finds the backup volume not in the target yet keeps
+        // it for its running backup, which must therefore exist first.
+        ensureBackupVolume(volume, v.getSpec().backupTargetName);
         ctx.events().normal("Volume", volume, "BackupRequested", "backup " + Resources.name(created) + " of snapshot "
                 + snapshot + " of volume " + volume + " requested");
         return created;

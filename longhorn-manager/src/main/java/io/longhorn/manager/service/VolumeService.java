@@ -25,7 +25,8 @@ import java.util.Optional;
 
 /** Volume lifecycle requests: create, attach, detach, delete, expand, replica count, salvage, activate. */
 public final class VolumeService {
-    private static final List<String> FRONTENDS = List.of("blockdev");
+    /** blockdev: /dev/longhorn/<volume> on the node; nbd: the engine's NBD export itself. */
+    private static final List<String> FRONTENDS = List.of("blockdev", "nbd");
     private static final List<String> DATA_LOCALITIES = List.of("disabled", "best-effort", "strict-local");
     private static final List<String> COMPRESSIONS = List.of("", "lz4", "gzip", "none");
 
@@ -114,7 +115,8 @@ public final class VolumeService {
 
     private static String frontend(String f) {
         if (f.equals("iscsi") || f.equals("nvmf") || f.equals("ublk")) {
-            throw new InvalidInputException("frontend", "frontend " + f + " is not supported: use blockdev (served over NBD)");
+            throw new InvalidInputException("frontend", "frontend " + f
+                    + " is not supported: use blockdev (the block device /dev/longhorn/<volume>) or nbd (the NBD export)");
         }
         return Validation.oneOf("frontend", f, FRONTENDS);
     }

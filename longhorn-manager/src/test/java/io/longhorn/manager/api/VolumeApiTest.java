@@ -87,10 +87,13 @@ class VolumeApiTest {
     void anAttachedVolumeShowsItsEndpointNodeAndRwReplicasAndDetachesAgain() {
         create("life", 3);
         attach("life");
+        // The default frontend, blockdev: the device link, and which path serves it.
         given().get("/v1/volumes/life").then()
-                .body("endpoint", startsWith("nbd://"))
+                .body("frontend", equalTo("blockdev"))
+                .body("endpoint", equalTo("/dev/longhorn/life"))
                 .body("currentNodeID", equalTo("test-node"))
-                .body("controllers[0].endpoint", startsWith("nbd://"))
+                .body("controllers[0].endpoint", equalTo("/dev/longhorn/life"))
+                .body("controllers[0].frontendDevice", equalTo("userspace (slower): nbdfuse + /dev/loop0"))
                 .body("replicas.mode", equalTo(List.of("RW", "RW", "RW")));
         post("/v1/volumes/life?action=detach", "{}").statusCode(200);
         await().atMost(WAIT).until(() -> "detached".equals(state("life")));
@@ -196,6 +199,21 @@ class VolumeApiTest {
         given().get("/v1/volumes/placed").then().statusCode(200);
         assertEquals("other-node", services.volumes().get("placed").getSpec().nodeID);
         post("/v1/volumes/placed?action=detach", "{}").statusCode(200);
+    }
+
+    @Test
+    void theNbdFrontendGivesTheEnginesExportAndUnknownFrontendsAreRefused() {
+        post("/v1/volumes", "{\"name\":\"bare\",\"size\":\"64Mi\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}")
+                .statusCode(200).body("frontend", equalTo("nbd"));
+        attach("bare");
+        given().get("/v1/volumes/bare").then().body("endpoint", startsWith("nbd://127.0.0.1:"))
+                .body("endpoint", endsWith("/bare")).body("controllers[0].frontendDevice", equalTo(""));
+        List<String> before = volumeNames();
+        error(post("/v1/volumes", "{\"name\":\"odd\",\"size\":\"64Mi\",\"frontend\":\"iscsi\"}"), 400, "InvalidInput",
+                "frontend iscsi is not supported: use blockdev (the block device /dev/longhorn/<volume>) or nbd (the NBD export)");
+        assertEquals(before, volumeNames());
+        given().delete("/v1/volumes/bare").then().statusCode(200);
+        await().atMost(WAIT).until(() -> !volumeNames().contains("bare"));
     }
 
     @Test

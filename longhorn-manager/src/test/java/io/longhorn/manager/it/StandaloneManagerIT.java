@@ -128,7 +128,7 @@ class StandaloneManagerIT {
     @Test
     @Order(1)
     void aThreeReplicaVolumeAttachesAndServesNbdThatQemuWritesTo() throws Exception {
-        post("/v1/volumes", "{\"name\":\"vol1\",\"size\":\"" + SIZE + "\",\"numberOfReplicas\":3}").statusCode(200)
+        post("/v1/volumes", "{\"name\":\"vol1\",\"size\":\"" + SIZE + "\",\"numberOfReplicas\":3,\"frontend\":\"nbd\"}").statusCode(200)
                 .body("numberOfReplicas", equalTo(3));
         post("/v1/recurringjobs", "{\"name\":\"every-minute\",\"task\":\"snapshot\",\"cron\":\"* * * * *\",\"retain\":1,"
                 + "\"concurrency\":1}").statusCode(200);
@@ -242,7 +242,7 @@ class StandaloneManagerIT {
     @Test
     @Order(6)
     void theBackupRestoresIntoANewVolumeWithTheSnapshotsBytes() throws Exception {
-        post("/v1/volumes", "{\"name\":\"restored\",\"fromBackup\":\"" + backupUrl + "\",\"numberOfReplicas\":2}")
+        post("/v1/volumes", "{\"name\":\"restored\",\"fromBackup\":\"" + backupUrl + "\",\"numberOfReplicas\":2,\"frontend\":\"nbd\"}")
                 .statusCode(200).body("size", equalTo(String.valueOf(SIZE)));
         await().atMost(WAIT).until(() -> {
             JsonPath v = volume("restored");

@@ -50,9 +50,18 @@ public final class ManagerProcess implements AutoCloseable {
 
     /** Starts the manager and waits until its API answers. */
     public static ManagerProcess start(Path dataDir, int port) throws Exception {
+        return start(dataDir, port, List.of());
+    }
+
+    /**
+     * Starts the manager under a command prefix (such as {@code setpriv --reuid 65534 ...} to run
+     * it as another user) and waits until its API answers.
+     */
+    public static ManagerProcess start(Path dataDir, int port, List<String> prefix) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-manager.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:" + port, "--bin-dir", root().resolve("bin").toString(),
                 "--node-name", "it-node"));

@@ -98,6 +98,9 @@ class WebUiIT {
         browser.type("#create-volume-name", "web-vol");
         browser.type("#create-volume-size", "64Mi");
         browser.type("#create-volume-numberOfReplicas", "2");
+        // The NBD export, which qemu-io writes to below (blockdev has its own end-to-end test).
+        browser.script("const s = document.getElementById('create-volume-frontend'); s.value = 'nbd';"
+                + " s.dispatchEvent(new Event('change', { bubbles: true }));");
         browser.click("#create-volume-submit");
         browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the create dialog to close");
         browser.awaitText("tr[data-volume=web-vol]", "detached", SLOW);
@@ -422,7 +425,7 @@ class WebUiIT {
 
     @Test
     void anAttachedVolumeIsDeletedAfterAConfirmationThatSaysItIsDetachedFirst() throws Exception {
-        api("POST", "/v1/volumes", "{\"name\":\"busy-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1}");
+        api("POST", "/v1/volumes", "{\"name\":\"busy-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}");
         api("POST", "/v1/volumes/busy-vol?action=attach", "{}");
         browser.go("#/volumes");
         browser.awaitText("tr[data-volume=busy-vol]", "attached", SLOW);

@@ -94,6 +94,11 @@ public final class EngineController implements Reconciler {
                 status.ownerID = engine.getSpec().nodeID;
                 try {
                     monitor.poll(engine, status, ctx.engines().forAddress(i.controlAddress()));
+                    // blockdev: what clients use is the device the launcher connected, not the engine's export.
+                    if (!i.device().isEmpty() && !status.endpoint.isEmpty()) {
+                        status.endpoint = i.endpoint();
+                    }
+                    status.frontendDevice = i.device();
                     backoff.succeeded(name);
                 } catch (ServiceCallException e) {
                     status.error = e.getMessage();
@@ -138,7 +143,8 @@ public final class EngineController implements Reconciler {
             status.error = "waiting for replica " + stale.get() + " to run at the address the engine would use";
             return Result.after(Duration.ofSeconds(1));
         }
-        String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
+        String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none"
+                : engine.getSpec().frontend;
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
                 engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend));
         status.currentState = InstanceState.STARTING;
@@ -186,6 +192,7 @@ public final class EngineController implements Reconciler {
         status.port = 0;
         status.started = false;
         status.endpoint = "";
+        status.frontendDevice = "";
         status.replicaModeMap = new LinkedHashMap<>();
         status.replicaTransitionTimeMap = new LinkedHashMap<>();
         status.currentReplicaAddressMap = new LinkedHashMap<>();
