@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The packaged manager with real processes on this host: a volume with the default frontend,
  * {@code blockdev}, attaches as {@code /dev/longhorn/<volume>} (the kernel NBD client where the
  * node has one, else nbdfuse and a loop device), takes a file system that is written, unmounted,
- * mounted again and read; detach leaves no link, loop device or FUSE mount behind. Then the
+ * mounted again and read; detach leaves no link, loop device or FUSE mount behind; its engine and
+ * replica use the start-up cache the build recorded and record none. Then the
  * manager stops and its idle backup service stops with it. A manager run as an unprivileged user
  * cannot make a device: attaching a blockdev volume fails saying so, and an nbd volume attaches.
  * Needs root, /dev/fuse, nbdfuse and losetup (skipped otherwise).
@@ -134,6 +135,21 @@ class BlockDeviceIT {
             assertEquals("userspace (slower): nbdfuse + " + device, how);
             assertEquals(1, loopDevicesOverDataDir().size(), "one loop device over the nbdfuse file");
             assertEquals(1, mountsUnderDataDir().size(), "one FUSE mount");
+        }
+
+        // Servers only use the start-up cache the build recorded; none records one (which would make its stop slow).
+        try (var records = Files.list(dataDir.resolve("instances"))) {
+            for (Path r : records.filter(f -> f.toString().endsWith(".json")).toList()) {
+                long pid = new ObjectMapper().readTree(r.toFile()).path("pid").asLong();
+                String cmd = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+                assertFalse(cmd.contains("-XX:AOTCacheOutput"), cmd);
+                String module = cmd.contains("longhorn-engine") ? "longhorn-engine" : "longhorn-replica";
+                Path app = ManagerProcess.root().resolve(module).resolve("target/quarkus-app");
+                if (Files.exists(app.resolve("app.aot")) && Files.getLastModifiedTime(app.resolve("app.aot"))
+                        .compareTo(Files.getLastModifiedTime(app.resolve("quarkus-run.jar"))) > 0) {
+                    assertTrue(cmd.contains("-XX:AOTCache=" + app.resolve("app.aot")), cmd);
+                }
+            }
         }
 
         Tools.run("mkfs.ext4", "-q", "-F", link.toString()).ok();
