@@ -90,7 +90,9 @@ class VolumeLifecycleTest {
         attachHealthy("vol1");
         Volume v = volume("vol1");
         assertEquals(ManagerHarness.NODE, v.getStatus().currentNodeID);
-        assertTrue(engine("vol1").getStatus().endpoint.startsWith("nbd://"), engine("vol1").getStatus().endpoint);
+        // The default frontend, blockdev: the device the launcher linked, not the engine's NBD export.
+        assertEquals("/dev/longhorn/vol1", engine("vol1").getStatus().endpoint);
+        assertEquals("userspace (slower): nbdfuse + /dev/loop0", engine("vol1").getStatus().frontendDevice);
         List<String> log = m.cluster.launcher.log;
         int engineStart = log.indexOf("start vol1-e-0");
         for (Replica r : replicas("vol1")) {
