@@ -75,19 +75,6 @@ class BlockDeviceIT {
             if (dataDir != null) {
                 Tools.run("umount", mountPoint.toString());
                 ManagerProcess.killInstances(dataDir);
-                // Whatever a failed run left: loop devices over files in the data directory, FUSE mounts, the link.
-                for (String line : Tools.run("losetup", "-n", "-O", "NAME,BACK-FILE").output().split("\n")) {
-                    String[] f = line.trim().split("\\s+", 2);
-                    if (f.length == 2 && f[1].startsWith(dataDir.toString())) {
-                        Tools.run("losetup", "-d", f[0]);
-                    }
-                }
-                for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
-                    String target = line.split(" ")[1];
-                    if (target.startsWith(dataDir.toString())) {
-                        Tools.run("fusermount3", "-u", "-z", target);
-                    }
-                }
                 Files.deleteIfExists(Path.of("/dev/longhorn", VOLUME));
                 ManagerProcess.deleteTree(dataDir.getParent());
             }
