@@ -12,10 +12,11 @@
 #
 # Start-up cache (JVM mode, JDK 25+): a service that runs as a server (the launcher sets
 # LONGHORN_SERVER_RUN=1) uses the JDK's ahead-of-time cache quarkus-app/app.aot, which holds the
-# classes loaded and linked and the method profiles of an earlier start, so it starts faster
-# (a replica on an idle 2-core machine: 0.75 s instead of 1.1 s). The first server start after a build records it: that process writes the cache
-# when it stops, which adds a few seconds to its shutdown. app.aot.lock/pid names the process
-# recording; the cache is used only once that process is gone. LONGHORN_AOT=0 turns it off.
+# classes loaded and linked and the method profiles of a training run, so it starts faster
+# (a replica on an idle 2-core machine: 0.75 s instead of 1.1 s). The build records it: each
+# service module's package phase runs bin/lib/aot-train, which starts the server through this
+# launcher with LONGHORN_AOT_RECORD=1 and stops it. A cache older than the jar is not used.
+# LONGHORN_AOT=0 turns it off (at build time: no training run).
 # Servers also start with a 16 MiB heap that grows with the load and the serial collector
 # (-Xms16m -XX:+UseSerialGC); LONGHORN_JAVA_OPTS comes after them on the command line, so options
 # there win (-XX:+UseG1GC alone is not enough: add -XX:-UseSerialGC).
@@ -59,38 +60,28 @@ launch() {
       aot_options "$java" "$module/target/quarkus-app" "$jar"
     fi
   fi
-  unset LONGHORN_SERVER_RUN
+  # Neither reaches the processes this one starts (the manager starts engines and replicas).
+  unset LONGHORN_SERVER_RUN LONGHORN_AOT_RECORD
   # shellcheck disable=SC2086 # LONGHORN_JAVA_OPTS is a list of options
   exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${heap[@]}" "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
 }
 
-# Sets aot=(...) to the JVM options that use the start-up cache of the app in $2, or record it.
+# Sets aot=(...) to the JVM options that use the start-up cache of the app in $2, or record it
+# (LONGHORN_AOT_RECORD=1, the build's training run: the JVM writes the cache when it exits; what it
+# reports about classes it cannot store goes to the training log only).
 aot_options() {
   local java="$1" app="$2" jar="$3"
-  local cache="$app/app.aot" lock="$app/app.aot.lock"
+  local cache="$app/app.aot"
   local home release
   home="$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")"
   release="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null || true)"
   if [[ -z "$release" || "$release" -lt 25 ]]; then
     return 0
   fi
-  local recorder=""
-  [[ -f "$lock/pid" ]] && recorder="$(cat "$lock/pid" 2>/dev/null || true)"
-  if [[ -n "$recorder" ]] && kill -0 "$recorder" 2>/dev/null; then
-    return 0 # another start is recording the cache right now
-  fi
-  if [[ -f "$cache" && "$cache" -nt "$jar" ]]; then
-    aot=(-XX:AOTCache="$cache")
-    return 0
-  fi
-  # No usable cache: become the recorder. A lock left by a process that is gone (killed before
-  # it could write the cache) is moved aside first; mv and mkdir are atomic, so one start wins.
-  if [[ -d "$lock" ]]; then
-    mv "$lock" "$lock.stale.$$" 2>/dev/null && rm -rf "$lock.stale.$$"
-  fi
-  if mkdir "$lock" 2>/dev/null; then
+  if [[ "${LONGHORN_AOT_RECORD:-0}" == 1 ]]; then
     rm -f "$cache"
-    echo "$$" > "$lock/pid" # this shell becomes the service (exec), so the pid stays the same
     aot=(-XX:AOTCacheOutput="$cache")
+  elif [[ -f "$cache" && "$cache" -nt "$jar" ]]; then
+    aot=(-XX:AOTCache="$cache")
   fi
 }

@@ -2,6 +2,7 @@
 // rebuilds, backups) show up by themselves. A page renders its whole view from its data and its own
 // state; the app keeps focus, caret and scroll across re-renders, and holds them while a menu is open.
 
+import { ApiError } from './api.js';
 import { clearToasts, menuOpen } from './ui.js';
 import { BackupsPage } from './pages/backups.js';
 import { DashboardPage } from './pages/dashboard.js';
@@ -114,7 +115,8 @@ class App {
         return;
       }
       this.error = e;
-      this.setConnection(e);
+      // The badge is for the manager not answering at all; an answer such as a 404 is the page's to show.
+      this.setConnection(e instanceof ApiError && e.status === 0 ? e : null);
       this.render();
     } finally {
       if (generation === this.generation) {

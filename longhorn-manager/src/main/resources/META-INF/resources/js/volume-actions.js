@@ -8,6 +8,12 @@ import { h } from './dom.js';
 import { confirm, openForm, toast } from './ui.js';
 
 /** "3" → 3; "" → undefined; anything else as typed, for the API to name what is wrong. */
+// blockdev: /dev/longhorn/<volume> on the node; nbd: the engine's NBD export itself.
+const FRONTENDS = [
+  { value: 'blockdev', label: 'Block device (/dev/longhorn/<name>)' },
+  { value: 'nbd', label: 'NBD export (nbd://…)' },
+];
+
 export function intOrRaw(value) {
   const v = String(value ?? '').trim();
   if (v === '') {
@@ -54,7 +60,7 @@ export async function createVolume() {
       { name: 'numberOfReplicas', label: 'Replicas', type: 'number', value: replicas, min: 1, max: 20,
         inputmode: 'numeric', half: true },
       { name: 'frontend', label: 'Frontend', type: 'select', value: 'blockdev', half: true,
-        options: [{ value: 'blockdev', label: 'Block device (NBD)' }] },
+        options: FRONTENDS },
     ],
     submit: (v) => api.create('volumes', { name: v.name.trim(), size: v.size.trim(),
       numberOfReplicas: intOrRaw(v.numberOfReplicas), frontend: v.frontend }),
@@ -179,8 +185,12 @@ export function deleteVolume(volume) {
   return confirm({
     id: 'delete-volume',
     title: `Delete ${volume.name}?`,
-    message: h('p.intro', 'This removes the volume and the data of all its ', h('strong', `${volume.replicas.length}`),
-      ' replicas. Backups stay in the backup target.'),
+    message: h('div',
+      h('p.intro', 'This removes the volume and the data of all its ', h('strong', `${volume.replicas.length}`),
+        ' replicas. Backups stay in the backup target.'),
+      volume.state === 'detached' ? null : h('p.intro', { dataset: { attached: '' } },
+        `It is ${volume.state}${volume.currentNodeID ? ` on ${volume.currentNodeID}` : ''}: it is detached first`,
+        volume.endpoint ? `, and clients using ${volume.endpoint} lose the device.` : '.')),
     confirmLabel: 'Delete volume',
     action: () => api.remove('volumes', volume.name),
   }).then((r) => r && toast(`Deleting ${volume.name}`));
@@ -247,7 +257,7 @@ export function activate(volume) {
     intro: `The standby volume restores the last backup of ${volume.fromBackup ? 'its backup volume' : 'its source'} and becomes a normal volume.`,
     submitLabel: 'Activate',
     fields: [{ name: 'frontend', label: 'Frontend', type: 'select', value: 'blockdev',
-      options: [{ value: 'blockdev', label: 'Block device (NBD)' }] }],
+      options: FRONTENDS }],
     submit: (v) => api.volumeAction(volume.name, 'activate', { frontend: v.frontend }),
   }).then((r) => r && toast(`Activating ${volume.name}`));
 }

@@ -18,6 +18,7 @@ import io.longhorn.manager.events.ManagerEvent;
 import io.longhorn.manager.model.Backup;
 import io.longhorn.manager.model.BackupTarget;
 import io.longhorn.manager.model.BackupTargetStatus;
+import io.longhorn.manager.model.BackupState;
 import io.longhorn.manager.model.BackupVolume;
 import io.longhorn.manager.model.Condition;
 import io.longhorn.manager.model.DiskSpec;
@@ -104,7 +105,7 @@ final class Views {
         boolean running = InstanceState.RUNNING.equals(st.currentState);
         return new ControllerView(Resources.name(e), e.getSpec().nodeID, running ? st.ip + ":" + st.port : "", running,
                 st.endpoint, Long.toString(st.currentSize), "0", e.getSpec().image, st.currentImage, st.isExpanding,
-                st.lastExpansionError, st.lastRestoredBackup, st.instanceManagerName);
+                st.lastExpansionError, st.lastRestoredBackup, st.instanceManagerName, st.frontendDevice);
     }
 
     static ReplicaView replica(Replica r, String mode) {
@@ -171,7 +172,10 @@ final class Views {
 
     static BackupView backup(Backup b) {
         var st = b.getStatus();
-        String state = st.state.isEmpty() ? "Pending" : st.state;
+        // A backup this manager was asked for is in progress from the request on (its job starts at
+        // the controller's next look); one with no state and no request is only being read from the target.
+        String state = !st.state.isEmpty() ? st.state
+                : b.getSpec().snapshotName.isEmpty() ? BackupState.PENDING : BackupState.IN_PROGRESS;
         Map<String, String> labels = st.labels.isEmpty() ? b.getSpec().labels : st.labels;
         String snapshot = st.snapshotName.isEmpty() ? b.getSpec().snapshotName : st.snapshotName;
         String volume = st.volumeName.isEmpty() ? Resources.labels(b).getOrDefault(Longhorn.LABEL_BACKUP_VOLUME, "")

@@ -8,11 +8,19 @@ package io.longhorn.manager.launcher;
  * @param state          one of {@link io.longhorn.manager.model.InstanceState}
  * @param controlAddress gRPC control address, {@code host:port}, once running
  * @param dataAddress    a replica's data server, {@code tcp://host:port}
- * @param endpoint       an engine's frontend endpoint, {@code nbd://host:port/volume}
+ * @param endpoint       an engine's frontend endpoint: {@code nbd://host:port/volume} for frontend {@code nbd},
+ *                       the device link {@code /dev/longhorn/<volume>} for {@code blockdev}
  * @param error          why the instance is in error or stopped unexpectedly
+ * @param device         for {@code blockdev}: which block device serves the link and how (kernel NBD client,
+ *                       or userspace and slower), empty otherwise
  */
 public record InstanceInfo(String name, InstanceKind kind, String state, String controlAddress, String dataAddress,
-                           String endpoint, String error) {
+                           String endpoint, String error, String device) {
+
+    public InstanceInfo(String name, InstanceKind kind, String state, String controlAddress, String dataAddress,
+                        String endpoint, String error) {
+        this(name, kind, state, controlAddress, dataAddress, endpoint, error, "");
+    }
 
     public String host() {
         int colon = controlAddress.lastIndexOf(':');

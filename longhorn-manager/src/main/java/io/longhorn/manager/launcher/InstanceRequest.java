@@ -12,7 +12,8 @@ import java.util.List;
  * @param size             volume size in bytes
  * @param replicaDirectory a replica's data directory ({@code <disk>/replicas/<dataDirectoryName>})
  * @param replicaAddresses an engine's replicas, control addresses {@code tcp://host:port}
- * @param frontend         an engine's frontend: {@code nbd}, or {@code none} when disabled
+ * @param frontend         an engine's frontend: {@code blockdev} (a block device on the node over the
+ *                         engine's NBD export), {@code nbd} (the export itself), or {@code none} when disabled
  * @param minGeneration    an engine's minimum generation: the last one seen for the volume; the
  *                         engine refuses replicas below it unless {@code salvage}
  * @param salvage          an engine start that may serve replicas behind the others (a salvage)

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** What the engine should serve. */
 public class EngineSpec extends InstanceSpec {
-    /** {@code blockdev} for an NBD export, empty for none. */
+    /** {@code blockdev} (a block device on the node), {@code nbd} (the NBD export), empty for none. */
     public String frontend = "blockdev";
     /** Replica name to the replica's control address ({@code tcp://host:port}). */
     public Map<String, String> replicaAddressMap = new LinkedHashMap<>();

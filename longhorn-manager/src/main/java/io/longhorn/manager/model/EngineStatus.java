@@ -15,6 +15,8 @@ public class EngineStatus extends InstanceStatus {
     public Map<String, String> replicaTransitionTimeMap = new LinkedHashMap<>();
     /** The frontend endpoint, e.g. {@code nbd://127.0.0.1:10809/vol1}; empty when not serving. */
     public String endpoint = "";
+    /** Frontend blockdev: which block device serves the endpoint and how (kernel NBD client or userspace). */
+    public String frontendDevice = "";
     public String lastRestoredBackup = "";
     /** Replica address to its rebuild progress. */
     public Map<String, RebuildStatus> rebuildStatus = new LinkedHashMap<>();

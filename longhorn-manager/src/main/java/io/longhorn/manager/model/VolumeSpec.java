@@ -8,7 +8,7 @@ import java.util.List;
 public class VolumeSpec {
     @JsonFormat(shape = JsonFormat.Shape.STRING)
     public long size;
-    /** {@code blockdev} (served over NBD here) or empty when the frontend is disabled. */
+    /** {@code blockdev} ({@code /dev/longhorn/<volume>} on the node) or {@code nbd} (the engine's NBD export). */
     public String frontend = "blockdev";
     /** Backup URL to restore from at creation, empty otherwise. */
     public String fromBackup = "";

@@ -14,6 +14,7 @@ import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Setting;
 import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.settings.SettingNames;
+import io.longhorn.manager.store.AlreadyExistsException;
 import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.store.Retry;
 import java.util.Comparator;
@@ -37,7 +38,7 @@ public final class BackupService {
     /**
      * Starts a backup of a snapshot of an attached volume; the backup controller runs it.
      *
-     * @return the Backup resource (state empty until the job started)
+     * @return the Backup resource (its status empty until the job started: the API shows it InProgress)
      */
     public Backup backupSnapshot(String volume, String snapshot, Map<String, String> labels) {
         Volume v = volumes.get(volume);
@@ -58,9 +59,32 @@ public final class BackupService {
             b.getSpec().labels.putAll(labels);
         }
         Backup created = ctx.store().create(b);
+        // After the backup: a target sync that finds the backup volume not in the target yet keeps
+        // it for its running backup, which must therefore exist first.
+        ensureBackupVolume(volume, v.getSpec().backupTargetName);
         ctx.events().normal("Volume", volume, "BackupRequested", "backup " + Resources.name(created) + " of snapshot "
                 + snapshot + " of volume " + volume + " requested");
         return created;
+    }
+
+    /**
+     * The volume's BackupVolume, created with the first backup (as upstream's backup controller
+     * does), so that the backup volume is listed while its first backup still runs; the target
+     * controller fills it in from the target once a backup is there.
+     */
+    private void ensureBackupVolume(String volume, String targetName) {
+        if (ctx.store().get(BackupVolume.class, volume).isPresent()) {
+            return;
+        }
+        BackupVolume bv = Resources.create(BackupVolume.class, volume);
+        bv.getSpec().volumeName = volume;
+        bv.getSpec().backupTargetName = targetName.isEmpty() ? Targets.DEFAULT : targetName;
+        Resources.labels(bv).put(Longhorn.LABEL_BACKUP_VOLUME, volume);
+        try {
+            ctx.store().create(bv);
+        } catch (AlreadyExistsException e) {
+            // created meanwhile by the target controller: the same resource
+        }
     }
 
     public List<BackupVolume> backupVolumes() {

@@ -8,6 +8,8 @@ import io.longhorn.manager.controller.backup.BackupUrls;
 import io.longhorn.manager.controller.backup.Targets;
 import io.longhorn.manager.controller.volume.VolumeController;
 import io.longhorn.manager.model.Backup;
+import io.longhorn.manager.model.Engine;
+import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Node;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.Volume;
@@ -23,7 +25,8 @@ import java.util.Optional;
 
 /** Volume lifecycle requests: create, attach, detach, delete, expand, replica count, salvage, activate. */
 public final class VolumeService {
-    private static final List<String> FRONTENDS = List.of("blockdev");
+    /** blockdev: /dev/longhorn/<volume> on the node; nbd: the engine's NBD export itself. */
+    private static final List<String> FRONTENDS = List.of("blockdev", "nbd");
     private static final List<String> DATA_LOCALITIES = List.of("disabled", "best-effort", "strict-local");
     private static final List<String> COMPRESSIONS = List.of("", "lz4", "gzip", "none");
 
@@ -112,7 +115,8 @@ public final class VolumeService {
 
     private static String frontend(String f) {
         if (f.equals("iscsi") || f.equals("nvmf") || f.equals("ublk")) {
-            throw new InvalidInputException("frontend", "frontend " + f + " is not supported: use blockdev (served over NBD)");
+            throw new InvalidInputException("frontend", "frontend " + f
+                    + " is not supported: use blockdev (the block device /dev/longhorn/<volume>) or nbd (the NBD export)");
         }
         return Validation.oneOf("frontend", f, FRONTENDS);
     }
@@ -190,20 +194,50 @@ public final class VolumeService {
         });
     }
 
+    /**
+     * Deletes a volume. As upstream, an attached volume is detached first (its engine stops, then its
+     * replicas) and then deleted. Refused without {@code force} only while data is being written that
+     * the deletion would throw away half-done: a restore into the volume or a replica rebuild.
+     */
     public void delete(String name, boolean force) {
         Volume v = get(name);
         if (Resources.isDeleting(v)) {
             return;
         }
-        boolean attached = !v.getSpec().nodeID.isEmpty() || VolumeState.ATTACHED.equals(v.getStatus().state)
-                || VolumeState.ATTACHING.equals(v.getStatus().state);
-        if (attached && !force) {
-            throw new ConflictStateException("volume " + name + " is attached to node "
-                    + (v.getSpec().nodeID.isEmpty() ? v.getStatus().currentNodeID : v.getSpec().nodeID)
-                    + ": detach it first or delete with force=true");
+        if (!force) {
+            if (!v.getStatus().restoreJobID.isEmpty()) {
+                throw new ConflictStateException("volume " + name + " is restoring backup "
+                        + (v.getSpec().fromBackup.isEmpty() ? v.getStatus().lastRestoredBackup : v.getSpec().fromBackup)
+                        + " (" + v.getStatus().restoreProgress + "%): deleting it now throws away the data restored so far;"
+                        + " wait until the restore completes, or delete with force=true");
+            }
+            Optional<String> rebuilding = rebuildingReplica(name);
+            if (rebuilding.isPresent()) {
+                throw new ConflictStateException("volume " + name + " is rebuilding replica " + rebuilding.get()
+                        + ": deleting it now throws away the rebuild in progress; wait until it completes,"
+                        + " or delete with force=true");
+            }
         }
         ctx.store().delete(Volume.class, name);
-        ctx.events().normal("Volume", name, "Deleting", "volume " + name + " is being deleted");
+        ctx.events().normal("Volume", name, "Deleting", "volume " + name + " is being deleted"
+                + (v.getSpec().nodeID.isEmpty() ? "" : " (detached from node " + v.getSpec().nodeID + " first)"));
+    }
+
+    /** A replica of the volume that its running engine is rebuilding (WO), if any. */
+    private Optional<String> rebuildingReplica(String volume) {
+        for (Engine e : ctx.store().list(Engine.class, java.util.Map.of(Longhorn.LABEL_VOLUME, volume))) {
+            for (var m : e.getStatus().replicaModeMap.entrySet()) {
+                if ("WO".equals(m.getValue())) {
+                    return Optional.of(m.getKey());
+                }
+            }
+            for (var r : e.getStatus().rebuildStatus.entrySet()) {
+                if (r.getValue().isRebuilding) {
+                    return Optional.of(r.getKey());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     public Volume expand(String name, String size) {

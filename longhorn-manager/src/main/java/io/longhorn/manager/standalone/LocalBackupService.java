@@ -19,8 +19,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The backup service standalone: a configured address, or a local {@code longhorn-backup serve}
- * process started on first use (and adopted again after a manager restart through
- * {@code <data-dir>/services/backup-service.json}).
+ * process started on first use. It stops with the manager, unless a backup or restore job runs in
+ * it: then it keeps running and is adopted again after a manager restart through
+ * {@code <data-dir>/services/backup-service.json}.
  */
 final class LocalBackupService implements BackupClients, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalBackupService.class);
@@ -142,15 +143,46 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
         return offset >= all.length ? "" : new String(all, (int) offset, all.length - (int) offset);
     }
 
-    /** Stops the service process, when the manager started it and is asked to stop its instances. */
-    void stopProcess() {
-        if (process != null && process.isAlive()) {
-            process.destroy();
+    /**
+     * Stops the service process (the one started or adopted, or the one recorded when none was
+     * needed since this manager started), waits for it to exit, and forgets its record.
+     */
+    synchronized void stopProcess() {
+        if (configured.isPresent()) {
+            return;
+        }
+        Path rec = stateDir.resolve(NAME + ".json");
+        ProcessHandle target = process;
+        if (target == null && Files.exists(rec)) {
+            try {
+                Record r = Resources.JSON.readValue(rec.toFile(), Record.class);
+                target = ProcessHandle.of(r.pid()).filter(p -> p.info().startInstant().map(Object::toString).orElse("")
+                        .equals(r.started())).orElse(null);
+            } catch (IOException e) {
+                LOG.warnf("cannot read %s: %s", rec, e.getMessage());
+            }
+        }
+        if (target != null && target.isAlive()) {
+            target.destroy();
+            try {
+                target.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                LOG.infof("backup service (pid %d) stopped", target.pid());
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                target.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        process = null;
+        try {
+            Files.deleteIfExists(rec);
+        } catch (IOException e) {
+            LOG.warnf("cannot remove %s: %s", rec, e.getMessage());
         }
     }
 
     @Override
     public void close() {
-        // The service keeps running with the instances; it is adopted at the next start.
+        // Stopped (or left running for its jobs) by the runtime's shutdown, which knows the jobs.
     }
 }

@@ -14,6 +14,8 @@ import io.longhorn.manager.jobs.QuarkusCronScheduler;
 import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.launcher.InstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
+import io.longhorn.manager.model.Backup;
+import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.service.BackupService;
 import io.longhorn.manager.service.ManagerServices;
 import io.longhorn.manager.service.NodeService;
@@ -25,6 +27,7 @@ import io.longhorn.manager.settings.SettingDefinitions;
 import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.settings.Settings;
 import io.longhorn.manager.store.ResourceStore;
+import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.store.local.JsonFileJournal;
 import io.longhorn.manager.store.local.LocalResourceStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -37,6 +40,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -111,10 +116,33 @@ public class StandaloneRuntime implements ManagerServices {
             if (launcher instanceof ProcessInstanceLauncher p) {
                 p.stopAll();
             }
-            if (backupClients instanceof LocalBackupService b) {
+        }
+        // The backup service stops with the manager unless it runs a backup or restore job: then it
+        // keeps running, as engines and replicas do, and the next start adopts it and follows the job.
+        if (backupClients instanceof LocalBackupService b) {
+            List<String> jobs = runningJobs();
+            if (jobs.isEmpty() || config.stopInstancesOnShutdown()) {
                 b.stopProcess();
+            } else {
+                LOG.infof("the backup service keeps running for %s; the next start adopts it", String.join(", ", jobs));
             }
         }
+    }
+
+    /** The backups and restores whose job runs in the backup service, as the resources record them. */
+    private List<String> runningJobs() {
+        List<String> jobs = new ArrayList<>();
+        for (Backup b : ctx.store().list(Backup.class)) {
+            if (!b.getStatus().jobID.isEmpty()) {
+                jobs.add("backup " + Resources.name(b));
+            }
+        }
+        for (Volume v : ctx.store().list(Volume.class)) {
+            if (!v.getStatus().restoreJobID.isEmpty()) {
+                jobs.add("the restore of volume " + Resources.name(v));
+            }
+        }
+        return jobs;
     }
 
     /** The controller runtime, for tests that wait until it is idle. */

@@ -98,7 +98,11 @@ export class VolumePage extends Page {
       item('Actual size', bytes(v.actualSize)),
       item('Replicas', `${v.numberOfReplicas} wanted, ${v.replicas.filter((r) => r.mode === 'RW').length} RW`),
       item('Frontend', v.disableFrontend ? 'none (maintenance mode)' : v.frontend),
-      item('Endpoint', v.endpoint ? h('code.copyable', { title: 'NBD export' }, v.endpoint) : ''),
+      item('Endpoint', v.endpoint ? h('code.copyable', { title: v.frontend === 'nbd' ? 'NBD export' : 'block device' },
+        v.endpoint) : ''),
+      (v.controllers || []).some((c) => c.frontendDevice)
+        ? item('Block device', h('span', { dataset: { device: '' } },
+          v.controllers.find((c) => c.frontendDevice).frontendDevice)) : null,
       item('Attached to', v.currentNodeID),
       item('Created', v.created ? h('span', { title: dateTime(v.created) }, ago(v.created)) : ''),
       item('Last backup', v.lastBackup ? h('span', v.lastBackup, h('span.muted', ` ${ago(v.lastBackupAt)}`)) : ''),

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.longhorn.manager.model.Node;
 import io.longhorn.manager.service.ManagerServices;
 import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.testing.FakeBeans;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -86,10 +87,13 @@ class VolumeApiTest {
     void anAttachedVolumeShowsItsEndpointNodeAndRwReplicasAndDetachesAgain() {
         create("life", 3);
         attach("life");
+        // The default frontend, blockdev: the device link, and which path serves it.
         given().get("/v1/volumes/life").then()
-                .body("endpoint", startsWith("nbd://"))
+                .body("frontend", equalTo("blockdev"))
+                .body("endpoint", equalTo("/dev/longhorn/life"))
                 .body("currentNodeID", equalTo("test-node"))
-                .body("controllers[0].endpoint", startsWith("nbd://"))
+                .body("controllers[0].endpoint", equalTo("/dev/longhorn/life"))
+                .body("controllers[0].frontendDevice", equalTo("userspace (slower): nbdfuse + /dev/loop0"))
                 .body("replicas.mode", equalTo(List.of("RW", "RW", "RW")));
         post("/v1/volumes/life?action=detach", "{}").statusCode(200);
         await().atMost(WAIT).until(() -> "detached".equals(state("life")));
@@ -198,14 +202,74 @@ class VolumeApiTest {
     }
 
     @Test
-    void deletingAnAttachedVolumeNeedsForce() {
+    void theNbdFrontendGivesTheEnginesExportAndUnknownFrontendsAreRefused() {
+        post("/v1/volumes", "{\"name\":\"bare\",\"size\":\"64Mi\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}")
+                .statusCode(200).body("frontend", equalTo("nbd"));
+        attach("bare");
+        given().get("/v1/volumes/bare").then().body("endpoint", startsWith("nbd://127.0.0.1:"))
+                .body("endpoint", endsWith("/bare")).body("controllers[0].frontendDevice", equalTo(""));
+        List<String> before = volumeNames();
+        error(post("/v1/volumes", "{\"name\":\"odd\",\"size\":\"64Mi\",\"frontend\":\"iscsi\"}"), 400, "InvalidInput",
+                "frontend iscsi is not supported: use blockdev (the block device /dev/longhorn/<volume>) or nbd (the NBD export)");
+        assertEquals(before, volumeNames());
+        given().delete("/v1/volumes/bare").then().statusCode(200);
+        await().atMost(WAIT).until(() -> !volumeNames().contains("bare"));
+    }
+
+    @Test
+    void deletingAnAttachedVolumeDetachesAndDeletesIt() {
         create("busy", 1);
         attach("busy");
-        error(given().delete("/v1/volumes/busy").then(), 409, "Conflict",
-                "volume busy is attached to node test-node: detach it first or delete with force=true");
-        assertEquals("attached", state("busy"));
-        given().delete("/v1/volumes/busy?force=true").then().statusCode(200);
+        given().delete("/v1/volumes/busy").then().statusCode(200);
         await().atMost(WAIT).until(() -> !volumeNames().contains("busy"));
+        assertEquals(List.of(), FakeBeans.CLUSTER.launcher.running().stream().filter(n -> n.startsWith("busy-")).toList());
+    }
+
+    @Test
+    void deletingAVolumeWhileItsRestoreRunsIsRefusedSayingWhatWouldBeLost() {
+        FakeBeans.CLUSTER.backups.addBackup("restsrc", "backup-restsrc", 32L << 20);
+        FakeBeans.CLUSTER.backups.holdJobs(true);
+        try {
+            post("/v1/volumes", "{\"name\":\"restoring\",\"numberOfReplicas\":1,"
+                    + "\"fromBackup\":\"file:///fake?backup=backup-restsrc&volume=restsrc\"}").statusCode(200);
+            await().atMost(WAIT).until(() -> !services.volumes().get("restoring").getStatus().restoreJobID.isEmpty());
+            error(given().delete("/v1/volumes/restoring").then(), 409, "Conflict", "volume restoring is restoring backup "
+                    + "file:///fake?backup=backup-restsrc&volume=restsrc (");
+            assertEquals(true, volumeNames().contains("restoring"));
+        } finally {
+            FakeBeans.CLUSTER.backups.holdJobs(false);
+        }
+        await().atMost(WAIT).until(() -> services.volumes().get("restoring").getStatus().restoreJobID.isEmpty());
+        given().delete("/v1/volumes/restoring").then().statusCode(200);
+        await().atMost(WAIT).until(() -> !volumeNames().contains("restoring"));
+    }
+
+    @Test
+    void aRequestedBackupIsListedInProgressWithItsBackupVolumeAtOnce() {
+        create("inprog", 1);
+        attach("inprog");
+        post("/v1/volumes/inprog?action=snapshotCreate", "{\"name\":\"s1\"}").statusCode(200);
+        FakeBeans.CLUSTER.backups.holdJobs(true);
+        try {
+            post("/v1/volumes/inprog?action=snapshotBackup", "{\"name\":\"s1\"}").statusCode(200);
+            // No wait: the backup volume and its backup are there as soon as the request was answered.
+            given().get("/v1/backupvolumes").then().statusCode(200).body("data.name", hasItem("inprog"));
+            post("/v1/backupvolumes/inprog?action=backupList", "{}").statusCode(200)
+                    .body("data.state", equalTo(List.of("InProgress"))).body("data[0].snapshotName", equalTo("s1"));
+            await().atMost(WAIT).until(() -> Integer.valueOf(40).equals(
+                    post("/v1/backupvolumes/inprog?action=backupList", "{}").extract().path("data[0].progress")));
+            // A sync of the target, which does not hold the volume yet, keeps the backup volume.
+            post("/v1/backuptargets/default?action=backupTargetUpdate", "{}").statusCode(200);
+            await().atMost(WAIT).until(() -> Boolean.FALSE.equals(
+                    given().get("/v1/backuptargets/default").then().extract().path("pending")));
+            given().get("/v1/backupvolumes/inprog").then().statusCode(200);
+            post("/v1/backupvolumes/inprog?action=backupList", "{}").body("data.state", equalTo(List.of("InProgress")));
+        } finally {
+            FakeBeans.CLUSTER.backups.holdJobs(false);
+        }
+        await().atMost(WAIT).until(() -> List.of("Completed").equals(
+                post("/v1/backupvolumes/inprog?action=backupList", "{}").extract().path("data.state")));
+        post("/v1/backupvolumes/inprog?action=backupList", "{}").body("data[0].progress", equalTo(100));
     }
 
     @Test

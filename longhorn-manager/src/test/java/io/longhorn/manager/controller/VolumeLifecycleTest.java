@@ -10,6 +10,7 @@ import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.model.Volume;
+import io.longhorn.manager.service.ConflictStateException;
 import io.longhorn.manager.service.VolumeCreate;
 import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
@@ -91,7 +92,9 @@ class VolumeLifecycleTest {
         attachHealthy("vol1");
         Volume v = volume("vol1");
         assertEquals(ManagerHarness.NODE, v.getStatus().currentNodeID);
-        assertTrue(engine("vol1").getStatus().endpoint.startsWith("nbd://"), engine("vol1").getStatus().endpoint);
+        // The default frontend, blockdev: the device the launcher linked, not the engine's NBD export.
+        assertEquals("/dev/longhorn/vol1", engine("vol1").getStatus().endpoint);
+        assertEquals("userspace (slower): nbdfuse + /dev/loop0", engine("vol1").getStatus().frontendDevice);
         List<String> log = m.cluster.launcher.log;
         int engineStart = log.indexOf("start vol1-e-0");
         for (Replica r : replicas("vol1")) {
@@ -182,9 +185,36 @@ class VolumeLifecycleTest {
     }
 
     @Test
-    void forceDeletingAnAttachedVolumeStopsEverythingFirst() {
+    void deletingAnAttachedVolumeStopsItsEngineThenItsReplicasAndDeletesIt() {
         create("vol1", 2);
         attachHealthy("vol1");
+        List<String> names = replicas("vol1").stream().map(Resources::name).toList();
+        m.volumes.delete("vol1", false);
+        await().atMost(WAIT).until(() -> m.store.get(Volume.class, "vol1").isEmpty());
+        assertTrue(m.cluster.launcher.running().isEmpty());
+        List<String> log = m.cluster.launcher.log;
+        int engineStop = log.indexOf("stop vol1-e-0");
+        assertTrue(engineStop >= 0, log.toString());
+        for (String r : names) {
+            assertTrue(log.indexOf("stop " + r) > engineStop, log.toString());
+        }
+    }
+
+    @Test
+    void deletingAVolumeWhileAReplicaRebuildsIsRefusedUnlessForced() {
+        create("vol1", 2);
+        attachHealthy("vol1");
+        m.cluster.engines.holdRebuilds(true);
+        Replica victim = replicas("vol1").getFirst();
+        m.volumes.replicaRemove("vol1", Resources.name(victim));
+        await().atMost(WAIT).until(() -> engine("vol1").getStatus().replicaModeMap.containsValue("WO"));
+        String rebuilding = engine("vol1").getStatus().replicaModeMap.entrySet().stream()
+                .filter(e -> e.getValue().equals("WO")).findFirst().orElseThrow().getKey();
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(ConflictStateException.class,
+                () -> m.volumes.delete("vol1", false));
+        assertEquals("volume vol1 is rebuilding replica " + rebuilding + ": deleting it now throws away the rebuild"
+                + " in progress; wait until it completes, or delete with force=true", refused.getMessage());
+        assertFalse(Resources.isDeleting(volume("vol1")));
         m.volumes.delete("vol1", true);
         await().atMost(WAIT).until(() -> m.store.get(Volume.class, "vol1").isEmpty());
         assertTrue(m.cluster.launcher.running().isEmpty());

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backup service with an in-memory target. A job is RUNNING when started and COMPLETED at the next
- * look; restores record which backup went into which replicas.
+ * look (unless jobs are held); restores record which backup went into which replicas.
  */
 public final class FakeBackupService implements BackupClients, BackupClient {
     /** Volume to its backups, oldest first. */
@@ -39,6 +39,7 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     /** Restore jobs that failed: "backup name -> replica addresses". */
     public final List<String> failedRestores = new CopyOnWriteArrayList<>();
     private volatile String failNextBackup;
+    private volatile boolean holdJobs;
     private String failNextRestore;
     private boolean failNextRestoreIncomplete;
 
@@ -51,6 +52,11 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     public synchronized void failNextRestore(String error, boolean targetIncomplete) {
         failNextRestore = error;
         failNextRestoreIncomplete = targetIncomplete;
+    }
+
+    /** While held, every job stays RUNNING at 40 % instead of completing at the next look. */
+    public void holdJobs(boolean hold) {
+        holdJobs = hold;
     }
 
     /** The next backup job fails with this error. */
@@ -113,6 +119,9 @@ public final class FakeBackupService implements BackupClients, BackupClient {
         Job j = jobs.get(id);
         if (j == null) {
             throw new ServiceCallException("job " + id + " not found", false, false, true, null);
+        }
+        if (holdJobs) {
+            return j.getState() == JobState.RUNNING ? j.toBuilder().setProgress(40).build() : j;
         }
         Runnable done = onComplete.remove(id);
         if (done != null) {

@@ -98,7 +98,9 @@ public final class FakeEngine implements EngineClient {
         check();
         Volume v = build();
         // A rebuild finishes by the next look.
-        modes.replaceAll((a, m) -> m == ReplicaMode.WO && all.replicaRuns(a) ? ReplicaMode.RW : m);
+        if (!all.rebuildsHeld()) {
+            modes.replaceAll((a, m) -> m == ReplicaMode.WO && all.replicaRuns(a) ? ReplicaMode.RW : m);
+        }
         return v;
     }
 

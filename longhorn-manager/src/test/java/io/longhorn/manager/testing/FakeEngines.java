@@ -20,6 +20,17 @@ public final class FakeEngines implements EngineClients {
     /** Volume to its snapshot state, kept across engine restarts like data on the replicas. */
     private final Map<String, FakeEngine.Chain> chains = new ConcurrentHashMap<>();
 
+    private volatile boolean holdRebuilds;
+
+    /** While held, an added replica stays WO (its rebuild runs) instead of turning RW at the next look. */
+    public void holdRebuilds(boolean hold) {
+        holdRebuilds = hold;
+    }
+
+    boolean rebuildsHeld() {
+        return holdRebuilds;
+    }
+
     void create(String control, InstanceRequest req, String endpoint) {
         long size = req.replicaAddresses().stream().mapToLong(a -> replicas.getOrDefault(a, 0L)).max().orElse(req.size());
         FakeEngine.Chain chain = chains.computeIfAbsent(req.volumeName(), v -> new FakeEngine.Chain());

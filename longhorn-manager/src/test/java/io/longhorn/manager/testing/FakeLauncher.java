@@ -41,9 +41,14 @@ public final class FakeLauncher implements InstanceLauncher {
         String control = "127.0.0.1:" + ports.incrementAndGet();
         InstanceInfo info;
         if (req.kind() == InstanceKind.ENGINE) {
-            String endpoint = "nbd".equals(req.frontend()) ? "nbd://127.0.0.1:" + ports.incrementAndGet() + "/" + req.volumeName() : "";
+            boolean blockdev = "blockdev".equals(req.frontend());
+            String endpoint = "nbd".equals(req.frontend()) || blockdev
+                    ? "nbd://127.0.0.1:" + ports.incrementAndGet() + "/" + req.volumeName() : "";
             engines.create(control, req, endpoint);
-            info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control, "", endpoint, "");
+            // blockdev: the device the process launcher would link over the engine's export.
+            info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control, "",
+                    blockdev ? "/dev/longhorn/" + req.volumeName() : endpoint, "",
+                    blockdev ? "userspace (slower): nbdfuse + /dev/loop0" : "");
         } else {
             engines.replicaStarted("tcp://" + control, req);
             info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control,

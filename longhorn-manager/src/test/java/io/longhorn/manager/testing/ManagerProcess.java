@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * The packaged manager ({@code target/quarkus-app/quarkus-run.jar}) as a process on a free port,
  * with the real {@code bin/} launchers. {@link #killInstances} ends the engines, replicas and backup
- * service it left running (they outlive the manager on purpose), by the pids it recorded.
+ * service it left running (they outlive the manager on purpose), by the pids it recorded, and
+ * releases the block devices of their volumes.
  */
 public final class ManagerProcess implements AutoCloseable {
     private final Process process;
@@ -50,9 +51,18 @@ public final class ManagerProcess implements AutoCloseable {
 
     /** Starts the manager and waits until its API answers. */
     public static ManagerProcess start(Path dataDir, int port) throws Exception {
+        return start(dataDir, port, List.of());
+    }
+
+    /**
+     * Starts the manager under a command prefix (such as {@code setpriv --reuid 65534 ...} to run
+     * it as another user) and waits until its API answers.
+     */
+    public static ManagerProcess start(Path dataDir, int port, List<String> prefix) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-manager.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:" + port, "--bin-dir", root().resolve("bin").toString(),
                 "--node-name", "it-node"));
@@ -143,8 +153,49 @@ public final class ManagerProcess implements AutoCloseable {
                 }
             }
         }
+        try {
+            releaseDevices(dataDir);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
+
+    /**
+     * Undoes what the {@code blockdev} frontend left of a manager whose engines were killed: the
+     * {@code /dev/longhorn} links to loop devices over files in the data directory, those loop
+     * devices, and the FUSE mounts under the data directory (nbdfuse killed: "transport endpoint is
+     * not connected").
+     */
+    public static void releaseDevices(Path dataDir) throws IOException, InterruptedException {
+        String marker = dataDir.toAbsolutePath().toString() + "/";
+        List<String> loops = new ArrayList<>();
+        for (String line : Tools.run("losetup", "-n", "-O", "NAME,BACK-FILE").output().split("\n")) {
+            String[] f = line.trim().split("\\s+", 2);
+            if (f.length == 2 && f[1].startsWith(marker)) {
+                loops.add(f[0]);
+            }
+        }
+        Path links = Path.of("/dev/longhorn");
+        if (Files.isDirectory(links)) {
+            try (Stream<Path> all = Files.list(links)) {
+                for (Path link : all.filter(Files::isSymbolicLink).toList()) {
+                    if (loops.contains(Files.readSymbolicLink(link).toString())) {
+                        Files.deleteIfExists(link);
+                    }
+                }
+            }
+        }
+        for (String loop : loops) {
+            Tools.run("losetup", "-d", loop);
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+            String target = line.split(" ")[1];
+            if (target.startsWith(marker)) {
+                Tools.run("fusermount3", "-u", "-z", target);
+            }
+        }
+    }
 
     /** Removes a test's directory tree (replica files, logs). */
     public static void deleteTree(Path dir) throws IOException {

@@ -97,6 +97,9 @@ class WebUiIT {
         browser.type("#create-volume-name", "web-vol");
         browser.type("#create-volume-size", "64Mi");
         browser.type("#create-volume-numberOfReplicas", "2");
+        // The NBD export, which qemu-io writes to below (blockdev has its own end-to-end test).
+        browser.script("const s = document.getElementById('create-volume-frontend'); s.value = 'nbd';"
+                + " s.dispatchEvent(new Event('change', { bubbles: true }));");
         browser.click("#create-volume-submit");
         browser.waitFor(() -> browser.present("#create-volume") ? null : true, "the create dialog to close");
         browser.awaitText("tr[data-volume=web-vol]", "detached", SLOW);
@@ -417,6 +420,47 @@ class WebUiIT {
         browser.click("#delete-volume-submit");
         browser.waitFor(() -> browser.present("tr[data-volume=edit-vol]") ? null : true, "edit-vol to leave the list", SLOW);
         assertFalse(volumeNames().contains("edit-vol"));
+    }
+
+    @Test
+    void anAttachedVolumeIsDeletedAfterAConfirmationThatSaysItIsDetachedFirst() throws Exception {
+        api("POST", "/v1/volumes", "{\"name\":\"busy-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}");
+        api("POST", "/v1/volumes/busy-vol?action=attach", "{}");
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=busy-vol]", "attached", SLOW);
+        String endpoint = api("GET", "/v1/volumes/busy-vol", null).path("endpoint").asText();
+        rowAction("busy-vol", "delete");
+        browser.awaitText("#delete-volume", "Delete busy-vol?", Browser.WAIT);
+        assertEquals("It is attached on it-node: it is detached first, and clients using " + endpoint
+                + " lose the device.", browser.find("#delete-volume [data-attached]").getText());
+        browser.click("#delete-volume-submit");
+        browser.waitFor(() -> browser.present("#delete-volume") ? null : true, "the dialog to close", SLOW);
+        browser.waitFor(() -> browser.present("tr[data-volume=busy-vol]") ? null : true, "busy-vol to leave the list",
+                SLOW);
+        browser.waitFor(() -> {
+            try {
+                return volumeNames().contains("busy-vol") ? null : true;
+            } catch (Exception e) {
+                return null;
+            }
+        }, "the API to no longer list busy-vol", SLOW);
+    }
+
+    @Test
+    void aVolumeThatDoesNotExistIsNotFoundWhileTheManagerIsNotUnreachable() throws Exception {
+        browser.go("#/volumes/nope");
+        browser.awaitText("main", "volume nope not found", Browser.WAIT);
+        // The badge is empty and hidden (not displayed, so read from the page).
+        assertEquals("", browser.script("return document.getElementById('conn').textContent"),
+                "a 404 is an answer: no unreachable badge");
+        assertEquals(false, browser.script("return document.getElementById('conn').classList.contains('conn-down')"));
+        // The badge still shows when the manager does not answer at all.
+        browser.script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));"
+                + " location.hash = '#/volumes';");
+        browser.awaitText("#conn", "Manager unreachable", SLOW);
+        browser.driver().navigate().refresh();
+        browser.awaitText("main h1", "Volumes", Browser.WAIT);
+        assertEquals("", browser.script("return document.getElementById('conn').textContent"));
     }
 
     @Test

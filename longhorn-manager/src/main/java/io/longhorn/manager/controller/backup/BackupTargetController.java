@@ -160,12 +160,19 @@ public final class BackupTargetController implements Reconciler {
     private void removeMirrors(String targetName, Set<String> keep) {
         for (BackupVolume bv : ctx.store().list(BackupVolume.class)) {
             if (targetName.equals(bv.getSpec().backupTargetName) && !keep.contains(Resources.name(bv))) {
+                boolean others = false;
                 for (Backup b : ctx.store().list(Backup.class, Map.of(Longhorn.LABEL_BACKUP_VOLUME, Resources.name(bv)))) {
                     if (BackupState.COMPLETED.equals(b.getStatus().state)) {
                         ctx.store().delete(Backup.class, Resources.name(b));
+                    } else {
+                        others = true;
                     }
                 }
-                ctx.store().delete(BackupVolume.class, Resources.name(bv));
+                // A backup volume whose first backup still runs (or failed) is not in the target yet:
+                // it stays, so that its backups are listed with their state and error.
+                if (!others) {
+                    ctx.store().delete(BackupVolume.class, Resources.name(bv));
+                }
             }
         }
     }

@@ -97,6 +97,11 @@ public final class EngineController implements Reconciler {
                 status.ownerID = engine.getSpec().nodeID;
                 try {
                     monitor.poll(engine, status, ctx.engines().forAddress(i.controlAddress()));
+                    // blockdev: what clients use is the device the launcher connected, not the engine's export.
+                    if (!i.device().isEmpty() && !status.endpoint.isEmpty()) {
+                        status.endpoint = i.endpoint();
+                    }
+                    status.frontendDevice = i.device();
                     backoff.succeeded(name);
                 } catch (ServiceCallException e) {
                     status.error = e.getMessage();
@@ -141,7 +146,8 @@ public final class EngineController implements Reconciler {
             status.error = "waiting for replica " + stale.get() + " to run at the address the engine would use";
             return Result.after(Duration.ofSeconds(1));
         }
-        String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none" : "nbd";
+        String frontend = engine.getSpec().disableFrontend || engine.getSpec().frontend.isEmpty() ? "none"
+                : engine.getSpec().frontend;
         boolean salvage = engine.getSpec().salvageStart;
         if (salvage) {
             LOG.warnf("volume %s: starting the engine as a salvage over %s: it may serve replicas behind generation %d",
@@ -200,6 +206,7 @@ public final class EngineController implements Reconciler {
         status.port = 0;
         status.started = false;
         status.endpoint = "";
+        status.frontendDevice = "";
         status.replicaModeMap = new LinkedHashMap<>();
         status.replicaTransitionTimeMap = new LinkedHashMap<>();
         status.currentReplicaAddressMap = new LinkedHashMap<>();

@@ -31,9 +31,12 @@ import org.jboss.logging.Logger;
 public final class ProcessInstanceLauncher implements InstanceLauncher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProcessInstanceLauncher.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** The frontend that gives a block device on the host (the engine serves NBD to it). */
+    private static final String BLOCKDEV = "blockdev";
     private static final int START_ATTEMPTS = 3;
 
     private final ProcessLauncherOptions options;
+    private final HostDevices devices;
     private final FreePorts ports = new FreePorts();
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
@@ -49,6 +52,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         String endpoint = "";
         String error = "";
         boolean stopRequested;
+        /** An engine's block device (frontend blockdev), connected after it is ready. */
+        HostDevices.Connected device;
 
         Instance(String name, InstanceKind kind, String state) {
             this.name = name;
@@ -57,12 +62,14 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         }
 
         synchronized InstanceInfo info() {
-            return new InstanceInfo(name, kind, state, control, data, endpoint, error);
+            return new InstanceInfo(name, kind, state, control, data, endpoint, error,
+                    device == null ? "" : device.describe());
         }
     }
 
     public ProcessInstanceLauncher(ProcessLauncherOptions options) {
         this.options = options;
+        this.devices = new HostDevices(options.deviceDir(), options.frontendDir(), options.logDir());
         try {
             Files.createDirectories(options.stateDir());
             Files.createDirectories(options.logDir());
@@ -111,11 +118,22 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             List<String> cmd = command(req);
             try {
                 Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
+                HostDevices.Connected device = null;
+                if (BLOCKDEV.equals(req.frontend())) {
+                    try {
+                        device = devices.connect(req.volumeName(), s.ready().getOrDefault("nbd", ""));
+                    } catch (HostDevices.DeviceException e) {
+                        Spawner.terminate(s.handle(), STOP_GRACE);
+                        lastError = e.getMessage();
+                        break;
+                    }
+                }
                 synchronized (inst) {
                     inst.handle = s.handle();
                     inst.control = stripScheme(s.ready().getOrDefault("control", ""));
                     inst.data = s.ready().getOrDefault("data", "");
-                    inst.endpoint = s.ready().getOrDefault("nbd", "");
+                    inst.device = device;
+                    inst.endpoint = device != null ? device.path() : s.ready().getOrDefault("nbd", "");
                     inst.error = "";
                 }
                 // Recorded before it is reported running: a manager that dies right after must find it.
@@ -162,8 +180,10 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                     "--size", Long.toString(req.size()), req.replicaDirectory()));
         } else {
             cmd.add(options.binDir().resolve("longhorn-engine").toString());
-            cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", req.frontend()));
-            if ("nbd".equals(req.frontend())) {
+            // blockdev: the engine serves NBD, and a block device on this host is connected to it.
+            String frontend = BLOCKDEV.equals(req.frontend()) ? "nbd" : req.frontend();
+            cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", frontend));
+            if ("nbd".equals(frontend)) {
                 cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
             }
             if (req.replicaTimeoutSeconds() > 0) {
@@ -216,6 +236,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 inst.data = "";
                 inst.endpoint = "";
             }
+            releaseDevice(inst);
             forget(inst.name);
             if (!expected) {
                 LOG.warn(inst.error);
@@ -247,6 +268,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             }
         }
         if (h != null) {
+            // The block device goes before the engine that serves it.
+            releaseDevice(inst);
             LOG.infof("stopping %s %s (pid %d)", kindName(inst.kind), name, h.pid());
             Spawner.terminate(h, STOP_GRACE);
         }
@@ -268,6 +291,19 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             LOG.infof("removed replica data %s", dir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove replica data " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Disconnects an engine's block device, once. */
+    private void releaseDevice(Instance inst) {
+        HostDevices.Connected device;
+        synchronized (inst) {
+            device = inst.device;
+            inst.device = null;
+        }
+        if (device != null) {
+            devices.disconnect(device);
+            LOG.infof("volume device %s disconnected (%s)", device.path(), device.device());
         }
     }
 
@@ -311,6 +347,9 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                     .filter(ProcessHandle::isAlive)
                     .filter(p -> p.info().startInstant().map(Object::toString).orElse("").equals(r.started()));
             if (h.isEmpty()) {
+                if (r.device() != null) {
+                    devices.disconnect(r.device()); // its engine is gone: the device serves nothing
+                }
                 Files.deleteIfExists(file);
                 return;
             }
@@ -319,6 +358,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             inst.control = r.controlAddress();
             inst.data = r.dataAddress();
             inst.endpoint = r.endpoint();
+            inst.device = r.device();
             instances.put(r.name(), inst);
             watchExit(inst);
             LOG.infof("adopted %s %s of volume %s (pid %d, control %s)", kindName(inst.kind), r.name(), r.volumeName(),
@@ -333,7 +373,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         synchronized (inst) {
             r = new InstanceRecord(inst.name, inst.kind.name(), volumeName, inst.handle.pid(),
                     inst.handle.info().startInstant().map(Object::toString).orElse(""), inst.control, inst.data,
-                    inst.endpoint);
+                    inst.endpoint, inst.device);
         }
         Path target = options.stateDir().resolve(inst.name + ".json");
         Path tmp = options.stateDir().resolve("." + inst.name + ".json.tmp");
