@@ -261,8 +261,13 @@ public final class VolumeController implements AutoCloseable {
         }
     }
 
-    /** Longest wait for requests in flight when pausing I/O. */
+    /**
+     * Longest wait for requests in flight when pausing I/O: half the replica timeout, so that the
+     * drain and the control calls made while paused (which get what is left of the timeout) keep a
+     * whole pause within one replica timeout. A pause that cannot drain in time is given up, I/O
+     * goes on, and the operation fails; the watchdog deals with the replica that holds it.
+     */
     Duration pauseTimeout() {
-        return replicaTimeout.multipliedBy(2).plusSeconds(5);
+        return replicaTimeout.dividedBy(2);
     }
 }
