@@ -22,8 +22,7 @@ import io.longhorn.manager.settings.SettingDefinitions;
 import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.settings.Settings;
 import io.longhorn.manager.store.ResourceStore;
-import io.longhorn.manager.store.local.JsonFileJournal;
-import io.longhorn.manager.store.local.LocalResourceStore;
+import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
@@ -65,7 +64,7 @@ public class StandaloneRuntime implements ManagerServices {
         this.launcher = launcher;
         this.backupClients = backupClients;
         Path data = dataDir.path();
-        ResourceStore store = new LocalResourceStore(new JsonFileJournal(data.resolve("manager")));
+        ResourceStore store = ResourceStores.open(config.store(), data);
         SettingDefinitions definitions = SettingDefinitions.withDefaults(Map.of(
                 SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
                 SettingNames.DEFAULT_DATA_PATH, data.toString(),
@@ -100,6 +99,9 @@ public class StandaloneRuntime implements ManagerServices {
 
     void onStop(@Observes ShutdownEvent event) {
         controllers.close();
+        if (ctx.store() instanceof KubernetesResourceStore k) {
+            k.close();
+        }
         if (config.stopInstancesOnShutdown()) {
             if (launcher instanceof ProcessInstanceLauncher p) {
                 p.stopAll();

@@ -2,6 +2,7 @@ package io.longhorn.manager.store.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,16 +18,19 @@ import io.longhorn.manager.model.Volume;
 import io.longhorn.manager.model.VolumeRobustness;
 import io.longhorn.manager.model.VolumeState;
 import io.longhorn.manager.model.VolumeStatus;
+import io.longhorn.manager.standalone.ResourceStores;
 import io.longhorn.manager.store.AlreadyExistsException;
 import io.longhorn.manager.store.ConflictException;
 import io.longhorn.manager.store.ResourceEvent;
 import io.longhorn.manager.store.ResourceNotFoundException;
 import io.longhorn.manager.store.ResourceStore;
 import io.longhorn.manager.store.Resources;
+import io.longhorn.manager.store.local.LocalResourceStore;
 import io.longhorn.manager.testing.kube.KubeControlPlane;
 import io.longhorn.manager.testing.kube.KubeControlPlaneExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -35,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Kubernetes resource store against a real kube-apiserver and etcd with the generated CRDs:
@@ -206,6 +211,29 @@ class KubernetesResourceStoreIT {
     }
 
     @Test
+    void theManagerOpensTheStoreItIsConfiguredFor(@TempDir Path data) {
+        assertInstanceOf(LocalResourceStore.class, ResourceStores.open("local", data));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResourceStores.open("etcd", data));
+        assertTrue(e.getMessage().contains("longhorn.store"), e.getMessage());
+
+        String before = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", KUBE.get().kubeconfig().toString());
+        try (KubernetesResourceStore fromEnvironment = (KubernetesResourceStore) ResourceStores.open("kubernetes", data)) {
+            assertEquals(Longhorn.NAMESPACE, fromEnvironment.namespace());
+            store.create(volume("seen"));
+            assertEquals(1L << 30, fromEnvironment.get(Volume.class, "seen").orElseThrow().getSpec().size);
+            fromEnvironment.delete(Volume.class, "seen");
+            assertTrue(store.get(Volume.class, "seen").isEmpty());
+        } finally {
+            if (before == null) {
+                System.clearProperty("kubeconfig");
+            } else {
+                System.setProperty("kubeconfig", before);
+            }
+        }
+    }
+
+    @Test
     void settingsKeepTheirTopLevelValue() {
         Setting s = Resources.create(Setting.class, "default-replica-count");
         s.setValue("{\"v1\":\"3\",\"v2\":\"3\"}");
@@ -233,7 +261,7 @@ class KubernetesResourceStoreIT {
         assertEquals(2, lines.size(), out);
         List<String> header = List.of(lines.get(0).trim().split("\\s{2,}"));
         List<String> row = List.of(lines.get(1).trim().split("\\s+"));
-        Map<String, String> cell = new java.util.HashMap<>();
+        Map<String, String> cell = new HashMap<>();
         // Columns are separated by at least two spaces in the header; empty cells do not occur here but for Scheduled.
         for (String column : List.of("DATA ENGINE", "STATE", "ROBUSTNESS", "SIZE", "NODE")) {
             assertTrue(header.contains(column), "column " + column + " in " + lines.get(0));

@@ -148,7 +148,8 @@ public final class KubeControlPlane implements AutoCloseable {
                     .load(new ByteArrayInputStream(Files.readAllBytes(f))).item();
             c.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
             c.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(d -> d != null && d.getStatus() != null && d.getStatus().getConditions().stream()
+                    .waitUntilCondition(d -> d != null && d.getStatus() != null && d.getStatus().getConditions() != null
+                            && d.getStatus().getConditions().stream()
                             .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                             30, TimeUnit.SECONDS);
         }
