@@ -65,10 +65,10 @@ public class StandaloneRuntime implements ManagerServices {
         this.backupClients = backupClients;
         Path data = dataDir.path();
         ResourceStore store = ResourceStores.open(config.store(), data);
-        SettingDefinitions definitions = SettingDefinitions.withDefaults(Map.of(
+        SettingDefinitions definitions = SettingDefinitions.withDefaults(ResourceStores.settingDefaults(store, Map.of(
                 SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
                 SettingNames.DEFAULT_DATA_PATH, data.toString(),
-                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore")));
+                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
         Settings values = new Settings(store, definitions);
         String node = config.nodeName().filter(n -> !n.isBlank()).orElseGet(StandaloneRuntime::hostName);
         EventRecorder events = new MemoryEventRecorder(1000);

@@ -76,6 +76,15 @@ public final class KubernetesResourceStore implements ResourceStore, AutoCloseab
         return namespace;
     }
 
+    /** The setting defaults of the ConfigMap {@code longhorn-default-setting} in this namespace. */
+    public Map<String, String> defaultSettings() {
+        try {
+            return DefaultSettingsConfigMap.read(client, namespace);
+        } catch (KubernetesClientException e) {
+            throw new StoreException("Kubernetes API: ConfigMap " + DefaultSettingsConfigMap.NAME + ": " + message(e), e);
+        }
+    }
+
     @Override
     public <T extends HasMetadata> Optional<T> get(Class<T> kind, String name) {
         try {
