@@ -19,9 +19,11 @@ import io.longhorn.manager.store.ResourceStore;
 import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.store.StoreException;
 import java.net.HttpURLConnection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,9 +38,9 @@ import org.jboss.logging.Logger;
  *   object without a resourceVersion is written over the current one, as the standalone store
  *   does.</li>
  *   <li>Deletion, finalizers and generation are the API server's own.</li>
- *   <li>{@code watch} runs an informer per subscription: its list-then-watch (with re-lists after
- *   a lost watch) feeds ADDED, MODIFIED and DELETED events to the listener, on the informer's
- *   thread. An informer starts by reporting every existing object as ADDED.</li>
+ *   <li>{@code watch} shares one informer per kind among that kind's listeners: its
+ *   list-then-watch (with re-lists after a lost watch) feeds ADDED, MODIFIED and DELETED events,
+ *   on the informer's thread. A new listener first hears of every existing object as ADDED.</li>
  *   <li>A write the CRD's schema refuses is an {@link InvalidResourceException} naming the
  *   fields.</li>
  * </ul>
@@ -50,6 +52,7 @@ public final class KubernetesResourceStore implements ResourceStore, AutoCloseab
     private final KubernetesClient client;
     private final String namespace;
     private final boolean ownsClient;
+    private final Map<Class<?>, KindWatch<?>> watches = new HashMap<>();
 
     /** A store over the given client, in the namespace; the caller keeps and closes the client. */
     public KubernetesResourceStore(KubernetesClient client, String namespace) {
@@ -180,28 +183,63 @@ public final class KubernetesResourceStore implements ResourceStore, AutoCloseab
 
     @Override
     public <T extends HasMetadata> Subscription watch(Class<T> kind, ResourceListener<T> listener) {
-        SharedIndexInformer<T> informer = api(kind).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                deliver(listener, ResourceEvent.Type.ADDED, obj);
+        KindWatch<T> w;
+        synchronized (watches) {
+            @SuppressWarnings("unchecked")
+            KindWatch<T> existing = (KindWatch<T>) watches.get(kind);
+            w = existing;
+            if (w == null) {
+                w = new KindWatch<>();
+                watches.put(kind, w);
+                w.listeners.add(listener);
+                w.informer = api(kind).inform(w, 0);
+                return subscription(kind, w, listener);
             }
+            w.listeners.add(listener);
+        }
+        // A later subscriber hears of the objects that exist, as the first one did from the informer.
+        for (T obj : w.informer.getStore().list()) {
+            deliver(listener, ResourceEvent.Type.ADDED, obj);
+        }
+        return subscription(kind, w, listener);
+    }
 
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                deliver(listener, ResourceEvent.Type.MODIFIED, newObj);
+    private <T extends HasMetadata> Subscription subscription(Class<T> kind, KindWatch<T> w, ResourceListener<T> listener) {
+        return () -> {
+            synchronized (watches) {
+                w.listeners.remove(listener);
+                if (w.listeners.isEmpty() && watches.get(kind) == w) {
+                    watches.remove(kind);
+                    w.informer.close();
+                }
             }
+        };
+    }
 
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                deliver(listener, ResourceEvent.Type.DELETED, obj);
-            }
-        }, 0);
-        return informer::close;
+    /** One informer per kind, shared by that kind's listeners. */
+    private static final class KindWatch<T extends HasMetadata> implements ResourceEventHandler<T> {
+        final List<ResourceListener<T>> listeners = new CopyOnWriteArrayList<>();
+        SharedIndexInformer<T> informer;
+
+        @Override
+        public void onAdd(T obj) {
+            listeners.forEach(l -> deliver(l, ResourceEvent.Type.ADDED, obj));
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+            listeners.forEach(l -> deliver(l, ResourceEvent.Type.MODIFIED, newObj));
+        }
+
+        @Override
+        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            listeners.forEach(l -> deliver(l, ResourceEvent.Type.DELETED, obj));
+        }
     }
 
     private static <T extends HasMetadata> void deliver(ResourceListener<T> listener, ResourceEvent.Type type, T object) {
         try {
-            // The informer's cache holds this object: the listener gets its own copy.
+            // The informer's cache holds this object: each listener gets its own copy.
             listener.onEvent(new ResourceEvent<>(type, Resources.copy(object)));
         } catch (RuntimeException e) {
             LOG.warnf(e, "listener of %s failed on %s", Resources.plural(object.getClass()), Resources.name(object));
@@ -240,6 +278,10 @@ public final class KubernetesResourceStore implements ResourceStore, AutoCloseab
 
     @Override
     public void close() {
+        synchronized (watches) {
+            watches.values().forEach(w -> w.informer.close());
+            watches.clear();
+        }
         if (ownsClient) {
             client.close();
         }

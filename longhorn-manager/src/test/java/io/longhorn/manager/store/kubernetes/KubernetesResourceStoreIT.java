@@ -163,6 +163,41 @@ class KubernetesResourceStoreIT {
         }
     }
 
+    @Test
+    void listenersOfOneKindShareAWatchAndEachHearsOfExistingObjects() throws Exception {
+        store.create(volume("existing"));
+        BlockingQueue<ResourceEvent<Volume>> first = new LinkedBlockingQueue<>();
+        BlockingQueue<ResourceEvent<Volume>> second = new LinkedBlockingQueue<>();
+        ResourceStore.Subscription a = store.watch(Volume.class, e -> {
+            if (e.name().startsWith("existing") || e.name().startsWith("later")) {
+                first.add(e);
+            }
+        });
+        try {
+            assertEquals("existing", next(first).name());
+            try (ResourceStore.Subscription b = store.watch(Volume.class, e -> {
+                if (e.name().startsWith("existing") || e.name().startsWith("later")) {
+                    second.add(e);
+                }
+            })) {
+                ResourceEvent<Volume> replayed = next(second);
+                assertEquals(ResourceEvent.Type.ADDED, replayed.type());
+                assertEquals("existing", replayed.name());
+                store.create(volume("later-1"));
+                assertEquals("later-1", next(first).name());
+                assertEquals("later-1", next(second).name());
+            }
+            store.create(volume("later-2"));
+            assertEquals("later-2", next(first).name(), "closing one subscription leaves the other");
+            assertNull(second.poll(2, TimeUnit.SECONDS), "a closed subscription hears nothing");
+        } finally {
+            a.close();
+            store.delete(Volume.class, "existing");
+            store.delete(Volume.class, "later-1");
+            store.delete(Volume.class, "later-2");
+        }
+    }
+
     private static <T> T next(BlockingQueue<T> q) throws InterruptedException {
         T e = q.poll(30, TimeUnit.SECONDS);
         assertNotNull(e, "no event within 30 s");
