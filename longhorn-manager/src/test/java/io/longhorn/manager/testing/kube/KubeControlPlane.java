@@ -44,23 +44,42 @@ public final class KubeControlPlane implements AutoCloseable {
     private Path kubeconfig;
     private String serverUrl;
     private KubernetesClient client;
+    private String address = "127.0.0.1";
     private boolean closed;
 
     private KubeControlPlane(Path work) {
         this.work = work;
     }
 
+    /**
+     * What to start besides etcd and kube-apiserver, and where the API server listens: 127.0.0.1
+     * for tests of the API alone, the pod bridge's gateway for a cluster with a node (pods reach
+     * the API server there; see {@link KubeCluster}).
+     */
+    public record Options(boolean controllerManager, boolean scheduler, String address) {
+    }
+
     /** Starts etcd and kube-apiserver (and kube-controller-manager when asked) and waits until ready. */
     public static KubeControlPlane start(boolean controllerManager) throws IOException, InterruptedException {
+        return start(new Options(controllerManager, false, "127.0.0.1"));
+    }
+
+    /** Starts etcd, kube-apiserver and what the options ask for, and waits until the API server is ready. */
+    public static KubeControlPlane start(Options options) throws IOException, InterruptedException {
         Path bin = binaries();
         KubeControlPlane cp = new KubeControlPlane(Files.createTempDirectory("longhorn-kube-"));
+        cp.address = options.address();
         Runtime.getRuntime().addShutdownHook(cp.shutdownHook);
         try {
             cp.pki();
             cp.startEtcd(bin);
             cp.startApiServer(bin);
-            if (controllerManager) {
+            if (options.controllerManager()) {
                 cp.startControllerManager(bin);
+            }
+            if (options.scheduler()) {
+                cp.launch("kube-scheduler", bin.resolve("kube-scheduler").toString(), "--kubeconfig=" + cp.kubeconfig,
+                        "--leader-elect=false", "--secure-port=0");
             }
             return cp;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -104,6 +123,11 @@ public final class KubeControlPlane implements AutoCloseable {
 
     public Path workDir() {
         return work;
+    }
+
+    /** The certificates and keys: ca.crt/ca.key (the cluster CA), admin.crt/admin.key (system:masters). */
+    public Path pkiDir() {
+        return work.resolve("pki");
     }
 
     /** An admin client; closed with the control plane. */
@@ -177,6 +201,7 @@ public final class KubeControlPlane implements AutoCloseable {
         openssl(pki, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
                 "-days", "2", "-subj", "/CN=longhorn-test-ca");
         Files.writeString(pki.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,IP:" + FIRST_SERVICE_IP
+                + ("127.0.0.1".equals(address) ? "" : ",IP:" + address)
                 + ",DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,"
                 + "DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\n");
         signed(pki, "server", "/CN=kube-apiserver", "server.ext");
@@ -236,7 +261,7 @@ public final class KubeControlPlane implements AutoCloseable {
     private void startApiServer(Path bin) throws IOException, InterruptedException {
         int port = freePort();
         Path pki = work.resolve("pki");
-        serverUrl = "https://127.0.0.1:" + port;
+        serverUrl = "https://" + address + ":" + port;
         kubeconfig = work.resolve("admin.kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -259,17 +284,25 @@ public final class KubeControlPlane implements AutoCloseable {
                     namespace: default
                 current-context: test
                 """.formatted(serverUrl, pki.resolve("ca.crt"), pki.resolve("admin.crt"), pki.resolve("admin.key")));
-        Process api = launch("kube-apiserver", bin.resolve("kube-apiserver").toString(),
+        List<String> nodeFlags = "127.0.0.1".equals(address) ? List.of("--endpoint-reconciler-type=none") : List.of(
+                // Pods reach the API server at the kubernetes Service, whose endpoint is this address.
+                "--endpoint-reconciler-type=lease", "--enable-aggregator-routing=true",
+                // The kubelet serves on 127.0.0.1 under the node name localhost.
+                "--kubelet-preferred-address-types=Hostname,InternalIP",
+                "--kubelet-client-certificate=" + pki.resolve("admin.crt"),
+                "--kubelet-client-key=" + pki.resolve("admin.key"));
+        List<String> command = new ArrayList<>(List.of(bin.resolve("kube-apiserver").toString(),
                 "--etcd-servers=" + etcdUrl,
-                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + port,
+                "--bind-address=" + address, "--advertise-address=" + address, "--secure-port=" + port,
                 "--tls-cert-file=" + pki.resolve("server.crt"), "--tls-private-key-file=" + pki.resolve("server.key"),
                 "--client-ca-file=" + pki.resolve("ca.crt"),
                 "--service-account-issuer=https://kubernetes.default.svc",
                 "--service-account-key-file=" + pki.resolve("sa.pub"),
                 "--service-account-signing-key-file=" + pki.resolve("sa.key"),
                 "--service-cluster-ip-range=" + SERVICE_RANGE,
-                "--authorization-mode=Node,RBAC", "--allow-privileged=true",
-                "--endpoint-reconciler-type=none", "--profiling=false");
+                "--authorization-mode=Node,RBAC", "--allow-privileged=true", "--profiling=false"));
+        command.addAll(nodeFlags);
+        Process api = launch("kube-apiserver", command.toArray(String[]::new));
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (KubernetesClient c = newClient()) {
             while (true) {
@@ -322,7 +355,7 @@ public final class KubeControlPlane implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
