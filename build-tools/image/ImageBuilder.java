@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * Layers, from the bottom:
  * <ol>
  *   <li>runtime: a Java runtime made by {@code jlink} from this JDK (at /opt/java), the C
- *   libraries it links against (found with {@code ldd}), busybox (a static shell and the usual
- *   commands), /tmp, /etc/passwd and the entrypoint script /opt/longhorn/launch. The same bytes for
+ *   libraries it links against (found with {@code ldd}), busybox (a static shell as /bin/sh, the
+ *   usual commands in /opt/busybox/bin, last on the PATH), /tmp, /etc/passwd and the entrypoint script /opt/longhorn/launch. The same bytes for
  *   every service, so a node stores it once.</li>
  *   <li>tools (only with {@code --tools}): the named host programs at their host paths with the
  *   libraries they need.</li>
@@ -56,7 +56,10 @@ public final class ImageBuilder {
     static final String EPOCH = "1970-01-01T00:00:00Z";
     static final String JAVA_DIR = "opt/java";
     static final String LIB_DIR = "usr/lib/x86_64-linux-gnu";
-    static final List<String> PATH = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
+    /** busybox's commands come last: a real program of the same name (mount, losetup) wins. */
+    static final String BUSYBOX_DIR = "opt/busybox/bin";
+    static final List<String> PATH = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+            "/" + BUSYBOX_DIR);
     /** The modules the services need (checked with jdeps) and a few more for diagnosis. */
     static final List<String> MODULES = List.of("java.base", "java.compiler", "java.datatransfer", "java.desktop",
             "java.instrument", "java.logging", "java.management", "java.management.rmi", "java.naming",
@@ -137,7 +140,7 @@ public final class ImageBuilder {
         Path busybox = which("busybox", "busybox-static");
         List<String> modules = available(javaHome, MODULES);
         String key = sha256(String.join("\n", Files.readString(javaHome.resolve("release")), javaHome.toString(),
-                String.join(",", modules), stamp(busybox), LAUNCH, "v1"));
+                String.join(",", modules), stamp(busybox), LAUNCH, "v2"));
         Path cached = cache.resolve("runtime-" + key.substring(0, 16) + ".tar");
         if (Files.isRegularFile(cached)) {
             return cachedLayer("runtime", cached);
@@ -214,11 +217,13 @@ public final class ImageBuilder {
         t.symlink("lib", "usr/lib");
         t.symlink("lib64", "usr/lib64");
         t.file("usr/bin/busybox", busybox.toRealPath(), 0755);
+        t.symlink("usr/bin/sh", "busybox");
+        // The other commands in a directory of their own, so no layer above replaces a link by a file.
         String applets = run(List.of(busybox.toString(), "--list"));
         for (String applet : new TreeSet<>(List.of(applets.split("\n")))) {
             applet = applet.strip();
             if (!applet.isEmpty() && !applet.equals("busybox")) {
-                t.symlinkIfAbsent("usr/bin/" + applet, "busybox");
+                t.symlink(BUSYBOX_DIR + "/" + applet, "/usr/bin/busybox");
             }
         }
         t.dir("tmp", 01777);
@@ -367,12 +372,6 @@ public final class ImageBuilder {
         void symlink(String name, String target) {
             parents(name);
             entries.put(name, new Entry('2', 0777, null, null, target));
-        }
-
-        void symlinkIfAbsent(String name, String target) {
-            if (!entries.containsKey(name)) {
-                symlink(name, target);
-            }
         }
 
         private void parents(String name) {

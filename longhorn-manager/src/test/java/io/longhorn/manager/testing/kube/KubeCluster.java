@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  * <p>The node programs come from {@code bin/k8s-node-binaries} (Debian's containerd, runc and
  * CNI plugins, unpacked into a cache), the kubelet and kube-proxy from {@code bin/k8s-test-binaries},
  * the pod sandbox image from {@code pause} (or {@code pause.xz}) in {@code LONGHORN_K8S_BIN} or its
- * {@code bin/}. One cluster runs on a machine at a time (a file lock; the bridge and kube-proxy's
- * rules are machine-wide).
+ * {@code bin/} (without it, busybox-static's {@code sleep}). One cluster runs on a machine at a
+ * time (a file lock; the bridge and kube-proxy's rules are machine-wide).
  *
  * <p>{@link #close} tears everything down: every pod is removed first (the node is tainted
  * NoExecute and pods are deleted), then kube-proxy, the kubelet and containerd stop, and the shims,
@@ -195,8 +195,13 @@ public final class KubeCluster implements AutoCloseable {
                 }
             }
         }
+        // Without the kit: the sandbox is busybox-static sleeping (containerd stops a sandbox with SIGKILL).
+        Path busybox = Path.of("/usr/bin/busybox");
+        if (Files.isExecutable(busybox)) {
+            return busybox;
+        }
         throw new IllegalStateException("no pod sandbox binary: put pause (or pause.xz) in the directory LONGHORN_K8S_BIN names"
-                + " (or its bin/); LONGHORN_K8S_BIN=" + kit);
+                + " (or its bin/), or install busybox-static; LONGHORN_K8S_BIN=" + kit);
     }
 
     private static FileLock acquire(FileChannel channel) throws IOException, InterruptedException {
@@ -311,11 +316,13 @@ public final class KubeCluster implements AutoCloseable {
         importImage(pauseImage(pause));
     }
 
-    /** A docker-archive image of one layer holding /pause, entrypoint /pause. */
+    /** A docker-archive image of one layer holding /pause, entrypoint /pause (or /busybox, entrypoint {@code /busybox sleep N}). */
     private Path pauseImage(Path pause) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(work.resolve("pause"));
         Path root = Files.createDirectories(dir.resolve("root"));
-        Path binary = root.resolve("pause");
+        boolean busybox = pause.getFileName().toString().startsWith("busybox");
+        String name = busybox ? "busybox" : "pause"; // busybox picks its command by the name it is run as
+        Path binary = root.resolve(name);
         if (pause.getFileName().toString().endsWith(".xz")) {
             Cmd.run(List.of("sh", "-c", "xz -dc \"$0\" > \"$1\"", pause.toString(), binary.toString()), Duration.ofMinutes(1));
         } else {
@@ -324,12 +331,13 @@ public final class KubeCluster implements AutoCloseable {
         Cmd.run(List.of("chmod", "755", binary.toString()), Duration.ofSeconds(10));
         Path layer = dir.resolve("layer.tar");
         Cmd.run(List.of("tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0",
-                "-cf", layer.toString(), "-C", root.toString(), "pause"), Duration.ofMinutes(1));
+                "-cf", layer.toString(), "-C", root.toString(), name), Duration.ofMinutes(1));
         String layerDigest = sha256(Files.readAllBytes(layer));
         Files.move(layer, dir.resolve(layerDigest + ".tar"));
+        String entrypoint = busybox ? "\"/busybox\",\"sleep\",\"2147483647\"" : "\"/pause\"";
         String config = """
-                {"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Entrypoint":["/pause"]},\
-                "rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}""".formatted(layerDigest);
+                {"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Entrypoint":[%s]},\
+                "rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}""".formatted(entrypoint, layerDigest);
         String configName = sha256(config.getBytes(StandardCharsets.UTF_8)) + ".json";
         Files.writeString(dir.resolve(configName), config);
         String tag = PAUSE_IMAGE.substring("docker.io/".length());

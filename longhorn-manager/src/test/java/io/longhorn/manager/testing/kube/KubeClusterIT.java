@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The single-node cluster runs our own image: the replica image the build wrote is imported into
  * the node's containerd, a pod running {@code longhorn-replica --help} succeeds with exit code 0,
- * a replica server pod becomes Ready and answers on its pod IP from the host and through a
- * NodePort Service (kube-proxy), and the teardown leaves no process, mount, network namespace,
+ * a pod reaches the API server through the {@code kubernetes} Service, a replica server pod
+ * becomes Ready and answers on its pod IP from the host and through a NodePort Service (kube-proxy), and the teardown leaves no process, mount, network namespace,
  * bridge, route or iptables rule behind.
  */
 class KubeClusterIT {
@@ -55,6 +55,21 @@ class KubeClusterIT {
             assertEquals(0, exit.getExitCode(), "longhorn-replica --help exits 0 in its image\n" + cluster.describe("default", "replica-help"));
             assertTrue(c.pods().inNamespace("default").withName("replica-help").getLog().contains("Usage: longhorn-replica"),
                     "the help text is in the pod's log");
+
+            // A pod reaches the API server through the kubernetes Service (kube-proxy's DNAT to the gateway):
+            // a plain HTTP request on its TLS port gets Go's "HTTP request to an HTTPS server" answer.
+            Pod api = c.pods().inNamespace("default").resource(new PodBuilder()
+                    .withNewMetadata().withName("api-reach").endMetadata()
+                    .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("nc").withImage(tag)
+                    .withImagePullPolicy("Never").withCommand("/bin/sh", "-c",
+                            "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 \"$KUBERNETES_SERVICE_HOST\" \"$KUBERNETES_SERVICE_PORT\"")
+                    .endContainer().endSpec().build()).create();
+            Pod apiDone = await(cluster, api, p -> p.getStatus() != null
+                    && ("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())), "Succeeded");
+            String apiLog = c.pods().inNamespace("default").withName("api-reach").getLog();
+            assertEquals("Succeeded", apiDone.getStatus().getPhase(), "the pod reaches the API server at its Service\n"
+                    + cluster.describe("default", "api-reach"));
+            assertTrue(apiLog.contains("HTTPS server"), "the API server answered through the kubernetes Service: " + apiLog);
 
             long created = System.nanoTime();
             Pod server = c.pods().inNamespace("default").resource(new PodBuilder()
