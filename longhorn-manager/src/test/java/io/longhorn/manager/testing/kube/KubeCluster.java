@@ -686,10 +686,12 @@ public final class KubeCluster implements AutoCloseable {
         /** Entries of the host directories the kubelet and containerd write to whatever their configuration. */
         final Set<String> hostFiles = new LinkedHashSet<>();
         /**
-         * The kubelet's pod and container logs and device-plugin socket, the CNI result cache, and
-         * the cgroups runc makes (under k8s.io in each hierarchy): fixed places on the host.
+         * The kubelet's pod and container logs and device-plugin socket, the CNI result cache, the
+         * shims' sockets and runc's state, the directory of pod network namespaces, and the cgroups
+         * runc makes (under k8s.io in each hierarchy): fixed places on the host.
          */
-        static final List<String> HOST_DIRS = List.of("/var/lib/kubelet", "/var/lib/cni", "/var/log/pods", "/var/log/containers");
+        static final List<String> HOST_DIRS = List.of("/var/lib/kubelet", "/var/lib/cni", "/var/log/pods", "/var/log/containers",
+                "/run/containerd", "/run/netns");
 
         static HostState capture(Path work) throws IOException, InterruptedException {
             HostState s = new HostState();
