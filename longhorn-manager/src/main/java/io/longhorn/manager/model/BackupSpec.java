@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.generator.annotation.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,5 +10,6 @@ public class BackupSpec {
     public String snapshotName = "";
     public Map<String, String> labels = new LinkedHashMap<>();
     /** {@code incremental} (the default) or {@code full}. */
+    @Pattern(Schemas.BACKUP_MODE)
     public String backupMode = "incremental";
 }

@@ -1,6 +1,7 @@
 package io.longhorn.manager.model;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ public class BackupStatus {
     public String ownerID = "";
     public String backupCreatedAt = "";
     /** One of {@link BackupState}. */
+    @Pattern(Schemas.BACKUP_STATE)
     public String state = "";
     public int progress;
     public String url = "";

@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Longhorn.GROUP)
 @Version(Longhorn.VERSION)
 @ShortNames("lhbt")
+@AdditionalPrinterColumn(name = "URL", jsonPath = ".spec.backupTargetURL")
+@AdditionalPrinterColumn(name = "Credential", jsonPath = ".spec.credentialSecret")
+@AdditionalPrinterColumn(name = "PollInterval", jsonPath = ".spec.pollInterval")
+@AdditionalPrinterColumn(name = "Available", jsonPath = ".status.available", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "LastSyncedAt", jsonPath = ".status.lastSyncedAt")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class BackupTarget extends CustomResource<BackupTargetSpec, BackupTargetStatus> implements Namespaced {
     @Override
     protected BackupTargetSpec initSpec() {

@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Longhorn.GROUP)
 @Version(Longhorn.VERSION)
 @ShortNames("lhei")
+@AdditionalPrinterColumn(name = "Incompatible", jsonPath = ".status.incompatible", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
+@AdditionalPrinterColumn(name = "Image", jsonPath = ".spec.image")
+@AdditionalPrinterColumn(name = "RefCount", jsonPath = ".status.refCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "BuildDate", jsonPath = ".status.buildDate", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class EngineImage extends CustomResource<EngineImageSpec, EngineImageStatus> implements Namespaced {
     @Override
     protected EngineImageSpec initSpec() {

@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.generator.annotation.Min;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,5 +14,6 @@ public class NodeSpec {
     public boolean allowScheduling = true;
     public boolean evictionRequested;
     public List<String> tags = new ArrayList<>();
+    @Min(0)
     public int instanceManagerCPURequest;
 }

@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -13,6 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Longhorn.GROUP)
 @Version(Longhorn.VERSION)
 @ShortNames("lhs")
+@AdditionalPrinterColumn(name = "Value", jsonPath = ".value")
+@AdditionalPrinterColumn(name = "Applied", jsonPath = ".status.applied", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Setting extends CustomResource<Void, SettingStatus> implements Namespaced {
     private String value = "";
 

@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Longhorn.GROUP)
 @Version(Longhorn.VERSION)
 @ShortNames("lhsnap")
+@AdditionalPrinterColumn(name = "Volume", jsonPath = ".spec.volume")
+@AdditionalPrinterColumn(name = "CreationTime", jsonPath = ".status.creationTime")
+@AdditionalPrinterColumn(name = "ReadyToUse", jsonPath = ".status.readyToUse", type = AdditionalPrinterColumn.Type.BOOLEAN)
+@AdditionalPrinterColumn(name = "RestoreSize", jsonPath = ".status.restoreSize")
+@AdditionalPrinterColumn(name = "Size", jsonPath = ".status.size")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Snapshot extends CustomResource<SnapshotSpec, SnapshotStatus> implements Namespaced {
     @Override
     protected SnapshotSpec initSpec() {

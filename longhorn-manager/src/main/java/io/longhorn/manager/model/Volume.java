@@ -1,5 +1,6 @@
 package io.longhorn.manager.model;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -10,6 +11,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Longhorn.GROUP)
 @Version(Longhorn.VERSION)
 @ShortNames("lhv")
+@AdditionalPrinterColumn(name = "Data Engine", jsonPath = ".spec.dataEngine")
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
+@AdditionalPrinterColumn(name = "Robustness", jsonPath = ".status.robustness")
+@AdditionalPrinterColumn(name = "Scheduled", jsonPath = ".status.conditions[?(@.type=='Scheduled')].status")
+@AdditionalPrinterColumn(name = "Size", jsonPath = ".spec.size")
+@AdditionalPrinterColumn(name = "Node", jsonPath = ".status.currentNodeID")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Volume extends CustomResource<VolumeSpec, VolumeStatus> implements Namespaced {
     @Override
     protected VolumeSpec initSpec() {

@@ -1,6 +1,7 @@
 package io.longhorn.manager.model;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,8 +9,10 @@ import java.util.List;
 public class VolumeStatus {
     public String ownerID = "";
     /** One of {@link VolumeState}. */
+    @Pattern(Schemas.VOLUME_STATE)
     public String state = VolumeState.CREATING;
     /** One of {@link VolumeRobustness}. */
+    @Pattern(Schemas.VOLUME_ROBUSTNESS)
     public String robustness = VolumeRobustness.UNKNOWN;
     public String currentNodeID = "";
     public String currentImage = "";

@@ -46,4 +46,11 @@ public interface StandaloneConfig {
     /** Stop engines and replicas when the manager stops (by default they keep running and are adopted again). */
     @WithDefault("false")
     boolean stopInstancesOnShutdown();
+
+    /**
+     * Where the resources live: {@code local} (JSON files in the data directory) or {@code kubernetes}
+     * (custom resources in the cluster's {@code longhorn-system} namespace); see {@link ResourceStores}.
+     */
+    @WithDefault(ResourceStores.LOCAL)
+    String store();
 }

@@ -30,6 +30,7 @@ import io.longhorn.manager.store.ResourceStore;
 import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.store.local.JsonFileJournal;
 import io.longhorn.manager.store.local.LocalResourceStore;
+import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
@@ -74,11 +75,11 @@ public class StandaloneRuntime implements ManagerServices {
         this.launcher = launcher;
         this.backupClients = backupClients;
         Path data = dataDir.path();
-        ResourceStore store = new LocalResourceStore(new JsonFileJournal(data.resolve("manager")));
-        SettingDefinitions definitions = SettingDefinitions.withDefaults(Map.of(
+        ResourceStore store = ResourceStores.open(config.store(), data);
+        SettingDefinitions definitions = SettingDefinitions.withDefaults(ResourceStores.settingDefaults(store, Map.of(
                 SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
                 SettingNames.DEFAULT_DATA_PATH, data.toString(),
-                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore")));
+                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
         Settings values = new Settings(store, definitions);
         String node = config.nodeName().filter(n -> !n.isBlank()).orElseGet(StandaloneRuntime::hostName);
         EventRecorder events = new MemoryEventRecorder(1000);
@@ -112,6 +113,9 @@ public class StandaloneRuntime implements ManagerServices {
     void onStop(@Observes ShutdownEvent event) {
         integrity.close();
         controllers.close();
+        if (ctx.store() instanceof KubernetesResourceStore k) {
+            k.close();
+        }
         if (config.stopInstancesOnShutdown()) {
             if (launcher instanceof ProcessInstanceLauncher p) {
                 p.stopAll();
