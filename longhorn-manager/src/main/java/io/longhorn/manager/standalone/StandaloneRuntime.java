@@ -4,6 +4,7 @@ import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.Controllers;
+import io.longhorn.manager.controller.CredentialSource;
 import io.longhorn.manager.controller.runtime.ControllerRuntime;
 import io.longhorn.manager.events.EventRecorder;
 import io.longhorn.manager.events.MemoryEventRecorder;
@@ -23,6 +24,7 @@ import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.settings.Settings;
 import io.longhorn.manager.store.ResourceStore;
 import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
+import io.longhorn.manager.store.kubernetes.SecretCredentialSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
@@ -70,9 +72,12 @@ public class StandaloneRuntime implements ManagerServices {
                 SettingNames.DEFAULT_DATA_PATH, data.toString(),
                 SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
         Settings values = new Settings(store, definitions);
-        String node = config.nodeName().filter(n -> !n.isBlank()).orElseGet(StandaloneRuntime::hostName);
+        String node = nodeName(config);
         EventRecorder events = new MemoryEventRecorder(1000);
-        this.ctx = new ControllerContext(store, launcher, engines, backupClients, new FileCredentialSource(data.resolve("secrets")),
+        CredentialSource credentials = store instanceof KubernetesResourceStore k
+                ? new SecretCredentialSource(k.client(), k.namespace())
+                : new FileCredentialSource(data.resolve("secrets"));
+        this.ctx = new ControllerContext(store, launcher, engines, backupClients, credentials,
                 values, events, node, Clock.systemUTC(), config.monitorInterval());
         try {
             java.nio.file.Files.createDirectories(data.resolve("backupstore"));
@@ -115,6 +120,13 @@ public class StandaloneRuntime implements ManagerServices {
     /** The controller runtime, for tests that wait until it is idle. */
     public ControllerRuntime controllerRuntime() {
         return controllers.runtime();
+    }
+
+    /** {@code longhorn.node-name}, else {@code NODE_NAME} (the downward API in the DaemonSet), else the host name. */
+    static String nodeName(StandaloneConfig config) {
+        return config.nodeName().filter(n -> !n.isBlank())
+                .or(() -> Optional.ofNullable(System.getenv("NODE_NAME")).filter(n -> !n.isBlank()))
+                .orElseGet(StandaloneRuntime::hostName);
     }
 
     private static String hostName() {
