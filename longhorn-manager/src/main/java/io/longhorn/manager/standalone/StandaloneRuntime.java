@@ -2,6 +2,8 @@ package io.longhorn.manager.standalone;
 
 import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
+import io.longhorn.manager.cluster.ClusterNodes;
+import io.longhorn.manager.cluster.OwnershipGate;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.Controllers;
 import io.longhorn.manager.controller.CredentialSource;
@@ -11,6 +13,7 @@ import io.longhorn.manager.events.MemoryEventRecorder;
 import io.longhorn.manager.jobs.QuarkusCronScheduler;
 import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.pod.PodInstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
 import io.longhorn.manager.service.BackupService;
 import io.longhorn.manager.service.ManagerServices;
@@ -95,6 +98,12 @@ public class StandaloneRuntime implements ManagerServices {
         this.controllers = new Controllers(ctx, new ControllerRuntime(config.resync()), cron,
                 new RecurringJobRunner(ctx, snapshots, backups));
         this.volumes.attachController(controllers.volumeController());
+        if (store instanceof KubernetesResourceStore k) {
+            // In a cluster, each resource is handled by its owner's manager.
+            ClusterNodes cluster = launcher instanceof PodInstanceLauncher p ? p.clusterNodes()
+                    : new ClusterNodes(k.client(), k.namespace());
+            new OwnershipGate(store, cluster, node).install(controllers.runtime());
+        }
         LOG.infof("standalone manager: node %s, data directory %s, launchers in %s", node, data, dataDir.binDir());
     }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.longhorn.manager.cluster.ClusterNodes;
 import io.longhorn.manager.launcher.InstanceInfo;
 import io.longhorn.manager.launcher.InstanceKind;
 import io.longhorn.manager.launcher.InstanceLauncher;
@@ -38,8 +39,9 @@ import org.jboss.logging.Logger;
  *   Pod that is still there is left alone, except a dead one, which is deleted first (the instance
  *   reports {@code stopping} until it is gone, then the next {@code start} creates it again).</li>
  *   <li>{@code stop} deletes the Pod (with its grace period: the kubelet stops the container).</li>
- *   <li>A Pod that ends ({@code Failed}) or disappears without {@code stop} is an instance that
- *   died: {@code error}, until the next {@code start} or {@code stop}.</li>
+ *   <li>A Pod that ends ({@code Failed}) or disappears without {@code stop}, or whose node is not
+ *   ready (Kubernetes Node condition), is an instance that died: {@code error}, until the next
+ *   {@code start} or {@code stop}.</li>
  *   <li>{@code deleteReplicaData} removes the directory when the replica's node is this manager's
  *   node (the manager Pod mounts {@code /var/lib/longhorn} of its host at the same path).</li>
  * </ul>
@@ -51,6 +53,7 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     private final KubernetesClient client;
     private final PodLauncherOptions options;
     private final SharedIndexInformer<Pod> informer;
+    private final ClusterNodes nodes;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     /** Instances whose Pod went away (or could not be created) without a stop: why. */
     private final Map<String, InstanceInfo> lost = new ConcurrentHashMap<>();
@@ -60,6 +63,7 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     public PodInstanceLauncher(KubernetesClient client, PodLauncherOptions options) {
         this.client = client;
         this.options = options;
+        this.nodes = new ClusterNodes(client, options.namespace());
         this.informer = client.pods().inNamespace(options.namespace()).withLabels(PodSpecs.selector())
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -87,6 +91,8 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
                         notifyListeners(name);
                     }
                 }, 0);
+        // A node that goes down or comes back changes the state of every instance on it.
+        nodes.addListener(() -> informer.getStore().list().forEach(p -> notifyListeners(p.getMetadata().getName())));
         LOG.infof("instances run as pods in namespace %s: engine image %s, replica image %s", options.namespace(),
                 options.engineImage(), options.replicaImage());
     }
@@ -100,7 +106,14 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     public Optional<InstanceInfo> inspect(String name) {
         Pod pod = cached(name);
         if (pod != null) {
-            return Optional.of(PodStates.info(pod));
+            InstanceInfo info = PodStates.info(pod);
+            String node = pod.getSpec().getNodeName();
+            if (!InstanceState.ERROR.equals(info.state()) && !nodes.nodeReady(node)) {
+                // Its kubelet no longer reports: whatever the Pod last said, the instance is gone.
+                return Optional.of(new InstanceInfo(name, info.kind(), InstanceState.ERROR, "", "", "",
+                        "node " + node + " is down (Kubernetes node not ready)"));
+            }
+            return Optional.of(info);
         }
         return Optional.ofNullable(lost.get(name));
     }
@@ -195,6 +208,11 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
         }
     }
 
+    /** The cluster's nodes and managers as this launcher sees them. */
+    public ClusterNodes clusterNodes() {
+        return nodes;
+    }
+
     private Pod cached(String name) {
         return informer.getStore().getByKey(options.namespace() + "/" + name);
     }
@@ -216,5 +234,6 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     @Override
     public void close() {
         informer.close();
+        nodes.close();
     }
 }
