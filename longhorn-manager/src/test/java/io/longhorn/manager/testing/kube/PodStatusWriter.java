@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Plays the kubelet's part in a control plane that has none: writes a Pod's status (running with
@@ -24,6 +25,10 @@ public final class PodStatusWriter {
     }
 
     public void running(String pod, String ip) {
+        retryingConflicts(() -> runningOnce(pod, ip));
+    }
+
+    private void runningOnce(String pod, String ip) {
         Pod p = client.pods().inNamespace(namespace).withName(pod).get();
         client.pods().inNamespace(namespace).resource(new PodBuilder(p).withNewStatus().withPhase("Running")
                 .withPodIP(ip).withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build())
@@ -31,6 +36,10 @@ public final class PodStatusWriter {
     }
 
     public void failed(String pod, int exitCode, String message) {
+        retryingConflicts(() -> failedOnce(pod, exitCode, message));
+    }
+
+    private void failedOnce(String pod, int exitCode, String message) {
         Pod p = client.pods().inNamespace(namespace).withName(pod).get();
         String container = p.getSpec().getContainers().getFirst().getName();
         client.pods().inNamespace(namespace).resource(new PodBuilder(p).withNewStatus().withPhase("Failed")
@@ -55,6 +64,24 @@ public final class PodStatusWriter {
 
     /** Creates or updates the Node with its Ready condition. */
     public void node(String name, boolean ready) {
+        retryingConflicts(() -> nodeOnce(name, ready));
+    }
+
+    /** The controller manager also writes Nodes and Pods: a write over a stale version is read again and redone. */
+    private static void retryingConflicts(Runnable write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write.run();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void nodeOnce(String name, boolean ready) {
         var existing = client.nodes().withName(name).get();
         if (existing == null) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
