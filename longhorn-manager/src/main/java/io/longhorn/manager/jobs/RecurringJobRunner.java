@@ -64,6 +64,8 @@ public final class RecurringJobRunner {
         List<Volume> volumes = VolumeSelector.select(job, ctx.store().list(Volume.class)).stream()
                 .filter(v -> (VolumeState.ATTACHED.equals(v.getStatus().state) || detachedToo && isDetached(v))
                         && !v.getSpec().standby && !v.getStatus().restoreRequired && !Resources.isDeleting(v))
+                // Every manager of a cluster fires the job: each runs it for the volumes it owns.
+                .filter(v -> v.getStatus().ownerID.isEmpty() || v.getStatus().ownerID.equals(ctx.nodeID()))
                 .toList();
         Semaphore slots = new Semaphore(Math.max(1, job.getSpec().concurrency));
         AtomicReference<String> lastError = new AtomicReference<>("");

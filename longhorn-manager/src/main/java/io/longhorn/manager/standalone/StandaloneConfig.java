@@ -53,4 +53,10 @@ public interface StandaloneConfig {
      */
     @WithDefault(ResourceStores.LOCAL)
     String store();
+
+    /**
+     * How engines and replicas run: {@code process} (local processes) or {@code pod} (a Pod each, on
+     * its node); by default {@code pod} with the {@code kubernetes} store, else {@code process}.
+     */
+    Optional<String> launcher();
 }

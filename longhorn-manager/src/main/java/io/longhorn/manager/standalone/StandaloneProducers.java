@@ -4,7 +4,11 @@ import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
 import io.longhorn.manager.client.GrpcChannels;
 import io.longhorn.manager.client.ReplicaClients;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.pod.PodInstanceLauncher;
+import io.longhorn.manager.launcher.pod.PodLauncherOptions;
+import io.longhorn.manager.model.Longhorn;
 import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessLauncherOptions;
 import io.quarkus.arc.DefaultBean;
@@ -14,6 +18,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The standalone implementations of the ports. Each is a default bean: tests (or another runtime)
@@ -37,6 +42,17 @@ public class StandaloneProducers {
     @Singleton
     @DefaultBean
     InstanceLauncher launcher(StandaloneConfig config, DataDir dataDir) {
+        String kind = config.launcher().filter(l -> !l.isBlank())
+                .orElse(ResourceStores.KUBERNETES.equals(config.store()) ? "pod" : "process");
+        if ("pod".equals(kind)) {
+            return new PodInstanceLauncher(new KubernetesClientBuilder().build(), PodLauncherOptions.from(
+                    k -> ConfigProvider.getConfig().getOptionalValue(k, String.class), Longhorn.NAMESPACE,
+                    ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class)
+                            .orElse("latest"), StandaloneRuntime.nodeName(config)));
+        }
+        if (!"process".equals(kind)) {
+            throw new IllegalArgumentException("longhorn.launcher: unknown launcher \"" + kind + "\": use process or pod");
+        }
         return new ProcessInstanceLauncher(new ProcessLauncherOptions(dataDir.binDir(), config.instanceHost(),
                 dataDir.path().resolve("instances"), dataDir.path().resolve("logs"), config.instanceStartTimeout(),
                 Map.of()));

@@ -3,8 +3,11 @@ package io.longhorn.manager.standalone;
 import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.EngineClients;
 import io.longhorn.manager.client.ReplicaClients;
+import io.longhorn.manager.cluster.ClusterNodes;
+import io.longhorn.manager.cluster.OwnershipGate;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.Controllers;
+import io.longhorn.manager.controller.CredentialSource;
 import io.longhorn.manager.controller.runtime.ControllerRuntime;
 import io.longhorn.manager.events.EventRecorder;
 import io.longhorn.manager.events.MemoryEventRecorder;
@@ -13,6 +16,7 @@ import io.longhorn.manager.integrity.SnapshotIntegrityCheck;
 import io.longhorn.manager.jobs.QuarkusCronScheduler;
 import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.launcher.InstanceLauncher;
+import io.longhorn.manager.launcher.pod.PodInstanceLauncher;
 import io.longhorn.manager.launcher.process.ProcessInstanceLauncher;
 import io.longhorn.manager.model.Backup;
 import io.longhorn.manager.model.Volume;
@@ -31,6 +35,7 @@ import io.longhorn.manager.store.Resources;
 import io.longhorn.manager.store.local.JsonFileJournal;
 import io.longhorn.manager.store.local.LocalResourceStore;
 import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
+import io.longhorn.manager.store.kubernetes.SecretCredentialSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
@@ -81,9 +86,12 @@ public class StandaloneRuntime implements ManagerServices {
                 SettingNames.DEFAULT_DATA_PATH, data.toString(),
                 SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
         Settings values = new Settings(store, definitions);
-        String node = config.nodeName().filter(n -> !n.isBlank()).orElseGet(StandaloneRuntime::hostName);
+        String node = nodeName(config);
         EventRecorder events = new MemoryEventRecorder(1000);
-        this.ctx = new ControllerContext(store, launcher, engines, backupClients, new FileCredentialSource(data.resolve("secrets")),
+        CredentialSource credentials = store instanceof KubernetesResourceStore k
+                ? new SecretCredentialSource(k.client(), k.namespace())
+                : new FileCredentialSource(data.resolve("secrets"));
+        this.ctx = new ControllerContext(store, launcher, engines, backupClients, credentials,
                 values, events, node, Clock.systemUTC(), config.monitorInterval());
         try {
             java.nio.file.Files.createDirectories(data.resolve("backupstore"));
@@ -102,6 +110,12 @@ public class StandaloneRuntime implements ManagerServices {
                 new RecurringJobRunner(ctx, snapshots, backups));
         this.volumes.attachController(controllers.volumeController());
         this.integrity = new IntegritySchedule(ctx, cron, new SnapshotIntegrityCheck(ctx, replicaClients)::runAll);
+        if (store instanceof KubernetesResourceStore k) {
+            // In a cluster, each resource is handled by its owner's manager.
+            ClusterNodes cluster = launcher instanceof PodInstanceLauncher p ? p.clusterNodes()
+                    : new ClusterNodes(k.client(), k.namespace());
+            new OwnershipGate(store, cluster, node).install(controllers.runtime());
+        }
         LOG.infof("standalone manager: node %s, data directory %s, launchers in %s", node, data, dataDir.binDir());
     }
 
@@ -152,6 +166,13 @@ public class StandaloneRuntime implements ManagerServices {
     /** The controller runtime, for tests that wait until it is idle. */
     public ControllerRuntime controllerRuntime() {
         return controllers.runtime();
+    }
+
+    /** {@code longhorn.node-name}, else {@code NODE_NAME} (the downward API in the DaemonSet), else the host name. */
+    static String nodeName(StandaloneConfig config) {
+        return config.nodeName().filter(n -> !n.isBlank())
+                .or(() -> Optional.ofNullable(System.getenv("NODE_NAME")).filter(n -> !n.isBlank()))
+                .orElseGet(StandaloneRuntime::hostName);
     }
 
     private static String hostName() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.manager.controller.snapshot.SnapshotNames;
+import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.model.Backup;
 import io.longhorn.manager.model.BackupVolume;
 import io.longhorn.manager.model.Longhorn;
@@ -351,6 +352,20 @@ class BackupAndJobsTest extends HarnessTest {
         m.cron.fire("snap");
         assertEquals(0, userSnapshots("vol1").size());
         assertEquals(1, userSnapshots("vol2").size());
+    }
+
+    @Test
+    void aRecurringJobRunsForAVolumeOnlyInItsOwnersManager() {
+        createAttached("vol1");
+        assertEquals(ManagerHarness.NODE, m.store.get(Volume.class, "vol1").orElseThrow().getStatus().ownerID);
+        m.jobs.create(new RecurringJobInput("snap", "snapshot", "* * * * *", 5, 1, List.of("default"), null));
+        ControllerContext other = new ControllerContext(m.ctx.store(), m.ctx.launcher(), m.ctx.engines(),
+                m.ctx.backups(), m.ctx.credentials(), m.ctx.settings(), m.ctx.events(), "node-2", m.ctx.clock(),
+                m.ctx.monitorInterval());
+        new RecurringJobRunner(other, m.snapshots, m.backups).run("snap");
+        assertEquals(0, userSnapshots("vol1").size(), "another node's manager leaves it alone");
+        new RecurringJobRunner(m.ctx, m.snapshots, m.backups).run("snap");
+        assertEquals(1, userSnapshots("vol1").size());
     }
 
     @Test

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code deploy/longhorn.yaml} is the current rendering of {@code k8s/}, installs into a real API
- * server, and its RBAC lets the manager's service account do everything its store does (and not
- * more); the default settings ConfigMap reaches the manager's setting defaults.
+ * server (the manager DaemonSet, the Services), and its RBAC lets the manager's service account do
+ * everything its store, pod launcher and Secret reads do (and not more); the default settings ConfigMap reaches the manager's setting defaults.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ManifestsIT {
@@ -72,6 +72,16 @@ class ManifestsIT {
         }
         assertEquals(11, cp.client().apiextensions().v1().customResourceDefinitions().list().getItems().stream()
                 .filter(d -> d.getSpec().getGroup().equals(Longhorn.GROUP)).count());
+        var manager = cp.client().apps().daemonSets().inNamespace(Longhorn.NAMESPACE).withName("longhorn-manager").get();
+        var container = manager.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertTrue(container.getSecurityContext().getPrivileged());
+        assertEquals("Bidirectional", container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/var/lib/longhorn/")).findFirst().orElseThrow().getMountPropagation());
+        assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("NODE_NAME")
+                && e.getValueFrom().getFieldRef().getFieldPath().equals("spec.nodeName")));
+        assertEquals(9500, cp.client().services().inNamespace(Longhorn.NAMESPACE).withName("longhorn-backend").get()
+                .getSpec().getPorts().getFirst().getPort());
+        assertTrue(cp.client().services().inNamespace(Longhorn.NAMESPACE).withName("longhorn-frontend").get() != null);
 
         try (KubernetesClient sa = serviceAccountClient(cp)) {
             KubernetesResourceStore store = new KubernetesResourceStore(sa, Longhorn.NAMESPACE);
@@ -88,12 +98,25 @@ class ManifestsIT {
             assertEquals(Map.of(SettingNames.DEFAULT_DATA_PATH, "/var/lib/longhorn/",
                     SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "false"), store.defaultSettings());
 
-            // Least privilege: nothing beyond the Longhorn resources and the one ConfigMap.
-            KubernetesClientException pods = assertThrows(KubernetesClientException.class,
-                    () -> sa.pods().inNamespace(Longhorn.NAMESPACE).list());
-            assertEquals(403, pods.getCode());
+            // What the pod launcher, the node watch and the credential Secrets need.
+            assertTrue(sa.pods().inNamespace(Longhorn.NAMESPACE).list().getItems().isEmpty());
+            assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "-n", Longhorn.NAMESPACE,
+                    "create", "pods").startsWith("yes"));
+            assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "update", "replicas.longhorn.io",
+                    "--subresource=finalizers", "-n", Longhorn.NAMESPACE).startsWith("yes"));
+            sa.nodes().list();
+            assertEquals(null, sa.secrets().inNamespace(Longhorn.NAMESPACE).withName("minio-secret").get());
+
+            // Least privilege: nothing beyond that.
+            assertEquals(403, assertThrows(KubernetesClientException.class,
+                    () -> sa.pods().inNamespace("default").list()).getCode());
             assertEquals(403, assertThrows(KubernetesClientException.class,
                     () -> sa.secrets().inNamespace(Longhorn.NAMESPACE).list()).getCode());
+            assertEquals(403, assertThrows(KubernetesClientException.class,
+                    () -> sa.nodes().withName("any").delete()).getCode());
+            IllegalStateException update = assertThrows(IllegalStateException.class, () -> cp.kubectl("auth", "can-i",
+                    "--as=" + SERVICE_ACCOUNT, "-n", Longhorn.NAMESPACE, "update", "pods"));
+            assertTrue(update.getMessage().contains("no"), update.getMessage());
             assertEquals(403, assertThrows(KubernetesClientException.class, () -> sa.configMaps().inNamespace(Longhorn.NAMESPACE)
                     .withName(DefaultSettingsConfigMap.NAME).delete()).getCode());
             assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "-n", Longhorn.NAMESPACE,

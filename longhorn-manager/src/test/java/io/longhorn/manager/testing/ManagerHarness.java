@@ -5,6 +5,7 @@ import io.longhorn.manager.controller.Controllers;
 import io.longhorn.manager.controller.runtime.ControllerRuntime;
 import io.longhorn.manager.events.MemoryEventRecorder;
 import io.longhorn.manager.jobs.RecurringJobRunner;
+import io.longhorn.manager.launcher.InstanceLauncher;
 import io.longhorn.manager.model.DiskSpec;
 import io.longhorn.manager.model.Node;
 import io.longhorn.manager.service.BackupService;
@@ -48,12 +49,18 @@ public final class ManagerHarness implements AutoCloseable {
     }
 
     public ManagerHarness(ResourceStore store, Path diskRoot, String... diskNames) {
+        this(store, c -> c.launcher, diskRoot, diskNames);
+    }
+
+    /** With another launcher than the fake one (the fake engines still answer the engine clients). */
+    public ManagerHarness(ResourceStore store, java.util.function.Function<FakeCluster, InstanceLauncher> launcher,
+                          Path diskRoot, String... diskNames) {
         this.store = store;
         SettingDefinitions defs = SettingDefinitions.withDefaults(Map.of(
                 SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
                 SettingNames.BACKUP_TARGET, "file:///fake"));
         Settings values = new Settings(store, defs);
-        ctx = new ControllerContext(store, cluster.launcher, cluster.engines, cluster.backups, name -> Map.of(), values,
+        ctx = new ControllerContext(store, launcher.apply(cluster), cluster.engines, cluster.backups, name -> Map.of(), values,
                 new MemoryEventRecorder(1000), NODE, Clock.systemUTC(), Duration.ofMillis(100));
         if (store.get(Node.class, NODE).isEmpty()) {
             Node node = Resources.create(Node.class, NODE);

@@ -51,7 +51,7 @@ public final class ManagerProcess implements AutoCloseable {
 
     /** Starts the manager and waits until its API answers. */
     public static ManagerProcess start(Path dataDir, int port) throws Exception {
-        return start(dataDir, port, List.of());
+        return start(dataDir, port, List.of(), "it-node", java.util.Map.of());
     }
 
     /**
@@ -59,14 +59,27 @@ public final class ManagerProcess implements AutoCloseable {
      * it as another user) and waits until its API answers.
      */
     public static ManagerProcess start(Path dataDir, int port, List<String> prefix) throws Exception {
+        return start(dataDir, port, prefix, "it-node", java.util.Map.of());
+    }
+
+    /** Starts the manager as the node, with more environment, and waits until its API answers. */
+    public static ManagerProcess start(Path dataDir, int port, String nodeName, java.util.Map<String, String> env)
+            throws Exception {
+        return start(dataDir, port, List.of(), nodeName, env);
+    }
+
+    private static ManagerProcess start(Path dataDir, int port, List<String> prefix, String nodeName,
+                                        java.util.Map<String, String> env) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-manager.log");
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:" + port, "--bin-dir", root().resolve("bin").toString(),
-                "--node-name", "it-node"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                "--node-name", nodeName));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ManagerProcess m = new ManagerProcess(p, port, log);
         Instant deadline = Instant.now().plusSeconds(60);

@@ -26,6 +26,17 @@ public final class ControllerRuntime implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final Duration resync;
     private volatile boolean started;
+    private volatile Gate gate = (controller, key) -> true;
+
+    /**
+     * Whether this manager handles a key of a controller (in a cluster, the resource's owner does);
+     * a key it does not handle is dropped. It may claim the resource (write itself as its owner),
+     * and may throw as a reconcile does.
+     */
+    @FunctionalInterface
+    public interface Gate {
+        boolean handles(String controller, String key) throws Exception;
+    }
 
     /** @param resync how often every key of every controller is reconciled even without a change */
     public ControllerRuntime(Duration resync) {
@@ -55,6 +66,10 @@ public final class ControllerRuntime implements AutoCloseable {
                     return;
                 }
                 try {
+                    if (!gate.handles(reconciler.name(), key)) {
+                        backoff.remove(key);
+                        continue;
+                    }
                     Result r = reconciler.reconcile(key);
                     backoff.remove(key);
                     if (r != null && r.requeueAfter() != null) {
@@ -84,6 +99,11 @@ public final class ControllerRuntime implements AutoCloseable {
     /** Adds a reconciler with {@code workers} threads. Call before {@link #start}. */
     public void register(Reconciler reconciler, int workers) {
         controllers.put(reconciler.name(), new Controller(reconciler, workers));
+    }
+
+    /** Sets the gate every key passes before its reconcile (by default every key is handled). */
+    public void setGate(Gate gate) {
+        this.gate = gate;
     }
 
     /** Starts the workers, queues every existing key, and schedules resyncs. */

@@ -79,6 +79,11 @@ public final class KubernetesResourceStore implements ResourceStore, AutoCloseab
         return namespace;
     }
 
+    /** The client, for the parts of the Kubernetes runtime that read other objects (Secrets). */
+    public KubernetesClient client() {
+        return client;
+    }
+
     /** The setting defaults of the ConfigMap {@code longhorn-default-setting} in this namespace. */
     public Map<String, String> defaultSettings() {
         try {

@@ -332,7 +332,10 @@ public final class KubeControlPlane implements AutoCloseable {
                 "--root-ca-file=" + pki.resolve("ca.crt"),
                 "--cluster-signing-cert-file=" + pki.resolve("ca.crt"), "--cluster-signing-key-file=" + pki.resolve("ca.key"),
                 "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=true",
-                "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller");
+                // No kubelet heartbeats here: tests set Node conditions themselves, so the node lifecycle
+                // controller (which would mark every Node unknown after its grace period) is off.
+                "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller,"
+                        + "-node-lifecycle-controller");
     }
 
     private Process launch(String name, String... command) throws IOException {
