@@ -58,7 +58,7 @@ import java.util.Set;
  * restored from a backup of that snapshot, and a clone from a backup of a snapshot taken for it; the
  * driver waits for such a restore and then removes the backup (and the clone's snapshot) it made.
  */
-public class ControllerService extends ControllerGrpc.ControllerImplBase {
+public class ControllerService implements ControllerGrpc.AsyncService {
     /** Label on the driver's own intermediate backups and snapshots (restore and clone). */
     static final String LABEL_FOR = "longhorn.io/csi-volume-source-for";
     static final Duration RESTORE_WAIT = Duration.ofMinutes(10);
@@ -270,7 +270,7 @@ public class ControllerService extends ControllerGrpc.ControllerImplBase {
                     manager.action(volume, "snapshotPurge", ManagerClient.object());
                 }
             }
-        });
+        }, null);
     }
 
     /** Backs up a snapshot (the engine must run) and waits until the backup completed. */
@@ -588,13 +588,8 @@ public class ControllerService extends ControllerGrpc.ControllerImplBase {
     public void createSnapshot(CreateSnapshotRequest req, StreamObserver<CreateSnapshotResponse> out) {
         Rpc.answer(out, () -> {
             String volume = Errors.require("source_volume_id", req.getSourceVolumeId());
-            String name = Errors.require("name", req.getName());
+            String name = snapshotName(Errors.require("name", req.getName()));
             Handles.Kind kind = snapshotType(req.getParametersMap());
-            try {
-                Names.requireSnapshotName(name);
-            } catch (IllegalArgumentException e) {
-                throw Errors.invalid("name", e.getMessage());
-            }
             return locks.with("snapshot/" + name, () -> locks.with(volume, () -> {
                 // The same name on another volume is another snapshot.
                 for (Handles h : allSnapshots()) {
@@ -616,11 +611,27 @@ public class ControllerService extends ControllerGrpc.ControllerImplBase {
                         return Handles.snap(volume, name);
                     }
                     return Handles.bak(volume, backupOf(volume, name, Map.of()).path("name").asText());
-                });
+                }, tree -> tree.stream().anyMatch(s -> name.equals(s.path("name").asText())));
                 return CreateSnapshotResponse.newBuilder().setSnapshot(describe(created).orElseThrow(() ->
                         Errors.internal("snapshot " + created.id() + " vanished after creation"))).build();
             }));
         });
+    }
+
+    /**
+     * The Longhorn snapshot name for a CSI snapshot name: the same when Longhorn accepts it, else
+     * its letters, digits, {@code _ . -} (others become {@code -}) cut to 54 characters, a dash and
+     * 8 hex digits of its SHA-256 (a VolumeSnapshot's {@code snapshot-<uuid>} is kept as it is).
+     */
+    static String snapshotName(String csiName) {
+        try {
+            return Names.requireSnapshotName(csiName);
+        } catch (IllegalArgumentException e) {
+            String n = csiName.replaceAll("[^A-Za-z0-9_.-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+            n = (n.length() > 54 ? n.substring(0, 54) : n).replaceAll("-+$", "");
+            return n + (n.isEmpty() ? "" : "-")
+                    + VolumeParameters.sha256(csiName).substring(0, 8);
+        }
     }
 
     static Handles.Kind snapshotType(Map<String, String> params) {
@@ -717,7 +728,8 @@ public class ControllerService extends ControllerGrpc.ControllerImplBase {
                     manager.action(h.volume(), "snapshotDelete", ManagerClient.object().put("name", h.name()));
                     manager.action(h.volume(), "snapshotPurge", ManagerClient.object());
                     return true;
-                });
+                }, tree -> tree.stream().noneMatch(s -> h.name().equals(s.path("name").asText())
+                        && !s.path("removed").asBoolean()));
                 return DeleteSnapshotResponse.getDefaultInstance();
             });
         });

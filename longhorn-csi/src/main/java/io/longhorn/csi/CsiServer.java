@@ -3,6 +3,10 @@ package io.longhorn.csi;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.longhorn.csi.v1.ControllerGrpc;
+import io.longhorn.csi.v1.GroupControllerGrpc;
+import io.longhorn.csi.v1.IdentityGrpc;
+import io.longhorn.csi.v1.NodeGrpc;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -48,10 +52,10 @@ public final class CsiServer implements AutoCloseable {
         Server grpc = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(boss).workerEventLoopGroup(workers)
-                .addService(new IdentityService(true, () -> managerAnswers(manager)))
-                .addService(new ControllerService(manager))
-                .addService(new NodeService(o.nodeId(), manager, devices))
-                .addService(new GroupControllerService())
+                .addService(IdentityGrpc.bindService(new IdentityService(true, () -> managerAnswers(manager))))
+                .addService(ControllerGrpc.bindService(new ControllerService(manager)))
+                .addService(NodeGrpc.bindService(new NodeService(o.nodeId(), manager, devices)))
+                .addService(GroupControllerGrpc.bindService(new GroupControllerService()))
                 .build().start();
         HttpServer health = null;
         if (o.healthListen() != null) {

@@ -6,7 +6,7 @@ import io.longhorn.csi.v1.GroupControllerGetCapabilitiesResponse;
 import io.longhorn.csi.v1.GroupControllerGrpc;
 
 /** Answers that the driver offers no group snapshots (an empty capability list). */
-public class GroupControllerService extends GroupControllerGrpc.GroupControllerImplBase {
+public class GroupControllerService implements GroupControllerGrpc.AsyncService {
     @Override
     public void groupControllerGetCapabilities(GroupControllerGetCapabilitiesRequest req,
                                                StreamObserver<GroupControllerGetCapabilitiesResponse> out) {

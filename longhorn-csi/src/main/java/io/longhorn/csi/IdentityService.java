@@ -13,7 +13,7 @@ import io.longhorn.csi.v1.ProbeResponse;
 import java.util.function.BooleanSupplier;
 
 /** The CSI Identity service: the driver's name and version, its plugin capabilities, and Probe. */
-public class IdentityService extends IdentityGrpc.IdentityImplBase {
+public class IdentityService implements IdentityGrpc.AsyncService {
     public static final String DRIVER_NAME = "driver.longhorn.io";
     public static final String VERSION = "0.1.0";
 

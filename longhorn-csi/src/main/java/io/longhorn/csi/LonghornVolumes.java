@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.longhorn.csi.v1.VolumeCondition;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -102,8 +104,14 @@ final class LonghornVolumes {
      * Runs an operation that needs the volume's engine (snapshots, backups). A volume attached
      * anywhere has one; a detached volume is attached with its frontend disabled for the operation
      * and detached again afterwards, also when the operation fails.
+     *
+     * <p>A detached volume's snapshot tree is what the manager recorded from its engine while it
+     * ran; the manager records it from its periodic engine poll. {@code recorded} tells whether the
+     * detached view shows the operation's outcome: when it does not yet, the volume is attached
+     * again and left attached longer before the next detach (1, 2, 4, 8 s), so that the tree a
+     * later listing reads is the one the operation left.
      */
-    <T> T withEngine(String name, Supplier<T> op) {
+    <T> T withEngine(String name, Supplier<T> op, Predicate<List<JsonNode>> recorded) {
         JsonNode v = settled(name);
         if ("attached".equals(state(v))) {
             return op.get();
@@ -111,14 +119,49 @@ final class LonghornVolumes {
         if (restoring(v)) {
             throw Errors.aborted("volume " + name + " is restoring from a backup: try again when it is done");
         }
+        attachForEngine(name);
+        T result;
+        try {
+            result = op.get();
+        } catch (RuntimeException e) {
+            try {
+                detach(name);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        for (int attempt = 0; ; attempt++) {
+            BlockDevices.sleep(1000L << attempt);
+            detach(name);
+            if (recorded == null || recorded.test(manager.snapshots(name))) {
+                return result;
+            }
+            if (attempt == 3) {
+                throw Errors.internal("the manager did not record the snapshot tree of " + name
+                        + " before it was detached; try again");
+            }
+            attachForEngine(name);
+        }
+    }
+
+    private void attachForEngine(String name) {
         ObjectNode body = ManagerClient.object().put("disableFrontend", true).put("attachedBy", SNAPSHOT_ATTACHER);
         manager.action(name, "attach", body);
         try {
             awaitAttached(name, "", false);
-            return op.get();
-        } finally {
-            manager.action(name, "detach", ManagerClient.object());
-            awaitDetached(name);
+        } catch (RuntimeException e) {
+            try {
+                detach(name);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
+    }
+
+    private void detach(String name) {
+        manager.action(name, "detach", ManagerClient.object());
+        awaitDetached(name);
     }
 }

@@ -37,7 +37,7 @@ import java.util.Optional;
  * the device; publish bind-mounts the staging path (or, in {@code Block} mode, the device) onto the
  * target. Each step finds what an earlier call already did; unstage undoes stage in reverse order.
  */
-public class NodeService extends NodeGrpc.NodeImplBase {
+public class NodeService implements NodeGrpc.AsyncService {
     private final String nodeId;
     private final LonghornVolumes volumes;
     private final BlockDevices devices;
