@@ -129,13 +129,44 @@ public class NodeService implements NodeGrpc.AsyncService {
             Exec.check(mkfs(fsType, context.getOrDefault("mkfsParams", ""), dev.path()));
         } else if (!existing.equals(fsType)) {
             throw Errors.failedPrecondition("device " + dev.path() + " holds " + existing + ", not " + fsType);
+        } else if (fsType.equals("ext4") && ext4Size(dev.path()) < BlockDevices.size(dev.path())) {
+            // The volume was expanded: grow the file system before it is mounted (growing a mounted
+            // ext4 needs CAP_SYS_RESOURCE, which a plugin container may lack). resize2fs wants a
+            // file system checked since its last mount.
+            Exec.Result fsck = Exec.run(List.of("e2fsck", "-f", "-p", dev.path()), 600);
+            if (fsck.code() > 1) {
+                throw Errors.internal("e2fsck -f -p " + dev.path() + " found errors it could not fix (exit "
+                        + fsck.code() + "): " + fsck.output());
+            }
+            Exec.check(List.of("resize2fs", dev.path()));
         }
         List<String> options = new ArrayList<>(cap.getMount().getMountFlagsList());
         if (fsType.equals("xfs")) {
             options.add("nouuid");
         }
         Mounts.mount(dev.path(), staging, fsType, options);
-        grow(fsType, dev.path(), staging);
+        if (fsType.equals("xfs")) {
+            // xfs grows only while mounted
+            Exec.check(List.of("xfs_growfs", staging.toString()));
+        }
+    }
+
+    /** The size in bytes of the ext4 file system on the device (its superblock's block count and size). */
+    static long ext4Size(String device) {
+        String out = Exec.check(List.of("dumpe2fs", "-h", device));
+        long blocks = -1;
+        long blockSize = -1;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("Block count:")) {
+                blocks = Long.parseLong(line.substring("Block count:".length()).trim());
+            } else if (line.startsWith("Block size:")) {
+                blockSize = Long.parseLong(line.substring("Block size:".length()).trim());
+            }
+        }
+        if (blocks < 0 || blockSize < 0) {
+            throw Errors.internal("dumpe2fs -h " + device + " shows no block count or size: " + out);
+        }
+        return blocks * blockSize;
     }
 
     /** The file system type on the device, empty when it holds none (a new volume). */

@@ -176,7 +176,26 @@ class CsiSanityIT {
         if (dir == null) {
             return;
         }
-        // Engines and replicas outlive the manager on purpose: end the ones started for this test.
+        // Engines and replicas outlive the manager on purpose: end the ones started for this test, by
+        // the pids the manager recorded and by their command lines naming the test's directory.
+        for (String sub : List.of("instances", "services")) {
+            Path records = dir.resolve("data").resolve(sub);
+            if (!Files.isDirectory(records)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(records)) {
+                for (Path f : files.filter(x -> x.toString().endsWith(".json")).toList()) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\"\\s*:\\s*(\\d+)")
+                            .matcher(Files.readString(f));
+                    if (m.find()) {
+                        ProcessHandle.of(Long.parseLong(m.group(1))).ifPresent(h -> {
+                            h.descendants().forEach(ProcessHandle::destroyForcibly);
+                            h.destroyForcibly();
+                        });
+                    }
+                }
+            }
+        }
         String marker = dir.toString() + "/";
         ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
