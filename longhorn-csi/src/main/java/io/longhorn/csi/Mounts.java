@@ -1,0 +1,102 @@
+package io.longhorn.csi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Mount points from {@code /proc/self/mountinfo}, and mount and unmount through the host's programs. */
+public final class Mounts {
+    private Mounts() {
+    }
+
+    /** One mount: where, what (the device or, for a bind mount of a directory, its root) and the type. */
+    public record Mount(String target, String source, String root, String fsType, String options) {
+        public boolean readOnly() {
+            return List.of(options.split(",")).contains("ro");
+        }
+    }
+
+    public static List<Mount> all() {
+        List<Mount> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                int dash = List.of(f).indexOf("-");
+                if (dash < 0 || f.length < dash + 3) {
+                    continue;
+                }
+                out.add(new Mount(unescape(f[4]), unescape(f[dash + 2]), unescape(f[3]), f[dash + 1], f[5]));
+            }
+        } catch (IOException e) {
+            throw Errors.internal("cannot read /proc/self/mountinfo: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The last (visible) mount on the path, if the path is a mount point. */
+    public static Optional<Mount> at(Path path) {
+        String p = path.toAbsolutePath().normalize().toString();
+        Mount found = null;
+        for (Mount m : all()) {
+            if (m.target().equals(p)) {
+                found = m;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    public static boolean isMountPoint(Path path) {
+        return at(path).isPresent();
+    }
+
+    public static void mount(String source, Path target, String fsType, List<String> options) {
+        List<String> cmd = new ArrayList<>(List.of("mount"));
+        if (fsType != null) {
+            cmd.addAll(List.of("-t", fsType));
+        }
+        if (!options.isEmpty()) {
+            cmd.addAll(List.of("-o", String.join(",", options)));
+        }
+        cmd.add(source);
+        cmd.add(target.toString());
+        Exec.check(cmd);
+    }
+
+    public static void bind(String source, Path target, boolean readOnly) {
+        Exec.check(List.of("mount", "--bind", source, target.toString()));
+        if (readOnly) {
+            Exec.Result r = Exec.run(List.of("mount", "-o", "remount,bind,ro", target.toString()));
+            if (!r.ok()) {
+                Exec.run(List.of("umount", target.toString()));
+                throw Errors.internal("read-only remount of " + target + " failed: " + r.output());
+            }
+        }
+    }
+
+    /** Unmounts every mount stacked on the path; nothing when it is not a mount point. */
+    public static void unmount(Path target) {
+        while (isMountPoint(target)) {
+            Exec.check(List.of("umount", target.toString()));
+        }
+    }
+
+    private static String unescape(String s) {
+        if (!s.contains("\\")) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

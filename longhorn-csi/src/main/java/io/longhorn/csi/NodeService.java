@@ -1,0 +1,360 @@
+package io.longhorn.csi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.stub.StreamObserver;
+import io.longhorn.csi.v1.NodeExpandVolumeRequest;
+import io.longhorn.csi.v1.NodeExpandVolumeResponse;
+import io.longhorn.csi.v1.NodeGetCapabilitiesRequest;
+import io.longhorn.csi.v1.NodeGetCapabilitiesResponse;
+import io.longhorn.csi.v1.NodeGetInfoRequest;
+import io.longhorn.csi.v1.NodeGetInfoResponse;
+import io.longhorn.csi.v1.NodeGetVolumeStatsRequest;
+import io.longhorn.csi.v1.NodeGetVolumeStatsResponse;
+import io.longhorn.csi.v1.NodeGrpc;
+import io.longhorn.csi.v1.NodePublishVolumeRequest;
+import io.longhorn.csi.v1.NodePublishVolumeResponse;
+import io.longhorn.csi.v1.NodeServiceCapability;
+import io.longhorn.csi.v1.NodeStageVolumeRequest;
+import io.longhorn.csi.v1.NodeStageVolumeResponse;
+import io.longhorn.csi.v1.NodeUnpublishVolumeRequest;
+import io.longhorn.csi.v1.NodeUnpublishVolumeResponse;
+import io.longhorn.csi.v1.NodeUnstageVolumeRequest;
+import io.longhorn.csi.v1.NodeUnstageVolumeResponse;
+import io.longhorn.csi.v1.VolumeCapability;
+import io.longhorn.csi.v1.VolumeCondition;
+import io.longhorn.csi.v1.VolumeUsage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The CSI Node service. Stage connects the volume's block device on this node ({@link BlockDevices}),
+ * formats it only when it holds nothing, mounts it on the staging path and grows the file system to
+ * the device; publish bind-mounts the staging path (or, in {@code Block} mode, the device) onto the
+ * target. Each step finds what an earlier call already did; unstage undoes stage in reverse order.
+ */
+public class NodeService implements NodeGrpc.AsyncService {
+    private final String nodeId;
+    private final LonghornVolumes volumes;
+    private final BlockDevices devices;
+    private final VolumeLocks locks = new VolumeLocks(120);
+
+    public NodeService(String nodeId, ManagerClient manager, BlockDevices devices) {
+        this.nodeId = nodeId;
+        this.volumes = new LonghornVolumes(manager);
+        this.devices = devices;
+    }
+
+    @Override
+    public void nodeGetInfo(NodeGetInfoRequest req, StreamObserver<NodeGetInfoResponse> out) {
+        Rpc.answer(out, () -> NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
+    }
+
+    @Override
+    public void nodeGetCapabilities(NodeGetCapabilitiesRequest req, StreamObserver<NodeGetCapabilitiesResponse> out) {
+        Rpc.answer(out, () -> {
+            NodeGetCapabilitiesResponse.Builder b = NodeGetCapabilitiesResponse.newBuilder();
+            for (NodeServiceCapability.RPC.Type t : List.of(NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
+                    NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, NodeServiceCapability.RPC.Type.VOLUME_CONDITION)) {
+                b.addCapabilities(NodeServiceCapability.newBuilder().setRpc(NodeServiceCapability.RPC.newBuilder().setType(t)));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void nodeStageVolume(NodeStageVolumeRequest req, StreamObserver<NodeStageVolumeResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path staging = Path.of(Errors.require("staging_target_path", req.getStagingTargetPath()));
+            if (!req.hasVolumeCapability()) {
+                throw Errors.required("volume_capability");
+            }
+            VolumeCapability cap = req.getVolumeCapability();
+            Capabilities.validate("volume_capability", cap);
+            Capabilities.unsupported(cap).ifPresent(why -> {
+                throw Errors.invalid("volume_capability", why);
+            });
+            return locks.with(name, () -> {
+                JsonNode v = volumes.require(name);
+                String endpoint = v.path("endpoint").asText("");
+                if (!LonghornVolumes.publishedNode(v).equals(nodeId) || endpoint.isEmpty()) {
+                    throw Errors.failedPrecondition("volume " + name + " is not attached to node " + nodeId
+                            + " (state " + LonghornVolumes.state(v) + ", node " + v.path("currentNodeID").asText() + ")");
+                }
+                boolean connectedNow = devices.find(name).isEmpty();
+                BlockDevices.Device dev = devices.connect(name, endpoint);
+                if (cap.hasBlock()) {
+                    return NodeStageVolumeResponse.getDefaultInstance();
+                }
+                try {
+                    stageFileSystem(dev, staging, cap, req.getVolumeContextMap());
+                } catch (RuntimeException e) {
+                    if (connectedNow && !Mounts.isMountPoint(staging)) {
+                        try {
+                            devices.disconnect(name);
+                        } catch (RuntimeException suppressed) {
+                            e.addSuppressed(suppressed);
+                        }
+                    }
+                    throw e;
+                }
+                return NodeStageVolumeResponse.getDefaultInstance();
+            });
+        });
+    }
+
+    private void stageFileSystem(BlockDevices.Device dev, Path staging, VolumeCapability cap,
+                                 java.util.Map<String, String> context) {
+        String fsType = cap.getMount().getFsType().isEmpty() ? context.getOrDefault("fsType", "ext4")
+                : cap.getMount().getFsType().toLowerCase(Locale.ROOT);
+        Optional<Mounts.Mount> mounted = Mounts.at(staging);
+        if (mounted.isPresent()) {
+            if (!mounted.get().source().equals(dev.path())) {
+                throw Errors.alreadyExists("staging path " + staging + " already holds " + mounted.get().source());
+            }
+            return;
+        }
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw Errors.internal("cannot create " + staging + ": " + e.getMessage());
+        }
+        String existing = fileSystemOn(dev.path());
+        if (existing.isEmpty()) {
+            Exec.check(mkfs(fsType, context.getOrDefault("mkfsParams", ""), dev.path()));
+        } else if (!existing.equals(fsType)) {
+            throw Errors.failedPrecondition("device " + dev.path() + " holds " + existing + ", not " + fsType);
+        } else if (fsType.equals("ext4") && ext4Size(dev.path()) < BlockDevices.size(dev.path())) {
+            // The volume was expanded: grow the file system before it is mounted (growing a mounted
+            // ext4 needs CAP_SYS_RESOURCE, which a plugin container may lack). resize2fs wants a
+            // file system checked since its last mount.
+            Exec.Result fsck = Exec.run(List.of("e2fsck", "-f", "-p", dev.path()), 600);
+            if (fsck.code() > 1) {
+                throw Errors.internal("e2fsck -f -p " + dev.path() + " found errors it could not fix (exit "
+                        + fsck.code() + "): " + fsck.output());
+            }
+            Exec.check(List.of("resize2fs", dev.path()));
+        }
+        List<String> options = new ArrayList<>(cap.getMount().getMountFlagsList());
+        if (fsType.equals("xfs")) {
+            options.add("nouuid");
+        }
+        Mounts.mount(dev.path(), staging, fsType, options);
+        if (fsType.equals("xfs")) {
+            // xfs grows only while mounted
+            Exec.check(List.of("xfs_growfs", staging.toString()));
+        }
+    }
+
+    /** The size in bytes of the ext4 file system on the device (its superblock's block count and size). */
+    static long ext4Size(String device) {
+        String out = Exec.check(List.of("dumpe2fs", "-h", device));
+        long blocks = -1;
+        long blockSize = -1;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("Block count:")) {
+                blocks = Long.parseLong(line.substring("Block count:".length()).trim());
+            } else if (line.startsWith("Block size:")) {
+                blockSize = Long.parseLong(line.substring("Block size:".length()).trim());
+            }
+        }
+        if (blocks < 0 || blockSize < 0) {
+            throw Errors.internal("dumpe2fs -h " + device + " shows no block count or size: " + out);
+        }
+        return blocks * blockSize;
+    }
+
+    /** The file system type on the device, empty when it holds none (a new volume). */
+    static String fileSystemOn(String device) {
+        Exec.Result r = Exec.run(List.of("blkid", "-p", "-o", "value", "-s", "TYPE", device));
+        if (r.code() == 2) {
+            return "";
+        }
+        if (!r.ok()) {
+            throw Errors.internal("blkid " + device + " failed (exit " + r.code() + "): " + r.output());
+        }
+        return r.output().trim();
+    }
+
+    /** The mkfs command for a file system type, with upstream's defaults and then the StorageClass's mkfsParams. */
+    static List<String> mkfs(String fsType, String mkfsParams, String device) {
+        List<String> cmd = new ArrayList<>();
+        if (fsType.equals("xfs")) {
+            cmd.addAll(List.of("mkfs.xfs", "-f", "-s", "size=4096", "-b", "size=4096"));
+        } else {
+            cmd.addAll(List.of("mkfs." + fsType, "-F", "-b", "4096"));
+        }
+        for (String p : mkfsParams.trim().split("\\s+")) {
+            if (!p.isEmpty()) {
+                cmd.add(p);
+            }
+        }
+        cmd.add(device);
+        return cmd;
+    }
+
+    private static void grow(String fsType, String device, Path mountPoint) {
+        if (fsType.equals("xfs")) {
+            Exec.check(List.of("xfs_growfs", mountPoint.toString()));
+        } else {
+            Exec.check(List.of("resize2fs", device));
+        }
+    }
+
+    @Override
+    public void nodeUnstageVolume(NodeUnstageVolumeRequest req, StreamObserver<NodeUnstageVolumeResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path staging = Path.of(Errors.require("staging_target_path", req.getStagingTargetPath()));
+            return locks.with(name, () -> {
+                Mounts.unmount(staging);
+                devices.disconnect(name);
+                return NodeUnstageVolumeResponse.getDefaultInstance();
+            });
+        });
+    }
+
+    @Override
+    public void nodePublishVolume(NodePublishVolumeRequest req, StreamObserver<NodePublishVolumeResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path target = Path.of(Errors.require("target_path", req.getTargetPath()));
+            Path staging = Path.of(Errors.require("staging_target_path", req.getStagingTargetPath()));
+            if (!req.hasVolumeCapability()) {
+                throw Errors.required("volume_capability");
+            }
+            VolumeCapability cap = req.getVolumeCapability();
+            Capabilities.validate("volume_capability", cap);
+            Capabilities.unsupported(cap).ifPresent(why -> {
+                throw Errors.invalid("volume_capability", why);
+            });
+            return locks.with(name, () -> {
+                volumes.require(name);
+                String source;
+                if (cap.hasBlock()) {
+                    source = devices.find(name).orElseThrow(() -> Errors.failedPrecondition("volume " + name
+                            + " is not staged on this node")).path();
+                } else {
+                    Mounts.Mount m = Mounts.at(staging).orElseThrow(() -> Errors.failedPrecondition("volume " + name
+                            + " is not staged at " + staging));
+                    source = staging.toString();
+                    if (devices.find(name).map(d -> !d.path().equals(m.source())).orElse(true)) {
+                        throw Errors.failedPrecondition("staging path " + staging + " does not hold volume " + name);
+                    }
+                }
+                Optional<Mounts.Mount> there = Mounts.at(target);
+                if (there.isPresent()) {
+                    if (there.get().readOnly() != req.getReadonly()) {
+                        throw Errors.alreadyExists("target " + target + " is already published "
+                                + (there.get().readOnly() ? "read-only" : "read-write"));
+                    }
+                    return NodePublishVolumeResponse.getDefaultInstance();
+                }
+                try {
+                    if (cap.hasBlock()) {
+                        Files.createDirectories(target.getParent());
+                        if (!Files.exists(target)) {
+                            Files.createFile(target);
+                        }
+                    } else {
+                        Files.createDirectories(target);
+                    }
+                } catch (IOException e) {
+                    throw Errors.internal("cannot create " + target + ": " + e.getMessage());
+                }
+                Mounts.bind(source, target, req.getReadonly());
+                return NodePublishVolumeResponse.getDefaultInstance();
+            });
+        });
+    }
+
+    @Override
+    public void nodeUnpublishVolume(NodeUnpublishVolumeRequest req, StreamObserver<NodeUnpublishVolumeResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path target = Path.of(Errors.require("target_path", req.getTargetPath()));
+            return locks.with(name, () -> {
+                Mounts.unmount(target);
+                try {
+                    Files.deleteIfExists(target);
+                } catch (IOException e) {
+                    throw Errors.internal("cannot remove " + target + ": " + e.getMessage());
+                }
+                return NodeUnpublishVolumeResponse.getDefaultInstance();
+            });
+        });
+    }
+
+    @Override
+    public void nodeGetVolumeStats(NodeGetVolumeStatsRequest req, StreamObserver<NodeGetVolumeStatsResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path path = Path.of(Errors.require("volume_path", req.getVolumePath()));
+            JsonNode v = volumes.require(name);
+            if (!Files.exists(path)) {
+                throw Errors.notFound("volume path " + path + " does not exist");
+            }
+            if (!Mounts.isMountPoint(path)) {
+                throw Errors.notFound("volume " + name + " is not published at " + path);
+            }
+            NodeGetVolumeStatsResponse.Builder b = NodeGetVolumeStatsResponse.newBuilder();
+            if (!Files.isDirectory(path)) {
+                long size = BlockDevices.size(path.toString());
+                b.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES).setTotal(size));
+            } else {
+                // blocks, free blocks, available blocks, block size, inodes, free inodes
+                String[] f = Exec.check(List.of("stat", "-f", "-c", "%b %f %a %S %c %d", path.toString())).trim().split(" ");
+                long blocks = Long.parseLong(f[0]);
+                long free = Long.parseLong(f[1]);
+                long avail = Long.parseLong(f[2]);
+                long bsize = Long.parseLong(f[3]);
+                long inodes = Long.parseLong(f[4]);
+                long ifree = Long.parseLong(f[5]);
+                b.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES).setTotal(blocks * bsize)
+                        .setAvailable(avail * bsize).setUsed((blocks - free) * bsize));
+                b.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.INODES).setTotal(inodes)
+                        .setAvailable(ifree).setUsed(inodes - ifree));
+            }
+            VolumeCondition c = LonghornVolumes.condition(v);
+            Optional<BlockDevices.Device> dev = devices.find(name);
+            String msg = c.getMessage() + "; " + dev.map(BlockDevices.Device::conditionMessage)
+                    .orElse("no block device is connected for it on this node");
+            return b.setVolumeCondition(VolumeCondition.newBuilder().setAbnormal(c.getAbnormal() || dev.isEmpty())
+                    .setMessage(msg)).build();
+        });
+    }
+
+    @Override
+    public void nodeExpandVolume(NodeExpandVolumeRequest req, StreamObserver<NodeExpandVolumeResponse> out) {
+        Rpc.answer(out, () -> {
+            String name = Errors.require("volume_id", req.getVolumeId());
+            Path path = Path.of(Errors.require("volume_path", req.getVolumePath()));
+            return locks.with(name, () -> {
+                volumes.require(name);
+                if (!Files.exists(path)) {
+                    throw Errors.notFound("volume path " + path + " does not exist");
+                }
+                BlockDevices.Device dev = devices.find(name).orElseThrow(() -> Errors.notFound("volume " + name
+                        + " is not staged on this node"));
+                long size = BlockDevices.size(dev.path());
+                long wanted = req.getCapacityRange().getRequiredBytes();
+                if (wanted > size) {
+                    throw Errors.failedPrecondition("the device " + dev.path() + " of " + name + " has " + size
+                            + " bytes, fewer than " + wanted + ": a connected device keeps the size it was connected with;"
+                            + " the file system grows to the volume's size when it is staged next");
+                }
+                if (req.hasVolumeCapability() && req.getVolumeCapability().hasBlock() || !Files.isDirectory(path)) {
+                    return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
+                }
+                Mounts.Mount m = Mounts.at(path).orElseThrow(() -> Errors.notFound("nothing is mounted at " + path));
+                grow(m.fsType(), dev.path(), path);
+                return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
+            });
+        });
+    }
+}

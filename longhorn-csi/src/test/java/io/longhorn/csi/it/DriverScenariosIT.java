@@ -1,0 +1,200 @@
+package io.longhorn.csi.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.longhorn.csi.v1.ControllerGrpc;
+import io.longhorn.csi.v1.ControllerExpandVolumeRequest;
+import io.longhorn.csi.v1.ControllerPublishVolumeRequest;
+import io.longhorn.csi.v1.ControllerUnpublishVolumeRequest;
+import io.longhorn.csi.v1.CapacityRange;
+import io.longhorn.csi.v1.CreateSnapshotRequest;
+import io.longhorn.csi.v1.CreateVolumeRequest;
+import io.longhorn.csi.v1.DeleteSnapshotRequest;
+import io.longhorn.csi.v1.DeleteVolumeRequest;
+import io.longhorn.csi.v1.NodeGetVolumeStatsRequest;
+import io.longhorn.csi.v1.NodeGetVolumeStatsResponse;
+import io.longhorn.csi.v1.NodeGrpc;
+import io.longhorn.csi.v1.NodePublishVolumeRequest;
+import io.longhorn.csi.v1.NodeStageVolumeRequest;
+import io.longhorn.csi.v1.NodeUnpublishVolumeRequest;
+import io.longhorn.csi.v1.NodeUnstageVolumeRequest;
+import io.longhorn.csi.v1.Snapshot;
+import io.longhorn.csi.v1.VolumeCapability;
+import io.longhorn.csi.v1.VolumeContentSource;
+import io.longhorn.csi.v1.VolumeUsage;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What csi-sanity does not look at, through the driver's socket as kubelet and the sidecars call
+ * it, with the same standalone manager set-up as {@link CsiSanityIT}: data written through a mounted
+ * PVC survives unstage and stage; a {@code bak} snapshot and a volume restored from it holding the
+ * file; offline expansion whose file system has grown at the next stage; a {@code Block} volume
+ * published as the device itself; the volume condition naming the userspace path.
+ */
+class DriverScenariosIT {
+    static EpollEventLoopGroup group;
+    static ManagedChannel channel;
+    static ControllerGrpc.ControllerBlockingStub controller;
+    static NodeGrpc.NodeBlockingStub node;
+
+    static final VolumeCapability MOUNT = VolumeCapability.newBuilder()
+            .setMount(VolumeCapability.MountVolume.newBuilder().setFsType("ext4"))
+            .setAccessMode(VolumeCapability.AccessMode.newBuilder()
+                    .setMode(VolumeCapability.AccessMode.Mode.SINGLE_NODE_WRITER)).build();
+    static final VolumeCapability BLOCK = MOUNT.toBuilder().setBlock(VolumeCapability.BlockVolume.getDefaultInstance())
+            .build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        CsiSanityIT.start();
+        group = new EpollEventLoopGroup(1);
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(CsiSanityIT.dir.resolve("csi.sock").toString()))
+                .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext().build();
+        controller = ControllerGrpc.newBlockingStub(channel);
+        node = NodeGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (group != null) {
+            group.shutdownGracefully();
+        }
+        CsiSanityIT.stop();
+    }
+
+    static Path staging(String vol) {
+        return CsiSanityIT.dir.resolve("staging").resolve(vol);
+    }
+
+    static Path target(String vol) {
+        return CsiSanityIT.dir.resolve("pods").resolve(vol).resolve("mount");
+    }
+
+    static void attach(String vol, VolumeCapability cap) {
+        controller.controllerPublishVolume(ControllerPublishVolumeRequest.newBuilder().setVolumeId(vol)
+                .setNodeId(CsiSanityIT.NODE).setVolumeCapability(cap).build());
+        NodeStageVolumeRequest stage = NodeStageVolumeRequest.newBuilder().setVolumeId(vol)
+                .setStagingTargetPath(staging(vol).toString()).setVolumeCapability(cap).build();
+        node.nodeStageVolume(stage);
+        node.nodeStageVolume(stage); // kubelet retries: the same answer, nothing done twice
+        NodePublishVolumeRequest publish = NodePublishVolumeRequest.newBuilder().setVolumeId(vol)
+                .setStagingTargetPath(staging(vol).toString()).setTargetPath(target(vol).toString())
+                .setVolumeCapability(cap).build();
+        node.nodePublishVolume(publish);
+        node.nodePublishVolume(publish);
+    }
+
+    static void detach(String vol) {
+        NodeUnpublishVolumeRequest unpublish = NodeUnpublishVolumeRequest.newBuilder().setVolumeId(vol)
+                .setTargetPath(target(vol).toString()).build();
+        node.nodeUnpublishVolume(unpublish);
+        node.nodeUnpublishVolume(unpublish);
+        NodeUnstageVolumeRequest unstage = NodeUnstageVolumeRequest.newBuilder().setVolumeId(vol)
+                .setStagingTargetPath(staging(vol).toString()).build();
+        node.nodeUnstageVolume(unstage);
+        node.nodeUnstageVolume(unstage);
+        controller.controllerUnpublishVolume(ControllerUnpublishVolumeRequest.newBuilder().setVolumeId(vol)
+                .setNodeId(CsiSanityIT.NODE).build());
+    }
+
+    static String create(String name, long size, VolumeCapability cap, VolumeContentSource source) {
+        CreateVolumeRequest.Builder b = CreateVolumeRequest.newBuilder().setName(name).addVolumeCapabilities(cap)
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(size)).putParameters("numberOfReplicas", "1");
+        if (source != null) {
+            b.setVolumeContentSource(source);
+        }
+        return controller.createVolume(b.build()).getVolume().getVolumeId();
+    }
+
+    static long usage(String vol, VolumeUsage.Unit unit) {
+        NodeGetVolumeStatsResponse r = node.nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId(vol)
+                .setVolumePath(target(vol).toString()).build());
+        return r.getUsageList().stream().filter(u -> u.getUnit() == unit).findFirst().orElseThrow().getTotal();
+    }
+
+    @Test
+    void fileSurvivesBackupRestoreAndOfflineExpansion() throws Exception {
+        String vol = create("scenario-data", 64L << 20, MOUNT, null);
+        attach(vol, MOUNT);
+        Files.writeString(target(vol).resolve("hello.txt"), "written through the PVC\n");
+        CsiSanityIT.run(List.of("sync"));
+        NodeGetVolumeStatsResponse stats = node.nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder()
+                .setVolumeId(vol).setVolumePath(target(vol).toString()).build());
+        assertFalse(stats.getVolumeCondition().getAbnormal(), stats.getVolumeCondition().getMessage());
+        assertTrue(stats.getVolumeCondition().getMessage().contains("userspace path")
+                || stats.getVolumeCondition().getMessage().contains("kernel NBD"), stats.getVolumeCondition().getMessage());
+        assertTrue(usage(vol, VolumeUsage.Unit.INODES) > 0);
+        long before = usage(vol, VolumeUsage.Unit.BYTES);
+
+        Snapshot bak = controller.createSnapshot(CreateSnapshotRequest.newBuilder().setSourceVolumeId(vol)
+                .setName("scenario-backup").putParameters("type", "bak").build()).getSnapshot();
+        assertTrue(bak.getSnapshotId().startsWith("bak://" + vol + "/backup-"), bak.getSnapshotId());
+        assertTrue(bak.getReadyToUse());
+
+        detach(vol);
+        var expanded = controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder().setVolumeId(vol)
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(128L << 20)).build());
+        assertEquals(128L << 20, expanded.getCapacityBytes());
+        attach(vol, MOUNT);
+        assertEquals("written through the PVC\n", Files.readString(target(vol).resolve("hello.txt")));
+        long after = usage(vol, VolumeUsage.Unit.BYTES);
+        assertTrue(after > before + (50L << 20), "file system grew from " + before + " to " + after);
+        detach(vol);
+
+        String restored = create("scenario-restored", 64L << 20, MOUNT, VolumeContentSource.newBuilder()
+                .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(bak.getSnapshotId())).build());
+        // The restore runs after CreateVolume; publishing is refused (ABORTED) until it is done.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            try {
+                attach(restored, MOUNT);
+                break;
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.ABORTED || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+        assertEquals("written through the PVC\n", Files.readString(target(restored).resolve("hello.txt")));
+        detach(restored);
+
+        controller.deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(bak.getSnapshotId()).build());
+        controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(restored).build());
+        controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build());
+        assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+
+    @Test
+    void blockVolumeIsPublishedAsTheDevice() throws Exception {
+        String vol = create("scenario-block", 32L << 20, BLOCK, null);
+        attach(vol, BLOCK);
+        Path dev = target(vol);
+        assertEquals("block special file", CsiSanityIT.run(List.of("stat", "-c", "%F", dev.toString())).trim());
+        assertEquals(Long.toString(32L << 20), CsiSanityIT.run(List.of("blockdev", "--getsize64", dev.toString())).trim());
+        CsiSanityIT.run(List.of("sh", "-c", "printf 'raw block data' | dd of=" + dev + " bs=4096 conv=sync,fsync status=none"));
+        detach(vol);
+        attach(vol, BLOCK);
+        assertEquals("raw block data", CsiSanityIT.run(List.of("sh", "-c", "dd if=" + dev
+                + " bs=14 count=1 status=none")));
+        detach(vol);
+        controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build());
+        assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+}
