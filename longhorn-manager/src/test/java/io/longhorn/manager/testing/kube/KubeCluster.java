@@ -77,7 +77,7 @@ public final class KubeCluster implements AutoCloseable {
         this.before = before;
     }
 
-    /** Starts the whole cluster and waits until the node is Ready. */
+    /** Starts the whole cluster and waits until the node is Ready and pods can be created in default. */
     public static KubeCluster start() throws IOException, InterruptedException {
         Path node = nodeBinaries();
         Path pause = pauseBinary();
@@ -458,18 +458,24 @@ public final class KubeCluster implements AutoCloseable {
                 }
             }
             Node n = null;
+            boolean serviceAccount = false;
             try {
                 n = client().nodes().withName(NODE_NAME).get();
+                // Pods of the namespace default are refused until the controller manager made its
+                // service account.
+                serviceAccount = client().serviceAccounts().inNamespace("default").withName("default").get() != null;
             } catch (RuntimeException notYet) {
                 // the API server is busy starting
             }
             if (n != null && n.getStatus() != null && n.getStatus().getConditions() != null
-                    && n.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                    && n.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                    && serviceAccount) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("node " + NODE_NAME + " not Ready within " + NODE_READY_TIMEOUT.toSeconds() + " s: "
-                        + (n == null ? "not registered" : n.getStatus().getConditions()));
+                        + (n == null ? "not registered" : n.getStatus().getConditions())
+                        + (serviceAccount ? "" : "; no service account default/default yet"));
             }
             Thread.sleep(500);
         }
