@@ -75,7 +75,7 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.startEtcd(bin);
             cp.startApiServer(bin);
             if (options.controllerManager()) {
-                cp.startControllerManager(bin);
+                cp.startControllerManager(bin, options.scheduler());
             }
             if (options.scheduler()) {
                 cp.launch("kube-scheduler", bin.resolve("kube-scheduler").toString(), "--kubeconfig=" + cp.kubeconfig,
@@ -325,17 +325,18 @@ public final class KubeControlPlane implements AutoCloseable {
         }
     }
 
-    private void startControllerManager(Path bin) throws IOException {
+    private void startControllerManager(Path bin, boolean withNode) throws IOException {
         Path pki = work.resolve("pki");
+        // Without a kubelet (no scheduler either) tests set Node conditions themselves, so the node
+        // lifecycle controller, which would mark every Node unknown after its grace period, is off.
+        // With a real node it must run: it lifts the not-ready taint the kubelet registers with.
+        String controllers = "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller"
+                + (withNode ? "" : ",-node-lifecycle-controller");
         launch("kube-controller-manager", bin.resolve("kube-controller-manager").toString(),
                 "--kubeconfig=" + kubeconfig, "--service-account-private-key-file=" + pki.resolve("sa.key"),
                 "--root-ca-file=" + pki.resolve("ca.crt"),
                 "--cluster-signing-cert-file=" + pki.resolve("ca.crt"), "--cluster-signing-key-file=" + pki.resolve("ca.key"),
-                "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=true",
-                // No kubelet heartbeats here: tests set Node conditions themselves, so the node lifecycle
-                // controller (which would mark every Node unknown after its grace period) is off.
-                "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller,"
-                        + "-node-lifecycle-controller");
+                "--leader-elect=false", "--secure-port=0", "--use-service-account-credentials=true", controllers);
     }
 
     private Process launch(String name, String... command) throws IOException {
