@@ -127,9 +127,6 @@ public class StandaloneRuntime implements ManagerServices {
     void onStop(@Observes ShutdownEvent event) {
         integrity.close();
         controllers.close();
-        if (ctx.store() instanceof KubernetesResourceStore k) {
-            k.close();
-        }
         if (config.stopInstancesOnShutdown()) {
             if (launcher instanceof ProcessInstanceLauncher p) {
                 p.stopAll();
@@ -144,6 +141,10 @@ public class StandaloneRuntime implements ManagerServices {
             } else {
                 LOG.infof("the backup service keeps running for %s; the next start adopts it", String.join(", ", jobs));
             }
+        }
+        // Last: deciding about the backup service reads the store.
+        if (ctx.store() instanceof KubernetesResourceStore k) {
+            k.close();
         }
     }
 
