@@ -206,10 +206,14 @@ class CsiSanityIT {
                 });
         List<String> left = leftovers();
         // Whatever a failure left is removed, so that the machine stays clean; the test below has said so.
+        // Loop devices first: unmounting their FUSE file first would leave them pointing at nothing.
         for (String m : left) {
             if (m.startsWith("/dev/loop")) {
-                new ProcessBuilder("losetup", "-d", m.split(" ")[0]).start().waitFor();
-            } else {
+                new ProcessBuilder("losetup", "-d", m.split(":")[0]).start().waitFor();
+            }
+        }
+        for (String m : left) {
+            if (!m.startsWith("/dev/loop")) {
                 new ProcessBuilder("umount", "-l", m).start().waitFor();
             }
         }
@@ -231,14 +235,42 @@ class CsiSanityIT {
                 out.add(mountPoint);
             }
         }
-        Process p = new ProcessBuilder("losetup", "-a").redirectErrorStream(true).start();
-        for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
-            if (line.contains(dir.toString() + "/")) {
+        // A loop device whose FUSE file was unmounted names its file relative to that mount ("/nbd"),
+        // so any loop device that was not there before these tests counts too.
+        for (String line : loopDevices()) {
+            if (line.contains(dir.toString() + "/") || !LOOPS_BEFORE.contains(line.split(":")[0])) {
                 out.add(line);
             }
         }
-        p.waitFor();
         return out;
+    }
+
+    /** The loop devices when the CSI tests began (their names). */
+    private static final java.util.Set<String> LOOPS_BEFORE = loopNamesNow();
+
+    private static java.util.Set<String> loopNamesNow() {
+        try {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (String line : loopDevices()) {
+                names.add(line.split(":")[0]);
+            }
+            return names;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list loop devices: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code losetup -a}, a line per loop device. */
+    private static List<String> loopDevices() throws Exception {
+        Process p = new ProcessBuilder("losetup", "-a").redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
+            if (line.startsWith("/dev/loop")) {
+                lines.add(line);
+            }
+        }
+        p.waitFor();
+        return lines;
     }
 
     @Test
