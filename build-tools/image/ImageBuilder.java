@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  *   <li>Quarkus' generated classes (quarkus-app/quarkus);</li>
  *   <li>the application itself (quarkus-app/app and quarkus-run.jar).</li>
  * </ol>
+ * An application that is not a Quarkus one (the test S3 store) gives a directory holding one jar
+ * (its manifest's Class-Path pointing into lib/) beside lib/: the jar becomes /app/app.jar, and
+ * there is no layer of generated classes.
  * Reproducible: entries are sorted by name, owned by root, dated at the epoch, and the config
  * carries no build time; the same inputs give the same bytes and digests. The runtime and tools
  * layers are cached under {@code --cache}, keyed by their inputs.
@@ -82,9 +85,11 @@ public final class ImageBuilder {
             # the image has one. LONGHORN_JAVA_OPTS comes last, so options there win.
             aot=
             [ -f /app/app.aot ] && aot=-XX:AOTCache=/app/app.aot
+            jar=/app/quarkus-run.jar
+            [ -f "$jar" ] || jar=/app/app.jar
             # shellcheck disable=SC2086 # both are lists of options
             exec /opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \\
-                -Xms16m -XX:+UseSerialGC $aot $LONGHORN_JAVA_OPTS -jar /app/quarkus-run.jar "$@"
+                -Xms16m -XX:+UseSerialGC $aot $LONGHORN_JAVA_OPTS -jar "$jar" "$@"
             """;
 
     public static void main(String[] args) throws Exception {
@@ -97,9 +102,8 @@ public final class ImageBuilder {
         List<String> tools = opts.getOrDefault("tools", List.of()).stream()
                 .flatMap(t -> Stream.of(t.split(","))).map(String::strip).filter(t -> !t.isEmpty()).sorted().distinct().toList();
         List<String> env = opts.getOrDefault("env", List.of());
-        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
-            throw new IllegalArgumentException("--app " + app + " holds no quarkus-run.jar: package the service first");
-        }
+        boolean quarkus = Files.isRegularFile(app.resolve("quarkus-run.jar"));
+        Path plainJar = quarkus ? null : plainJar(app);
         long start = System.nanoTime();
         Files.createDirectories(out);
         Files.createDirectories(cache);
@@ -111,10 +115,14 @@ public final class ImageBuilder {
             layers.add(toolsLayer(tools, cache));
         }
         layers.add(dirLayer("lib", app.resolve("lib"), "app/lib", out));
-        layers.add(dirLayer("quarkus", app.resolve("quarkus"), "app/quarkus", out));
         Tree appTree = new Tree();
-        appTree.addDir(app.resolve("app"), "app/app");
-        appTree.file("app/quarkus-run.jar", app.resolve("quarkus-run.jar"), 0644);
+        if (quarkus) {
+            layers.add(dirLayer("quarkus", app.resolve("quarkus"), "app/quarkus", out));
+            appTree.addDir(app.resolve("app"), "app/app");
+            appTree.file("app/quarkus-run.jar", app.resolve("quarkus-run.jar"), 0644);
+        } else {
+            appTree.file("app/app.jar", plainJar, 0644);
+        }
         layers.add(appTree.write("app", out.resolve("layer-app.tar")));
 
         String tag = REPOSITORY + service + ":" + version;
@@ -128,6 +136,21 @@ public final class ImageBuilder {
         }
         System.out.printf("image %s: %s (%d MiB, %d layers, %.1f s)%n", tag, archive,
                 Files.size(archive) >> 20, layers.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The one jar of a plain application directory (the jar, with its Class-Path in lib/). */
+    static Path plainJar(Path app) throws IOException {
+        List<Path> jars;
+        try (Stream<Path> s = Files.list(app)) {
+            jars = s.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            jars = List.of();
+        }
+        if (jars.size() != 1 || !Files.isDirectory(app.resolve("lib"))) {
+            throw new IllegalArgumentException("--app " + app + " holds neither quarkus-run.jar nor one jar beside lib/:"
+                    + " package the service first");
+        }
+        return jars.getFirst();
     }
 
     // ---- layers

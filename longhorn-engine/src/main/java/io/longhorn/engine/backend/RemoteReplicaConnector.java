@@ -55,10 +55,25 @@ public final class RemoteReplicaConnector implements ReplicaConnector {
         if (info.getDataAddress().isEmpty()) {
             throw new IOException("replica " + controlAddress + " reports no data address");
         }
+        Address data;
         try {
-            return Address.parse(info.getDataAddress());
+            data = Address.parse(info.getDataAddress());
         } catch (IllegalArgumentException e) {
             throw new IOException("replica " + controlAddress + " reports an invalid data address: " + e.getMessage(), e);
+        }
+        // A replica that listens on every interface (in a Pod) reports the wildcard: its data
+        // server is at the host the engine reached its control server on.
+        if (data.path() == null && isWildcard(data.host()) && controlAddress.path() == null) {
+            return Address.tcp(controlAddress.host(), data.port());
+        }
+        return data;
+    }
+
+    private static boolean isWildcard(String host) {
+        try {
+            return InetAddress.getByName(host).isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

@@ -87,6 +87,9 @@ public final class SettingDefinitions {
                         100, "Blocks a restore downloads at the same time."),
                 SettingDefinition.bool(AUTO_SALVAGE, "Automatic salvage", GENERAL, true,
                         "When every replica of a volume failed, bring back the ones that were healthy last."),
+                SettingDefinition.bool(DELETING_CONFIRMATION_FLAG, "Deleting Confirmation Flag", GENERAL, false,
+                        "Confirms an uninstall: the uninstall job (deploy/longhorn-uninstall.yaml) deletes every"
+                                + " volume and its data only while this is true, and refuses otherwise."),
                 SettingDefinition.options(SNAPSHOT_DATA_INTEGRITY, "Snapshot Data Integrity", SNAPSHOT, "disabled",
                         List.of("disabled", "enabled", "fast-check"),
                         "Whether snapshot checksums are computed and compared across replicas on the"

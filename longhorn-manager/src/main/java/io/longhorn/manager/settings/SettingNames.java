@@ -19,6 +19,7 @@ public final class SettingNames {
     public static final String BACKUP_CONCURRENT_LIMIT = "backup-concurrent-limit";
     public static final String RESTORE_CONCURRENT_LIMIT = "restore-concurrent-limit";
     public static final String AUTO_SALVAGE = "auto-salvage";
+    public static final String DELETING_CONFIRMATION_FLAG = "deleting-confirmation-flag";
     public static final String SNAPSHOT_DATA_INTEGRITY = "snapshot-data-integrity";
     public static final String SNAPSHOT_DATA_INTEGRITY_CRONJOB = "snapshot-data-integrity-cronjob";
     public static final String SNAPSHOT_MAX_COUNT = "snapshot-max-count";

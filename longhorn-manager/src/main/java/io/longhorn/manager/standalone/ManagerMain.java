@@ -14,6 +14,7 @@ public class ManagerMain implements QuarkusApplication {
     static final String USAGE = """
             Usage: longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--zone ZONE]
                                     [--bin-dir DIR]
+                   longhorn-manager uninstall [--timeout SECONDS]
 
             Runs the Longhorn manager standalone: REST API, metrics and controllers on one host, with
             engines and replicas as local processes.
@@ -28,9 +29,16 @@ public class ManagerMain implements QuarkusApplication {
               --stop-instances-on-shutdown
                                     stop engines and replicas when the manager stops (by default they
                                     keep serving and are adopted at the next start)
-              -h, --help            show this help""";
+              -h, --help            show this help
+
+            uninstall (what the job of deploy/longhorn-uninstall.yaml runs in a cluster) deletes every
+            volume with its data, stops the managers and deletes Longhorn's resources; it refuses
+            unless the setting deleting-confirmation-flag is true.""";
 
     public static void main(String... args) {
+        if (args.length > 0 && args[0].equals("uninstall")) {
+            System.exit(io.longhorn.manager.uninstall.Uninstaller.main(List.of(args).subList(1, args.length)));
+        }
         try {
             apply(List.of(args));
         } catch (IllegalArgumentException e) {

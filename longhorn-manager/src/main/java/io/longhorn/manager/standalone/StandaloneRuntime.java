@@ -81,10 +81,15 @@ public class StandaloneRuntime implements ManagerServices {
         this.backupClients = backupClients;
         Path data = dataDir.path();
         ResourceStore store = ResourceStores.open(config.store(), data);
-        SettingDefinitions definitions = SettingDefinitions.withDefaults(ResourceStores.settingDefaults(store, Map.of(
-                SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
-                SettingNames.DEFAULT_DATA_PATH, data.toString(),
-                SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
+        boolean inCluster = store instanceof KubernetesResourceStore;
+        // On one host every replica shares the node and backups go to a directory beside the data;
+        // in a cluster the defaults are upstream's (hard anti-affinity, no backup target until one
+        // is set), and longhorn-default-setting may change them.
+        SettingDefinitions definitions = SettingDefinitions.withDefaults(ResourceStores.settingDefaults(store, inCluster
+                ? Map.of(SettingNames.DEFAULT_DATA_PATH, data.toString())
+                : Map.of(SettingNames.REPLICA_SOFT_ANTI_AFFINITY, "true",
+                        SettingNames.DEFAULT_DATA_PATH, data.toString(),
+                        SettingNames.BACKUP_TARGET, "file://" + data.resolve("backupstore"))));
         Settings values = new Settings(store, definitions);
         String node = nodeName(config);
         EventRecorder events = new MemoryEventRecorder(1000);
@@ -94,7 +99,9 @@ public class StandaloneRuntime implements ManagerServices {
         this.ctx = new ControllerContext(store, launcher, engines, backupClients, credentials,
                 values, events, node, Clock.systemUTC(), config.monitorInterval());
         try {
-            java.nio.file.Files.createDirectories(data.resolve("backupstore"));
+            if (!inCluster) {
+                java.nio.file.Files.createDirectories(data.resolve("backupstore"));
+            }
             StandaloneNode.ensure(store, values, node, config.zone().orElse("").trim(), data);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare data directory " + data + ": " + e.getMessage(), e);
@@ -116,7 +123,8 @@ public class StandaloneRuntime implements ManagerServices {
                     : new ClusterNodes(k.client(), k.namespace());
             new OwnershipGate(store, cluster, node).install(controllers.runtime());
         }
-        LOG.infof("standalone manager: node %s, data directory %s, launchers in %s", node, data, dataDir.binDir());
+        LOG.infof("%s: node %s, data directory %s, launchers in %s", inCluster ? "manager in the cluster" : "standalone manager",
+                node, data, dataDir.binDir());
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -78,6 +78,8 @@ public final class PodSpecs {
                 .withImage(replica ? options.replicaImage() : options.engineImage())
                 .withImagePullPolicy(options.pullPolicy())
                 .withArgs(args(req))
+                .addNewEnv().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                .endFieldRef().endValueFrom().endEnv()
                 .withNewSecurityContext().withPrivileged(true).endSecurityContext()
                 .withNewReadinessProbe().withNewTcpSocket().withNewPort(control).endTcpSocket()
                 .withPeriodSeconds(1).withFailureThreshold(3).endReadinessProbe()
@@ -99,18 +101,24 @@ public final class PodSpecs {
         return spec.withContainers(container.build()).endSpec().build();
     }
 
-    /** The container's arguments: those of the service's launcher, listening on all of the Pod's addresses. */
+    /**
+     * The address the instance listens on: the Pod's IP, from the downward API (the kubelet expands
+     * it in the arguments), so the addresses the engine and replica report are the ones to dial.
+     */
+    static final String POD_ADDRESS = "$(POD_IP)";
+
+    /** The container's arguments: those of the service's launcher, listening on the Pod's address. */
     static List<String> args(InstanceRequest req) {
         List<String> args = new ArrayList<>();
         if (req.kind() == InstanceKind.REPLICA) {
-            args.addAll(List.of("--listen", "0.0.0.0:" + REPLICA_CONTROL_PORT, "--data-listen",
-                    "0.0.0.0:" + REPLICA_DATA_PORT, "--size", Long.toString(req.size()), REPLICA_MOUNT));
+            args.addAll(List.of("--listen", POD_ADDRESS + ":" + REPLICA_CONTROL_PORT, "--data-listen",
+                    POD_ADDRESS + ":" + REPLICA_DATA_PORT, "--size", Long.toString(req.size()), REPLICA_MOUNT));
         } else {
             // blockdev: the engine serves NBD; the node's block device over it is made by the CSI plugin.
             String frontend = "blockdev".equals(req.frontend()) ? "nbd" : req.frontend();
-            args.addAll(List.of("controller", "--listen", "0.0.0.0:" + ENGINE_CONTROL_PORT, "--frontend", frontend));
+            args.addAll(List.of("controller", "--listen", POD_ADDRESS + ":" + ENGINE_CONTROL_PORT, "--frontend", frontend));
             if ("nbd".equals(frontend)) {
-                args.addAll(List.of("--nbd-listen", "0.0.0.0:" + ENGINE_NBD_PORT));
+                args.addAll(List.of("--nbd-listen", POD_ADDRESS + ":" + ENGINE_NBD_PORT));
             }
             if (req.replicaTimeoutSeconds() > 0) {
                 args.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));

@@ -49,8 +49,11 @@ class PodSpecsTest {
         var c = pod.getSpec().getContainers().getFirst();
         assertEquals("longhorn-java/longhorn-replica:1.2.3", c.getImage());
         assertTrue(c.getSecurityContext().getPrivileged());
-        assertEquals(List.of("--listen", "0.0.0.0:10000", "--data-listen", "0.0.0.0:10001", "--size",
+        assertEquals(List.of("--listen", "$(POD_IP):10000", "--data-listen", "$(POD_IP):10001", "--size",
                 Long.toString(1 << 26), "/volume"), c.getArgs());
+        // $(POD_IP) is the Pod's own address, expanded by the kubelet from the downward API.
+        assertEquals("status.podIP", c.getEnv().stream().filter(e -> e.getName().equals("POD_IP")).findFirst().orElseThrow()
+                .getValueFrom().getFieldRef().getFieldPath());
         assertEquals("/volume", c.getVolumeMounts().getFirst().getMountPath());
         var hostPath = pod.getSpec().getVolumes().getFirst().getHostPath();
         assertEquals("/var/lib/longhorn/replicas/vol1-0a1b", hostPath.getPath());
@@ -61,11 +64,11 @@ class PodSpecsTest {
     @Test
     void anEnginePodNamesItsReplicasAndFrontend() {
         Pod pod = PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1 << 26,
-                List.of("tcp://10.0.0.5:10001", "tcp://10.0.0.6:10001"), "nbd", 0, false), "uid-2", OPTIONS);
+                List.of("tcp://198.18.0.5:10001", "tcp://198.18.0.6:10001"), "nbd", 0, false), "uid-2", OPTIONS);
         var c = pod.getSpec().getContainers().getFirst();
         assertEquals("longhorn-java/longhorn-engine:1.2.3", c.getImage());
-        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--nbd-listen",
-                "0.0.0.0:10011", "--replica", "tcp://10.0.0.5:10001", "--replica", "tcp://10.0.0.6:10001", "vol1"),
+        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--nbd-listen",
+                "$(POD_IP):10011", "--replica", "tcp://198.18.0.5:10001", "--replica", "tcp://198.18.0.6:10001", "vol1"),
                 c.getArgs());
         assertEquals("Engine", pod.getMetadata().getOwnerReferences().getFirst().getKind());
         assertEquals("engine", pod.getMetadata().getLabels().get("longhorn.io/component"));
@@ -76,9 +79,9 @@ class PodSpecsTest {
     @Test
     void anEnginePodCarriesTheStartRuleAndServesNbdForABlockdevVolume() {
         Pod pod = PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1 << 26,
-                List.of("tcp://10.0.0.5:10001"), "blockdev", 7, true).withReplicaTimeout(17), "uid-3", OPTIONS);
-        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--nbd-listen",
-                "0.0.0.0:10011", "--replica-timeout", "17s", "--replica", "tcp://10.0.0.5:10001",
+                List.of("tcp://198.18.0.5:10001"), "blockdev", 7, true).withReplicaTimeout(17), "uid-3", OPTIONS);
+        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--nbd-listen",
+                "$(POD_IP):10011", "--replica-timeout", "17s", "--replica", "tcp://198.18.0.5:10001",
                 "--min-generation", "7", "--salvage", "vol1"), pod.getSpec().getContainers().getFirst().getArgs());
     }
 

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * kube-apiserver, kube-controller-manager, kube-scheduler) plus a node made of containerd, runc,
  * the CNI bridge plugin, the kubelet and kube-proxy, with the address plan of the shared test kit:
  * pods in {@value #POD_CIDR} on the bridge {@value #BRIDGE} (gateway {@value #GATEWAY}, where the
- * API server listens), Services in {@value #SERVICE_CIDR}, blackhole routes for both /16s and a
+ * API server listens, and the cluster DNS ({@link ClusterDns}) answers), Services in {@value #SERVICE_CIDR}, blackhole routes for both /16s and a
  * mangle FORWARD guard that drops what the bridge would send elsewhere, so no packet leaves the
  * machine.
  *
@@ -54,6 +54,14 @@ public final class KubeCluster implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Path LOCK = Path.of("/run/lock/longhorn-kube-cluster.lock");
+    /** The kubelet's directory at its usual place, where CSI node plugins expect it. */
+    public static final String KUBELET_ROOT = "/var/lib/kubelet";
+    /**
+     * Host paths that pods mount with Bidirectional propagation (Longhorn's default disk): made
+     * shared bind mounts of themselves for the cluster's life, since this host's root is a private
+     * mount (on a real node systemd makes it shared).
+     */
+    public static final List<String> SHARED_HOST_PATHS = List.of("/var/lib/longhorn");
 
     private final Path work;
     private final Path node;
@@ -67,6 +75,7 @@ public final class KubeCluster implements AutoCloseable {
     private boolean guardAdded;
     private final List<String> routesAdded = new ArrayList<>();
     private boolean bridgeAdded;
+    private ClusterDns dns;
     private Path socket;
     private boolean closed;
     private boolean tornDown;
@@ -86,6 +95,10 @@ public final class KubeCluster implements AutoCloseable {
         KubeCluster c;
         try {
             HostState before = HostState.capture(null);
+            if (before.mounts.stream().anyMatch(m -> m.equals(KUBELET_ROOT) || m.startsWith(KUBELET_ROOT + "/"))) {
+                throw new IllegalStateException(KUBELET_ROOT + " is mounted already: another kubelet runs on this machine,"
+                        + " or an earlier test cluster was not torn down");
+            }
             if (before.links.stream().anyMatch(l -> l.equals(BRIDGE))) {
                 throw new IllegalStateException("the bridge " + BRIDGE + " exists already: a test cluster of an earlier run was not"
                         + " torn down (delete it with: ip link del " + BRIDGE + ")");
@@ -101,7 +114,9 @@ public final class KubeCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(c.shutdownHook);
         try {
             c.network();
+            c.shareHostPaths();
             c.controlPlane = KubeControlPlane.start(new KubeControlPlane.Options(true, true, GATEWAY));
+            c.dns = ClusterDns.start(c.controlPlane.client(), GATEWAY);
             c.startContainerd(pause);
             c.startKubelet();
             c.startKubeProxy();
@@ -234,6 +249,18 @@ public final class KubeCluster implements AutoCloseable {
         Cmd.run(List.of("ip", "link", "set", BRIDGE, "up"), Duration.ofSeconds(30));
         // Services work between pods on the bridge only when bridged packets pass iptables.
         Files.writeString(Path.of("/sys/class/net", BRIDGE, "bridge/nf_call_iptables"), "1");
+        // A pod's packet to a Service IP is routed by the host (DNAT to another pod on the bridge):
+        // forwarding is on for what arrives on the bridge only (the host's own setting stays as it
+        // is; the guard above keeps it on the bridge), and goes with the bridge.
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", BRIDGE, "forwarding"), "1");
+    }
+
+    private void shareHostPaths() throws IOException, InterruptedException {
+        for (String path : SHARED_HOST_PATHS) {
+            Files.createDirectories(Path.of(path));
+            Cmd.run(List.of("mount", "--bind", path, path), Duration.ofSeconds(30));
+            Cmd.run(List.of("mount", "--make-rshared", path), Duration.ofSeconds(30));
+        }
     }
 
     private void startContainerd(Path pause) throws IOException, InterruptedException {
@@ -405,6 +432,8 @@ public final class KubeCluster implements AutoCloseable {
                 failSwapOn: false
                 makeIPTablesUtilChains: false
                 resolvConf: ""
+                clusterDNS: ["%s"]
+                clusterDomain: %s
                 containerRuntimeEndpoint: unix://%s
                 imageGCHighThresholdPercent: 100
                 imageGCLowThresholdPercent: 99
@@ -414,10 +443,11 @@ public final class KubeCluster implements AutoCloseable {
                   nodefs.inodesFree: "1%%"
                   imagefs.available: "1%%"
                 serializeImagePulls: false
-                """.formatted(KubeControlPlane.freePort(), KubeControlPlane.freePort(), pki.resolve("ca.crt"), socket));
+                """.formatted(KubeControlPlane.freePort(), KubeControlPlane.freePort(), pki.resolve("ca.crt"), GATEWAY,
+                ClusterDns.DOMAIN, socket));
         Path bin = KubeControlPlane.binaries();
         launch("kubelet", new ProcessBuilder(bin.resolve("kubelet").toString(), "--config=" + config, "--kubeconfig=" + kubeconfig,
-                "--hostname-override=" + NODE_NAME, "--node-ip=" + GATEWAY, "--root-dir=" + dir.resolve("root"),
+                "--hostname-override=" + NODE_NAME, "--node-ip=" + GATEWAY, "--root-dir=" + KUBELET_ROOT,
                 "--cert-dir=" + dir.resolve("pki"), "--v=1"));
     }
 
@@ -526,6 +556,9 @@ public final class KubeCluster implements AutoCloseable {
         }
         step(problems, "stop containerd shims", this::killShims);
         step(problems, "unmount", this::unmountOurs);
+        if (dns != null) {
+            dns.close();
+        }
         if (controlPlane != null) {
             controlPlane.close();
         }
@@ -649,15 +682,32 @@ public final class KubeCluster implements AutoCloseable {
         List<String> ours = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
             String mountPoint = line.split(" ")[1].replace("\\040", " ");
-            if (mountPoint.startsWith(work + "/") || (mountPoint.matches("/(var/)?run/netns/cni-.*") && !before.mounts.contains(mountPoint))) {
+            boolean shared = SHARED_HOST_PATHS.stream().anyMatch(p -> mountPoint.equals(p) || mountPoint.startsWith(p + "/"));
+            boolean kubelet = mountPoint.equals(KUBELET_ROOT) || mountPoint.startsWith(KUBELET_ROOT + "/");
+            if (mountPoint.startsWith(work + "/") || ((kubelet || shared || mountPoint.matches("/(var/)?run/netns/cni-.*"))
+                    && !before.mounts.contains(mountPoint))) {
                 ours.add(mountPoint);
             }
         }
         for (int i = ours.size() - 1; i >= 0; i--) {
-            Cmd.run(List.of("umount", "-l", ours.get(i)), Duration.ofSeconds(30));
+            try {
+                Cmd.run(List.of("umount", "-l", ours.get(i)), Duration.ofSeconds(30));
+            } catch (IllegalStateException stackedOrGone) {
+                // a mount point listed twice (a bind mount of itself) is gone with the first umount
+            }
             if (ours.get(i).contains("/netns/cni-")) {
                 Files.deleteIfExists(Path.of(ours.get(i)));
             }
+        }
+        List<String> left = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String mountPoint = line.split(" ")[1].replace("\\040", " ");
+            if (ours.contains(mountPoint)) {
+                left.add(mountPoint);
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new IOException("still mounted: " + left);
         }
     }
 
@@ -696,8 +746,8 @@ public final class KubeCluster implements AutoCloseable {
          * shims' sockets and runc's state, the directory of pod network namespaces, and the cgroups
          * runc makes (under k8s.io in each hierarchy): fixed places on the host.
          */
-        static final List<String> HOST_DIRS = List.of("/var/lib/kubelet", "/var/lib/cni", "/var/log/pods", "/var/log/containers",
-                "/run/containerd", "/run/netns");
+        static final List<String> HOST_DIRS = List.of(KUBELET_ROOT, "/var/lib/cni", "/var/log/pods", "/var/log/containers",
+                "/run/containerd", "/run/netns", "/var/lib/longhorn");
 
         static HostState capture(Path work) throws IOException, InterruptedException {
             HostState s = new HostState();
