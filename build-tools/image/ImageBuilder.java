@@ -94,6 +94,10 @@ public final class ImageBuilder {
 
     public static void main(String[] args) throws Exception {
         Map<String, List<String>> opts = parse(args);
+        if (opts.containsKey("binary")) {
+            binaryImages(opts);
+            return;
+        }
         String service = one(opts, "service");
         String version = one(opts, "version");
         Path app = Path.of(one(opts, "app")).toAbsolutePath();
@@ -136,6 +140,57 @@ public final class ImageBuilder {
         }
         System.out.printf("image %s: %s (%d MiB, %d layers, %.1f s)%n", tag, archive,
                 Files.size(archive) >> 20, layers.size(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * {@code --binary=NAME=PATH@TAG ... --out=DIR}: an image per static program (the CSI sidecars,
+     * built from their upstream sources elsewhere): one layer holding {@code /NAME} (PATH may be
+     * xz-compressed), entrypoint {@code /NAME}, written to {@code DIR/NAME.tar} and tagged TAG.
+     * A PATH that does not exist is reported and skipped (the programs come from a kit beside the
+     * clone; the tests that run these images fail without them).
+     */
+    static void binaryImages(Map<String, List<String>> opts) throws IOException, InterruptedException {
+        Path out = Path.of(one(opts, "out")).toAbsolutePath();
+        Files.createDirectories(out);
+        for (String spec : opts.get("binary")) {
+            int eq = spec.indexOf('=');
+            int at = spec.lastIndexOf('@');
+            if (eq <= 0 || at < eq) {
+                throw new IllegalArgumentException("--binary " + spec + ": expected NAME=PATH@TAG");
+            }
+            String name = spec.substring(0, eq);
+            Path source = Path.of(spec.substring(eq + 1, at));
+            String tag = spec.substring(at + 1);
+            if (!Files.isRegularFile(source)) {
+                System.out.printf("image %s: skipped, no program at %s%n", tag, source);
+                continue;
+            }
+            long start = System.nanoTime();
+            Path program = out.resolve(name + ".bin");
+            if (source.getFileName().toString().endsWith(".xz")) {
+                Process xz = new ProcessBuilder("xz", "-dc", source.toString()).redirectOutput(program.toFile()).start();
+                if (!xz.waitFor(5, TimeUnit.MINUTES) || xz.exitValue() != 0) {
+                    throw new IOException("xz -dc " + source + " failed");
+                }
+            } else {
+                Files.copy(source, program, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Tree t = new Tree();
+            t.file(name, program, 0755);
+            t.dir("tmp", 01777);
+            Layer layer = t.write(name, out.resolve("layer-" + name + ".tar"));
+            String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":" + json(EPOCH)
+                    + ",\"config\":{\"Entrypoint\":[" + json("/" + name) + "],\"WorkingDir\":\"/\"}"
+                    + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + json(layer.diffId) + "]}"
+                    + ",\"history\":[{\"created\":" + json(EPOCH) + ",\"created_by\":" + json("longhorn image builder: " + name)
+                    + "}]}";
+            Path archive = out.resolve(name + ".tar");
+            writeArchive(archive, tag, config, List.of(layer));
+            Files.deleteIfExists(layer.file);
+            Files.deleteIfExists(program);
+            System.out.printf("image %s: %s (%d MiB, 1 layer, %.1f s)%n", tag, archive, Files.size(archive) >> 20,
+                    (System.nanoTime() - start) / 1e9);
+        }
     }
 
     /** The one jar of a plain application directory (the jar, with its Class-Path in lib/). */

@@ -682,11 +682,15 @@ public class ControllerService implements ControllerGrpc.AsyncService {
     /** The CSI view of a snapshot or backup, if it exists. */
     private Optional<Snapshot> describe(Handles h) {
         if (h.kind() == Handles.Kind.SNAP) {
-            if (manager.volume(h.volume()).isEmpty()) {
+            Optional<JsonNode> volume = manager.volume(h.volume());
+            if (volume.isEmpty()) {
                 return Optional.empty();
             }
+            // The size a volume restored from it needs: the volume's (the snapshot's own size counts
+            // only the blocks written since its parent).
+            long size = volume.get().path("size").asLong(0);
             return snapshot(h.volume(), h.name()).map(s -> Snapshot.newBuilder().setSnapshotId(h.id())
-                    .setSourceVolumeId(h.volume()).setSizeBytes(s.path("size").asLong(0))
+                    .setSourceVolumeId(h.volume()).setSizeBytes(size)
                     .setCreationTime(timestamp(s.path("created").asText())).setReadyToUse(true).build());
         }
         return backup(h.volume(), h.name()).map(b -> Snapshot.newBuilder().setSnapshotId(h.id())
