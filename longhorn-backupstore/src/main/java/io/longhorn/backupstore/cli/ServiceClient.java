@@ -24,7 +24,8 @@ import java.util.function.Function;
  */
 final class ServiceClient implements AutoCloseable {
     private static final long POLL_MILLIS = 50;
-    private static final String[] CREDENTIAL_KEYS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINTS"};
+    private static final String[] CREDENTIAL_KEYS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINTS",
+            "AWS_CERT"};
 
     private final String address;
     private final ManagedChannel channel;

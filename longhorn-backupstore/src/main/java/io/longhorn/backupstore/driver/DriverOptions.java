@@ -9,7 +9,7 @@ import java.util.Map;
  * What opening a target may need besides its URL.
  *
  * @param credentials     S3 settings by Longhorn's secret keys: {@code AWS_ACCESS_KEY_ID},
- *                        {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_ENDPOINTS}
+ *                        {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_ENDPOINTS}, {@code AWS_CERT}
  * @param nfsMountRoot    where NFS exports are mounted, one private directory per export
  * @param nfsMountOptions default {@code mount -o} options for NFS; a URL's {@code nfsOptions}
  *                        parameter replaces them

@@ -3,6 +3,7 @@ package io.longhorn.backupstore.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -21,24 +22,48 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
+    private final boolean tls;
 
-    private S3ProxyServer(BlobStoreContext context, S3Proxy proxy) {
+    private S3ProxyServer(BlobStoreContext context, S3Proxy proxy, boolean tls) {
         this.context = context;
         this.proxy = proxy;
+        this.tls = tls;
     }
 
     /** Starts a server holding the given (empty) buckets. */
     public static S3ProxyServer start(String... buckets) throws Exception {
+        return start(null, null, buckets);
+    }
+
+    /**
+     * Starts a server that speaks only https, with the key and certificate of a PKCS#12 key store
+     * (its key protected by the store's password).
+     */
+    public static S3ProxyServer startTls(Path keyStore, String password, String... buckets) throws Exception {
+        return start(keyStore, password, buckets);
+    }
+
+    private static S3ProxyServer start(Path keyStore, String password, String... buckets) throws Exception {
         Properties props = new Properties();
         BlobStoreContext context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
                 .overrides(props).build(BlobStoreContext.class);
         for (String b : buckets) {
             context.getBlobStore().createContainerInLocation(null, b);
         }
-        S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
+        S3Proxy.Builder builder = S3Proxy.builder().blobStore(context.getBlobStore())
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY);
+        if (keyStore == null) {
+            builder.endpoint(URI.create("http://127.0.0.1:0"));
+        } else {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), password);
+        }
+        S3Proxy proxy;
+        try {
+            proxy = builder.build();
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
         try {
             proxy.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> "STARTED".equals(proxy.getState()));
@@ -47,11 +72,11 @@ public final class S3ProxyServer implements AutoCloseable {
             context.close();
             throw e;
         }
-        return new S3ProxyServer(context, proxy);
+        return new S3ProxyServer(context, proxy, keyStore != null);
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + proxy.getPort();
+        return tls ? "https://127.0.0.1:" + proxy.getSecurePort() : "http://127.0.0.1:" + proxy.getPort();
     }
 
     /** The backup target secret for this server, in Longhorn's key names. */

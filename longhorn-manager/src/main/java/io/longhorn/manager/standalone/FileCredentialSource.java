@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * Credential secrets as directories: {@code <data-dir>/secrets/<name>/<KEY>} holds the value of KEY,
  * the way Kubernetes mounts a Secret. For an S3 target: {@code AWS_ACCESS_KEY_ID},
- * {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_ENDPOINTS}.
+ * {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_ENDPOINTS}, and {@code AWS_CERT} (a PEM file) for a store with a
+ * private CA. Values are passed on whole (only leading and trailing white space is dropped).
  */
 final class FileCredentialSource implements CredentialSource {
     private static final Logger LOG = Logger.getLogger(FileCredentialSource.class);

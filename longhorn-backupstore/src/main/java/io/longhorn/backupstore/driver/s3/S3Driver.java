@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -79,10 +81,17 @@ public final class S3Driver implements BackupStoreDriver {
         AwsCredentialsProvider creds = settings.accessKey() == null
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
+        var http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(120));
+        if (!settings.caCertificates().isEmpty()) {
+            // AWS_CERT: this client's own SSL context trusts the default CAs and the given ones;
+            // the process's default SSL context and other targets' clients are left as they are.
+            TrustManager[] trust = {CaCertificates.trustManager(settings.caCertificates())};
+            http.tlsTrustManagersProvider(() -> trust);
+        }
         var builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(120)))
+                .httpClientBuilder(http)
                 .region(Region.of(location.region()))
                 .credentialsProvider(creds)
                 // Path-style and no flexible checksums: what S3-compatible servers (MinIO,
@@ -255,10 +264,25 @@ public final class S3Driver implements BackupStoreDriver {
             throw translate(op, what, e);
         } catch (SdkClientException e) {
             throw new TargetIOException("cannot " + op + " " + what + " in " + url() + ": S3 endpoint "
-                    + settings.endpointDescription() + " failed: " + e.getMessage(), e);
+                    + settings.endpointDescription() + " failed: " + e.getMessage() + tlsHint(e), e);
         } catch (SdkException e) {
             throw new TargetIOException("cannot " + op + " " + what + " in " + url() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** For a failed TLS handshake: what to check, since the SDK's message only says "PKIX path building failed". */
+    private String tlsHint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return settings.caCertificates().isEmpty()
+                        ? " (TLS: if the store's certificate is self-signed or issued by a private CA, put that"
+                                + " CA's PEM certificate in " + S3Settings.CERT + ")"
+                        : " (TLS: check that the certificate(s) in " + S3Settings.CERT
+                                + " are the CA the store's certificate chains to, and that the certificate names the"
+                                + " endpoint's host)";
+            }
+        }
+        return "";
     }
 
     private BackupStoreException translate(String op, String what, S3Exception e) {

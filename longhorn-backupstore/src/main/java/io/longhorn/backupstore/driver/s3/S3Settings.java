@@ -2,6 +2,8 @@ package io.longhorn.backupstore.driver.s3;
 
 import io.longhorn.backupstore.error.InvalidInputException;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,14 +12,22 @@ import java.util.Map;
  * @param accessKey {@code AWS_ACCESS_KEY_ID}, or null to use the SDK's default credential chain
  * @param secretKey {@code AWS_SECRET_ACCESS_KEY}
  * @param endpoint  {@code AWS_ENDPOINTS}, or null for AWS itself
+ * @param caCertificates {@code AWS_CERT}: certificates trusted for the endpoint's TLS in addition
+ *                  to the JDK's default trust store; empty when not set
  */
-public record S3Settings(String accessKey, String secretKey, URI endpoint) {
+public record S3Settings(String accessKey, String secretKey, URI endpoint, List<X509Certificate> caCertificates) {
     public static final String ACCESS_KEY = "AWS_ACCESS_KEY_ID";
     public static final String SECRET_KEY = "AWS_SECRET_ACCESS_KEY";
     public static final String ENDPOINTS = "AWS_ENDPOINTS";
+    public static final String CERT = "AWS_CERT";
+
+    public S3Settings {
+        caCertificates = caCertificates == null ? List.of() : List.copyOf(caCertificates);
+    }
 
     /**
-     * @throws InvalidInputException when AWS_ENDPOINTS is not a URL, or only one key is set
+     * @throws InvalidInputException when AWS_ENDPOINTS is not a URL, only one key is set, or
+     *                               AWS_CERT is set but not PEM certificates
      */
     public static S3Settings from(Map<String, String> values) {
         Map<String, String> v = values == null ? Map.of() : values;
@@ -43,7 +53,9 @@ public record S3Settings(String accessKey, String secretKey, URI endpoint) {
                         + "\": expected http(s)://host[:port]");
             }
         }
-        return new S3Settings(access, secret, endpoint);
+        String cert = blankToNull(v.get(CERT));
+        List<X509Certificate> cas = cert == null ? List.of() : CaCertificates.parse(cert);
+        return new S3Settings(access, secret, endpoint, cas);
     }
 
     private static String blankToNull(String s) {
@@ -57,6 +69,7 @@ public record S3Settings(String accessKey, String secretKey, URI endpoint) {
     @Override
     public String toString() {
         // never print the secret
-        return "S3Settings[accessKey=" + accessKey + ", endpoint=" + endpointDescription() + "]";
+        return "S3Settings[accessKey=" + accessKey + ", endpoint=" + endpointDescription()
+                + ", caCertificates=" + caCertificates.size() + "]";
     }
 }
