@@ -58,6 +58,6 @@ public interface NodeHost {
     /** Removes a file or an empty directory, if there. */
     void deleteIfExists(Path path) throws IOException;
 
-    /** Removes a directory with everything in it (not crossing into mounts), if there. */
+    /** Removes a directory with everything in it, if there. */
     void deleteTree(Path dir) throws IOException;
 }
