@@ -15,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.longhorn.csi.CsiOptions;
 import io.longhorn.csi.CsiServer;
+import io.longhorn.csi.Exec;
 import io.longhorn.csi.v1.CapacityRange;
 import io.longhorn.csi.v1.ControllerExpandVolumeRequest;
 import io.longhorn.csi.v1.ControllerGrpc;
@@ -397,7 +398,10 @@ class KernelNbdVmIT {
         });
         assertNotEquals(enginePid, enginePid(vol));
 
-        // The connection of the old device is gone. Kubelet restarts the pod: unpublish and unstage
+        // The old device's connection died with the engine: reading it fails.
+        Exec.Result read = guest.shell("/usr/bin/dd if=" + dev + " of=/dev/null bs=4096 count=1 iflag=direct", 90);
+        assertNotEquals(0, read.code(), "reading " + dev + " after its engine was killed: " + read.output());
+        // Kubelet restarts the pod: unpublish and unstage
         // let go of the dead device, stage connects a new one to the new engine's export.
         unpublishAndUnstage(vol);
         assertFalse(guest.exists(Path.of(sysBlock(dev), "pid")), dev + " is still connected");
