@@ -91,14 +91,28 @@ class IoFlusherTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         assertEquals(0, p.waitFor(), out);
-        String[] f = out.split(" ", 3);
-        assertEquals(3, f.length, out);
-        assertRefused(new IoFlusher.Result(Boolean.parseBoolean(f[0]), Integer.parseInt(f[1]), f[2]));
+        String[] f = out.split(" ", 5);
+        assertEquals(5, f.length, out);
+        assertRefused(new IoFlusher.Result(Boolean.parseBoolean(f[0]), Integer.parseInt(f[1]), f[4]));
     }
 
-    /** The child of {@link #aProcessWithoutCapSysResourceIsRefusedAndCarriesOn}: marks and says what it got. */
-    public static void main(String[] args) {
+    /**
+     * Marks its main thread and prints {@code marked errno after child message}: whether the kernel
+     * then says the thread and a thread it started afterwards are I/O flushers ({@code -} when not
+     * marked: asking needs the capability too). Run as a child process here and in {@code IoFlusherVmIT}.
+     */
+    public static void main(String[] args) throws Exception {
         IoFlusher.Result r = IoFlusher.markCallingThread();
-        System.out.println(r.marked() + " " + r.errno() + " " + r.message());
+        String after = "-";
+        String child = "-";
+        if (r.marked()) {
+            after = Boolean.toString(IoFlusher.isCallingThreadMarked());
+            boolean[] seen = new boolean[1];
+            Thread t = new Thread(() -> seen[0] = IoFlusher.isCallingThreadMarked());
+            t.start();
+            t.join();
+            child = Boolean.toString(seen[0]);
+        }
+        System.out.println(r.marked() + " " + r.errno() + " " + after + " " + child + " " + r.message());
     }
 }
