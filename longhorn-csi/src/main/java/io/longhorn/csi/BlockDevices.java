@@ -2,13 +2,10 @@ package io.longhorn.csi;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The block device of a volume on this node, connected to the engine's NBD export.
@@ -20,6 +17,7 @@ import java.util.stream.Stream;
  * {@code <state>/volumes/<volume>/} with the FUSE mount point ({@code fuse/}), nbdfuse's pid file
  * and {@code device} (which path, connected how), so that a repeated connect finds what is there
  * and a disconnect undoes exactly it: loop device, FUSE mount, nbdfuse process, the directory.
+ * Programs run and files are read on the node through {@link NodeHost}.
  */
 public class BlockDevices {
     /** A connected device; {@code userspace} when it is the nbdfuse + loop path. */
@@ -32,17 +30,25 @@ public class BlockDevices {
         }
     }
 
+    private final NodeHost node;
+    private final Mounts mounts;
     private final Path stateDir;
     private final boolean kernel;
 
-    public BlockDevices(Path stateDir, boolean kernel) {
+    public BlockDevices(NodeHost node, Path stateDir, boolean kernel) {
+        this.node = node;
+        this.mounts = new Mounts(node);
         this.stateDir = stateDir;
         this.kernel = kernel;
     }
 
-    /** Whether this node's kernel has its NBD client and the program to connect it is installed. */
-    public static boolean kernelNbdAvailable() {
-        return Files.isDirectory(Path.of("/sys/module/nbd")) && Exec.run(List.of("nbd-client", "-h"), 10).code() != -1;
+    /** Whether the node's kernel has its NBD client and the program to connect it is installed. */
+    public static boolean kernelNbdAvailable(NodeHost node) {
+        return node.isDirectory(Path.of("/sys/module/nbd")) && node.run(List.of("nbd-client", "-h"), 10).code() != -1;
+    }
+
+    public NodeHost node() {
+        return node;
     }
 
     public boolean kernel() {
@@ -56,12 +62,12 @@ public class BlockDevices {
     /** The device connected for the volume, if one is and it is still live. */
     public Optional<Device> find(String volume) {
         Path f = dir(volume).resolve("device");
-        if (!Files.exists(f)) {
+        if (!node.exists(f)) {
             return Optional.empty();
         }
         String[] parts;
         try {
-            parts = Files.readString(f).trim().split(" ");
+            parts = node.read(f).trim().split(" ");
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -73,13 +79,13 @@ public class BlockDevices {
     }
 
     private boolean live(String volume, Device d) {
-        if (!Files.exists(Path.of(d.path()))) {
+        if (!node.exists(Path.of(d.path()))) {
             return false;
         }
         if (d.userspace()) {
             return loopsOf(fuseFile(volume)).contains(d.path());
         }
-        return Files.exists(Path.of("/sys/block", Path.of(d.path()).getFileName().toString(), "pid"));
+        return node.exists(Path.of("/sys/block", Path.of(d.path()).getFileName().toString(), "pid"));
     }
 
     /** Connects the volume's device to the export at {@code endpoint}, or returns the one connected. */
@@ -91,13 +97,13 @@ public class BlockDevices {
         // Whatever a failed earlier attempt left is undone first.
         disconnect(volume);
         try {
-            Files.createDirectories(dir(volume));
+            node.createDirectories(dir(volume));
         } catch (IOException e) {
             throw Errors.internal("cannot create " + dir(volume) + ": " + e.getMessage());
         }
         try {
             Device d = kernel ? connectKernel(volume, endpoint) : connectUserspace(volume, endpoint);
-            Files.writeString(dir(volume).resolve("device"), (d.userspace() ? "userspace " : "kernel ") + d.path());
+            node.write(dir(volume).resolve("device"), (d.userspace() ? "userspace " : "kernel ") + d.path());
             return d;
         } catch (RuntimeException | IOException e) {
             disconnect(volume);
@@ -118,23 +124,23 @@ public class BlockDevices {
 
     private Device connectUserspace(String volume, String endpoint) throws IOException {
         Path fuse = fuseDir(volume);
-        Files.createDirectories(fuse);
+        node.createDirectories(fuse);
         Path pidFile = dir(volume).resolve("nbdfuse.pid");
         Path log = dir(volume).resolve("nbdfuse.log");
-        Process p = new ProcessBuilder("nbdfuse", "-P", pidFile.toString(), fuseFile(volume).toString(), endpoint)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        NodeHost.Background p = node.start(List.of("nbdfuse", "-P", pidFile.toString(), fuseFile(volume).toString(),
+                endpoint), log);
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!(Files.exists(pidFile) && Mounts.isMountPoint(fuse) && Files.exists(fuseFile(volume)))) {
-            if (!p.isAlive() && p.exitValue() != 0) {
-                throw Errors.internal("nbdfuse " + endpoint + " failed (exit " + p.exitValue() + "): "
-                        + Files.readString(log).trim());
+        while (!(node.exists(pidFile) && mounts.isMountPoint(fuse) && node.exists(fuseFile(volume)))) {
+            if (!p.alive() && p.exitCode() != 0) {
+                throw Errors.internal("nbdfuse " + endpoint + " failed (exit " + p.exitCode() + "): "
+                        + node.read(log).trim());
             }
             if (System.nanoTime() > deadline) {
-                throw Errors.deadline("nbdfuse did not show " + endpoint + " within 30 s: " + Files.readString(log).trim());
+                throw Errors.deadline("nbdfuse did not show " + endpoint + " within 30 s: " + node.read(log).trim());
             }
             sleep(50);
         }
-        String loop = Exec.check(List.of("losetup", "--find", "--show", fuseFile(volume).toString())).trim();
+        String loop = node.check(List.of("losetup", "--find", "--show", fuseFile(volume).toString())).trim();
         return new Device(loop, true);
     }
 
@@ -147,10 +153,10 @@ public class BlockDevices {
         int port = u.getPort() > 0 ? u.getPort() : 10809;
         for (int i = 0; i < 1024; i++) {
             Path sys = Path.of("/sys/block/nbd" + i);
-            if (!Files.isDirectory(sys)) {
+            if (!node.isDirectory(sys)) {
                 break;
             }
-            if (Files.exists(sys.resolve("pid"))) {
+            if (node.exists(sys.resolve("pid"))) {
                 continue;
             }
             String dev = "/dev/nbd" + i;
@@ -158,7 +164,7 @@ public class BlockDevices {
             if (!name.isEmpty()) {
                 cmd.addAll(List.of("-N", name));
             }
-            Exec.Result r = Exec.run(cmd);
+            Exec.Result r = node.run(cmd);
             if (r.ok()) {
                 return new Device(dev, false);
             }
@@ -172,29 +178,29 @@ public class BlockDevices {
     /** Undoes a connect, whole or partial; nothing when the volume has nothing here. */
     public void disconnect(String volume) {
         Path d = dir(volume);
-        if (!Files.exists(d)) {
+        if (!node.exists(d)) {
             return;
         }
         Path f = d.resolve("device");
-        if (Files.exists(f)) {
+        if (node.exists(f)) {
             try {
-                String[] parts = Files.readString(f).trim().split(" ");
-                if (parts.length == 2 && parts[0].equals("kernel") && Files.exists(Path.of("/sys/block",
+                String[] parts = node.read(f).trim().split(" ");
+                if (parts.length == 2 && parts[0].equals("kernel") && node.exists(Path.of("/sys/block",
                         Path.of(parts[1]).getFileName().toString(), "pid"))) {
-                    Exec.check(List.of("nbd-client", "-d", parts[1]));
+                    node.check(List.of("nbd-client", "-d", parts[1]));
                 }
             } catch (IOException e) {
                 throw Errors.internal("cannot read " + f + ": " + e.getMessage());
             }
         }
         for (String loop : loopsOf(fuseFile(volume))) {
-            Exec.check(List.of("losetup", "-d", loop));
+            node.check(List.of("losetup", "-d", loop));
         }
         Path fuse = fuseDir(volume);
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Mounts.isMountPoint(fuse)) {
+        while (mounts.isMountPoint(fuse)) {
             // The loop device lets go of the file asynchronously after losetup -d.
-            Exec.Result r = Exec.run(List.of("fusermount3", "-u", fuse.toString()));
+            Exec.Result r = node.run(List.of("fusermount3", "-u", fuse.toString()));
             if (!r.ok()) {
                 if (System.nanoTime() > deadline) {
                     throw Errors.internal("cannot unmount " + fuse + ": " + r.output());
@@ -203,35 +209,24 @@ public class BlockDevices {
             }
         }
         Path pidFile = d.resolve("nbdfuse.pid");
-        if (Files.exists(pidFile)) {
+        if (node.exists(pidFile)) {
             try {
-                long pid = Long.parseLong(Files.readString(pidFile).trim());
-                ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("nbdfuse")).orElse(false))
-                        .ifPresent(h -> {
-                            h.destroy();
-                            try {
-                                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                            } catch (Exception e) {
-                                h.destroyForcibly();
-                            }
-                        });
+                node.stop(Long.parseLong(node.read(pidFile).trim()), "nbdfuse");
             } catch (IOException | NumberFormatException e) {
                 // no usable pid: the unmount above ends nbdfuse
             }
         }
-        try (Stream<Path> walk = Files.walk(d)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            node.deleteTree(d);
         } catch (IOException e) {
             throw Errors.internal("cannot remove " + d + ": " + e.getMessage());
         }
     }
 
     /** The loop devices backed by the file (from {@code losetup -j}). */
-    static List<String> loopsOf(Path file) {
+    List<String> loopsOf(Path file) {
         List<String> out = new ArrayList<>();
-        Exec.Result r = Exec.run(List.of("losetup", "-j", file.toString()));
+        Exec.Result r = node.run(List.of("losetup", "-j", file.toString()));
         if (!r.ok()) {
             return out;
         }
@@ -244,9 +239,9 @@ public class BlockDevices {
         return out;
     }
 
-    /** The size of a block device in bytes. */
-    public static long size(String device) {
-        return Long.parseLong(Exec.check(List.of("blockdev", "--getsize64", device)).trim());
+    /** The size of a block device of the node in bytes. */
+    public long size(String device) {
+        return Long.parseLong(node.check(List.of("blockdev", "--getsize64", device)).trim());
     }
 
     static void sleep(long ms) {

@@ -41,9 +41,17 @@ public final class CsiServer implements AutoCloseable {
     }
 
     public static CsiServer start(CsiOptions o) throws IOException {
+        return start(o, new LocalNodeHost());
+    }
+
+    /**
+     * Serves with {@code node} as the machine whose block devices and mounts the Node service
+     * manages (this host in production; {@code --state-dir} is a path on that machine).
+     */
+    public static CsiServer start(CsiOptions o, NodeHost node) throws IOException {
         ManagerClient manager = new ManagerClient(o.managerUrl());
-        BlockDevices devices = new BlockDevices(o.stateDir(), BlockDevices.kernelNbdAvailable());
-        Files.createDirectories(o.stateDir());
+        BlockDevices devices = new BlockDevices(node, o.stateDir(), BlockDevices.kernelNbdAvailable(node));
+        node.createDirectories(o.stateDir());
         Path socket = o.socket();
         Files.createDirectories(socket.toAbsolutePath().getParent());
         Files.deleteIfExists(socket);

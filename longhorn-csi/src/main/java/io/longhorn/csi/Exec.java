@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a host program and collects its exit code and output. */
+/** Runs a program of this host and collects its exit code and output ({@link LocalNodeHost} runs the node's through it). */
 public final class Exec {
     private Exec() {
     }
@@ -15,10 +15,6 @@ public final class Exec {
         public boolean ok() {
             return code == 0;
         }
-    }
-
-    public static Result run(List<String> cmd) {
-        return run(cmd, 120);
     }
 
     public static Result run(List<String> cmd, int timeoutSeconds) {
@@ -37,14 +33,5 @@ public final class Exec {
             Thread.currentThread().interrupt();
             return new Result(-1, String.join(" ", cmd) + ": interrupted");
         }
-    }
-
-    /** Runs the program and throws INTERNAL with its output when it fails. */
-    public static String check(List<String> cmd) {
-        Result r = run(cmd);
-        if (!r.ok()) {
-            throw Errors.internal(String.join(" ", cmd) + " failed (exit " + r.code() + "): " + r.output());
-        }
-        return r.output();
     }
 }

@@ -1,15 +1,19 @@
 package io.longhorn.csi;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Mount points from {@code /proc/self/mountinfo}, and mount and unmount through the host's programs. */
+/** The node's mount points from its {@code /proc/self/mountinfo}, and mount and unmount through its programs. */
 public final class Mounts {
-    private Mounts() {
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+
+    private final NodeHost node;
+
+    public Mounts(NodeHost node) {
+        this.node = node;
     }
 
     /** One mount: where, what (the device or, for a bind mount of a directory, its root) and the type. */
@@ -19,10 +23,10 @@ public final class Mounts {
         }
     }
 
-    public static List<Mount> all() {
+    public List<Mount> all() {
         List<Mount> out = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            for (String line : node.read(MOUNTINFO).split("\n")) {
                 String[] f = line.split(" ");
                 int dash = List.of(f).indexOf("-");
                 if (dash < 0 || f.length < dash + 3) {
@@ -37,7 +41,7 @@ public final class Mounts {
     }
 
     /** The last (visible) mount on the path, if the path is a mount point. */
-    public static Optional<Mount> at(Path path) {
+    public Optional<Mount> at(Path path) {
         String p = path.toAbsolutePath().normalize().toString();
         Mount found = null;
         for (Mount m : all()) {
@@ -48,11 +52,11 @@ public final class Mounts {
         return Optional.ofNullable(found);
     }
 
-    public static boolean isMountPoint(Path path) {
+    public boolean isMountPoint(Path path) {
         return at(path).isPresent();
     }
 
-    public static void mount(String source, Path target, String fsType, List<String> options) {
+    public void mount(String source, Path target, String fsType, List<String> options) {
         List<String> cmd = new ArrayList<>(List.of("mount"));
         if (fsType != null) {
             cmd.addAll(List.of("-t", fsType));
@@ -62,24 +66,24 @@ public final class Mounts {
         }
         cmd.add(source);
         cmd.add(target.toString());
-        Exec.check(cmd);
+        node.check(cmd);
     }
 
-    public static void bind(String source, Path target, boolean readOnly) {
-        Exec.check(List.of("mount", "--bind", source, target.toString()));
+    public void bind(String source, Path target, boolean readOnly) {
+        node.check(List.of("mount", "--bind", source, target.toString()));
         if (readOnly) {
-            Exec.Result r = Exec.run(List.of("mount", "-o", "remount,bind,ro", target.toString()));
+            Exec.Result r = node.run(List.of("mount", "-o", "remount,bind,ro", target.toString()));
             if (!r.ok()) {
-                Exec.run(List.of("umount", target.toString()));
+                node.run(List.of("umount", target.toString()));
                 throw Errors.internal("read-only remount of " + target + " failed: " + r.output());
             }
         }
     }
 
     /** Unmounts every mount stacked on the path; nothing when it is not a mount point. */
-    public static void unmount(Path target) {
+    public void unmount(Path target) {
         while (isMountPoint(target)) {
-            Exec.check(List.of("umount", target.toString()));
+            node.check(List.of("umount", target.toString()));
         }
     }
 

@@ -24,7 +24,6 @@ import io.longhorn.csi.v1.VolumeCapability;
 import io.longhorn.csi.v1.VolumeCondition;
 import io.longhorn.csi.v1.VolumeUsage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,17 +35,22 @@ import java.util.Optional;
  * formats it only when it holds nothing, mounts it on the staging path and grows the file system to
  * the device; publish bind-mounts the staging path (or, in {@code Block} mode, the device) onto the
  * target. Each step finds what an earlier call already did; unstage undoes stage in reverse order.
+ * Programs run and files are made on the node through the {@link NodeHost} of {@link BlockDevices}.
  */
 public class NodeService implements NodeGrpc.AsyncService {
     private final String nodeId;
     private final LonghornVolumes volumes;
     private final BlockDevices devices;
+    private final NodeHost node;
+    private final Mounts mounts;
     private final VolumeLocks locks = new VolumeLocks(120);
 
     public NodeService(String nodeId, ManagerClient manager, BlockDevices devices) {
         this.nodeId = nodeId;
         this.volumes = new LonghornVolumes(manager);
         this.devices = devices;
+        this.node = devices.node();
+        this.mounts = new Mounts(node);
     }
 
     @Override
@@ -94,7 +98,7 @@ public class NodeService implements NodeGrpc.AsyncService {
                 try {
                     stageFileSystem(dev, staging, cap, req.getVolumeContextMap());
                 } catch (RuntimeException e) {
-                    if (connectedNow && !Mounts.isMountPoint(staging)) {
+                    if (connectedNow && !mounts.isMountPoint(staging)) {
                         try {
                             devices.disconnect(name);
                         } catch (RuntimeException suppressed) {
@@ -112,7 +116,7 @@ public class NodeService implements NodeGrpc.AsyncService {
                                  java.util.Map<String, String> context) {
         String fsType = cap.getMount().getFsType().isEmpty() ? context.getOrDefault("fsType", "ext4")
                 : cap.getMount().getFsType().toLowerCase(Locale.ROOT);
-        Optional<Mounts.Mount> mounted = Mounts.at(staging);
+        Optional<Mounts.Mount> mounted = mounts.at(staging);
         if (mounted.isPresent()) {
             if (!mounted.get().source().equals(dev.path())) {
                 throw Errors.alreadyExists("staging path " + staging + " already holds " + mounted.get().source());
@@ -120,40 +124,40 @@ public class NodeService implements NodeGrpc.AsyncService {
             return;
         }
         try {
-            Files.createDirectories(staging);
+            node.createDirectories(staging);
         } catch (IOException e) {
             throw Errors.internal("cannot create " + staging + ": " + e.getMessage());
         }
         String existing = fileSystemOn(dev.path());
         if (existing.isEmpty()) {
-            Exec.check(mkfs(fsType, context.getOrDefault("mkfsParams", ""), dev.path()));
+            node.check(mkfs(fsType, context.getOrDefault("mkfsParams", ""), dev.path()));
         } else if (!existing.equals(fsType)) {
             throw Errors.failedPrecondition("device " + dev.path() + " holds " + existing + ", not " + fsType);
-        } else if (fsType.equals("ext4") && ext4Size(dev.path()) < BlockDevices.size(dev.path())) {
+        } else if (fsType.equals("ext4") && ext4Size(dev.path()) < devices.size(dev.path())) {
             // The volume was expanded: grow the file system before it is mounted (growing a mounted
             // ext4 needs CAP_SYS_RESOURCE, which a plugin container may lack). resize2fs wants a
             // file system checked since its last mount.
-            Exec.Result fsck = Exec.run(List.of("e2fsck", "-f", "-p", dev.path()), 600);
+            Exec.Result fsck = node.run(List.of("e2fsck", "-f", "-p", dev.path()), 600);
             if (fsck.code() > 1) {
                 throw Errors.internal("e2fsck -f -p " + dev.path() + " found errors it could not fix (exit "
                         + fsck.code() + "): " + fsck.output());
             }
-            Exec.check(List.of("resize2fs", dev.path()));
+            node.check(List.of("resize2fs", dev.path()));
         }
         List<String> options = new ArrayList<>(cap.getMount().getMountFlagsList());
         if (fsType.equals("xfs")) {
             options.add("nouuid");
         }
-        Mounts.mount(dev.path(), staging, fsType, options);
+        mounts.mount(dev.path(), staging, fsType, options);
         if (fsType.equals("xfs")) {
             // xfs grows only while mounted
-            Exec.check(List.of("xfs_growfs", staging.toString()));
+            node.check(List.of("xfs_growfs", staging.toString()));
         }
     }
 
     /** The size in bytes of the ext4 file system on the device (its superblock's block count and size). */
-    static long ext4Size(String device) {
-        String out = Exec.check(List.of("dumpe2fs", "-h", device));
+    private long ext4Size(String device) {
+        String out = node.check(List.of("dumpe2fs", "-h", device));
         long blocks = -1;
         long blockSize = -1;
         for (String line : out.split("\n")) {
@@ -170,8 +174,8 @@ public class NodeService implements NodeGrpc.AsyncService {
     }
 
     /** The file system type on the device, empty when it holds none (a new volume). */
-    static String fileSystemOn(String device) {
-        Exec.Result r = Exec.run(List.of("blkid", "-p", "-o", "value", "-s", "TYPE", device));
+    private String fileSystemOn(String device) {
+        Exec.Result r = node.run(List.of("blkid", "-p", "-o", "value", "-s", "TYPE", device));
         if (r.code() == 2) {
             return "";
         }
@@ -198,11 +202,11 @@ public class NodeService implements NodeGrpc.AsyncService {
         return cmd;
     }
 
-    private static void grow(String fsType, String device, Path mountPoint) {
+    private void grow(String fsType, String device, Path mountPoint) {
         if (fsType.equals("xfs")) {
-            Exec.check(List.of("xfs_growfs", mountPoint.toString()));
+            node.check(List.of("xfs_growfs", mountPoint.toString()));
         } else {
-            Exec.check(List.of("resize2fs", device));
+            node.check(List.of("resize2fs", device));
         }
     }
 
@@ -212,7 +216,7 @@ public class NodeService implements NodeGrpc.AsyncService {
             String name = Errors.require("volume_id", req.getVolumeId());
             Path staging = Path.of(Errors.require("staging_target_path", req.getStagingTargetPath()));
             return locks.with(name, () -> {
-                Mounts.unmount(staging);
+                mounts.unmount(staging);
                 devices.disconnect(name);
                 return NodeUnstageVolumeResponse.getDefaultInstance();
             });
@@ -240,14 +244,14 @@ public class NodeService implements NodeGrpc.AsyncService {
                     source = devices.find(name).orElseThrow(() -> Errors.failedPrecondition("volume " + name
                             + " is not staged on this node")).path();
                 } else {
-                    Mounts.Mount m = Mounts.at(staging).orElseThrow(() -> Errors.failedPrecondition("volume " + name
+                    Mounts.Mount m = mounts.at(staging).orElseThrow(() -> Errors.failedPrecondition("volume " + name
                             + " is not staged at " + staging));
                     source = staging.toString();
                     if (devices.find(name).map(d -> !d.path().equals(m.source())).orElse(true)) {
                         throw Errors.failedPrecondition("staging path " + staging + " does not hold volume " + name);
                     }
                 }
-                Optional<Mounts.Mount> there = Mounts.at(target);
+                Optional<Mounts.Mount> there = mounts.at(target);
                 if (there.isPresent()) {
                     if (there.get().readOnly() != req.getReadonly()) {
                         throw Errors.alreadyExists("target " + target + " is already published "
@@ -257,17 +261,15 @@ public class NodeService implements NodeGrpc.AsyncService {
                 }
                 try {
                     if (cap.hasBlock()) {
-                        Files.createDirectories(target.getParent());
-                        if (!Files.exists(target)) {
-                            Files.createFile(target);
-                        }
+                        node.createDirectories(target.getParent());
+                        node.createFile(target);
                     } else {
-                        Files.createDirectories(target);
+                        node.createDirectories(target);
                     }
                 } catch (IOException e) {
                     throw Errors.internal("cannot create " + target + ": " + e.getMessage());
                 }
-                Mounts.bind(source, target, req.getReadonly());
+                mounts.bind(source, target, req.getReadonly());
                 return NodePublishVolumeResponse.getDefaultInstance();
             });
         });
@@ -279,9 +281,9 @@ public class NodeService implements NodeGrpc.AsyncService {
             String name = Errors.require("volume_id", req.getVolumeId());
             Path target = Path.of(Errors.require("target_path", req.getTargetPath()));
             return locks.with(name, () -> {
-                Mounts.unmount(target);
+                mounts.unmount(target);
                 try {
-                    Files.deleteIfExists(target);
+                    node.deleteIfExists(target);
                 } catch (IOException e) {
                     throw Errors.internal("cannot remove " + target + ": " + e.getMessage());
                 }
@@ -296,19 +298,19 @@ public class NodeService implements NodeGrpc.AsyncService {
             String name = Errors.require("volume_id", req.getVolumeId());
             Path path = Path.of(Errors.require("volume_path", req.getVolumePath()));
             JsonNode v = volumes.require(name);
-            if (!Files.exists(path)) {
+            if (!node.exists(path)) {
                 throw Errors.notFound("volume path " + path + " does not exist");
             }
-            if (!Mounts.isMountPoint(path)) {
+            if (!mounts.isMountPoint(path)) {
                 throw Errors.notFound("volume " + name + " is not published at " + path);
             }
             NodeGetVolumeStatsResponse.Builder b = NodeGetVolumeStatsResponse.newBuilder();
-            if (!Files.isDirectory(path)) {
-                long size = BlockDevices.size(path.toString());
+            if (!node.isDirectory(path)) {
+                long size = devices.size(path.toString());
                 b.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES).setTotal(size));
             } else {
                 // blocks, free blocks, available blocks, block size, inodes, free inodes
-                String[] f = Exec.check(List.of("stat", "-f", "-c", "%b %f %a %S %c %d", path.toString())).trim().split(" ");
+                String[] f = node.check(List.of("stat", "-f", "-c", "%b %f %a %S %c %d", path.toString())).trim().split(" ");
                 long blocks = Long.parseLong(f[0]);
                 long free = Long.parseLong(f[1]);
                 long avail = Long.parseLong(f[2]);
@@ -336,22 +338,22 @@ public class NodeService implements NodeGrpc.AsyncService {
             Path path = Path.of(Errors.require("volume_path", req.getVolumePath()));
             return locks.with(name, () -> {
                 volumes.require(name);
-                if (!Files.exists(path)) {
+                if (!node.exists(path)) {
                     throw Errors.notFound("volume path " + path + " does not exist");
                 }
                 BlockDevices.Device dev = devices.find(name).orElseThrow(() -> Errors.notFound("volume " + name
                         + " is not staged on this node"));
-                long size = BlockDevices.size(dev.path());
+                long size = devices.size(dev.path());
                 long wanted = req.getCapacityRange().getRequiredBytes();
                 if (wanted > size) {
                     throw Errors.failedPrecondition("the device " + dev.path() + " of " + name + " has " + size
                             + " bytes, fewer than " + wanted + ": a connected device keeps the size it was connected with;"
                             + " the file system grows to the volume's size when it is staged next");
                 }
-                if (req.hasVolumeCapability() && req.getVolumeCapability().hasBlock() || !Files.isDirectory(path)) {
+                if (req.hasVolumeCapability() && req.getVolumeCapability().hasBlock() || !node.isDirectory(path)) {
                     return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
                 }
-                Mounts.Mount m = Mounts.at(path).orElseThrow(() -> Errors.notFound("nothing is mounted at " + path));
+                Mounts.Mount m = mounts.at(path).orElseThrow(() -> Errors.notFound("nothing is mounted at " + path));
                 grow(m.fsType(), dev.path(), path);
                 return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
             });

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class ArgumentValidationTest {
     private final ManagerClient nowhere = new ManagerClient("http://127.0.0.1:1/v1");
     private final ControllerService controller = new ControllerService(nowhere);
-    private final NodeService node = new NodeService("n1", nowhere, new BlockDevices(Path.of("/nonexistent"), false));
+    private final NodeService node = new NodeService("n1", nowhere, new BlockDevices(new LocalNodeHost(), Path.of("/nonexistent"), false));
 
     private static final VolumeCapability MOUNT = VolumeCapability.newBuilder()
             .setMount(VolumeCapability.MountVolume.getDefaultInstance())

@@ -35,6 +35,8 @@ public final class EngineMain {
             System.exit(0);
             return;
         }
+        // Before any other thread of ours starts: they inherit the flag (see IoFlusher).
+        IoFlusher.markAtStart();
         ControllerArgs parsed;
         try {
             parsed = ControllerArgs.parse(rest);

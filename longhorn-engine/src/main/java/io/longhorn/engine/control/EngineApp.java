@@ -1,6 +1,7 @@
 package io.longhorn.engine.control;
 
 import io.longhorn.api.types.Address;
+import io.longhorn.engine.IoFlusher;
 import io.longhorn.engine.backend.ControlTimeouts;
 import io.longhorn.engine.backend.RemoteReplicaConnector;
 import io.longhorn.engine.controller.EngineOptions;
@@ -36,6 +37,10 @@ public class EngineApp implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
+        IoFlusher.Result flusher = IoFlusher.atStart();
+        if (flusher != null) {
+            LOG.info(flusher.message());
+        }
         if (config.volume().isEmpty()) {
             LOG.warn("no volume configured (longhorn.engine.volume); serving the control API only");
             Quarkus.waitForExit();
