@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@code examples/storageclass.yaml} and {@code examples/pvc.yaml} (the Pod's image replaced by one
  * we build, the spec otherwise the seed's); the Pod writes a file, is deleted, and a new Pod reads
  * it back; a VolumeSnapshot and a PVC restored from it; a backup-class snapshot and a PVC restored
- * from the backup; the PVC expanded while mounted and its file system grown; a clone; a
+ * from the backup; the PVC expanded while detached and its file system grown at the next mount; a clone; a
  * {@code Block} mode PVC. This node has no kernel NBD client, so the driver attaches through its
  * userspace path (nbdfuse and a loop device); the kernel path is tested in a VM (KernelNbdVmIT).
  */
@@ -95,8 +95,11 @@ class CsiOnKubernetesIT {
             assertEquals("longhorn-e2e", exec("from-bak", "cat /data/file").strip(), "restored from the backup");
             deletePod("from-bak");
 
-            // The PVC grown while its Pod has it mounted: the file system grows with it.
+            // The PVC grown while no Pod uses it (a connected device keeps its size: the file
+            // system grows when the volume is staged next, here for the next Pod).
             long sizeBefore = fsBytes("reader");
+            deletePod("reader");
+            Longhorn.await("the volume detached", () -> "detached".equals(lh.volume(pvName("longhorn-volv-pvc")).path("state").asText()));
             lh.client().persistentVolumeClaims().inNamespace("default").withName("longhorn-volv-pvc")
                     .edit(p -> {
                         p.getSpec().getResources().getRequests().put("storage", new Quantity("3Gi"));
@@ -106,8 +109,10 @@ class CsiOnKubernetesIT {
                 PersistentVolumeClaim p = lh.client().persistentVolumeClaims().inNamespace("default").withName("longhorn-volv-pvc").get();
                 return p.getStatus().getCapacity() != null && "3Gi".equals(p.getStatus().getCapacity().get("storage").toString());
             });
-            Longhorn.await("the mounted file system grown", () -> fsBytes("reader") > sizeBefore + (512L << 20));
-            assertEquals("longhorn-e2e", exec("reader", "cat /data/file").strip(), "the data after the expansion");
+            pod("grown", "longhorn-volv-pvc", false);
+            assertTrue(fsBytes("grown") > sizeBefore + (512L << 20), "the file system grew with the volume: "
+                    + sizeBefore + " -> " + fsBytes("grown") + " bytes");
+            assertEquals("longhorn-e2e", exec("grown", "cat /data/file").strip(), "the data after the expansion");
 
             // A clone of the PVC.
             lh.kubectl("apply", "-f", temp(restoredPvc("clone", "longhorn-volv-pvc", "PersistentVolumeClaim", "", "3Gi",
@@ -136,7 +141,7 @@ class CsiOnKubernetesIT {
                     "written to and read from the raw device");
 
             // Everything deleted: the PVs go (reclaim policy Delete) and so do their Longhorn volumes.
-            for (String pod : List.of("block", "reader")) {
+            for (String pod : List.of("block", "grown")) {
                 deletePod(pod);
             }
             lh.client().persistentVolumeClaims().inNamespace("default").delete();
@@ -146,7 +151,7 @@ class CsiOnKubernetesIT {
             assertEquals(List.of(), Longhorn.replicaData(), "no replica data left");
         } catch (AssertionError | Exception e) {
             throw new AssertionError(e.getMessage() + "\n" + lh.diagnosis("volume-test", "reader", "from-snap", "from-bak",
-                    "clone", "block"), e);
+                    "clone", "block", "grown"), e);
         } finally {
             cluster.close();
         }
@@ -177,6 +182,11 @@ class CsiOnKubernetesIT {
                       claimName: %s
                 """.formatted(name, IMAGE, mount, pvc)).toString());
         awaitRunning(name);
+    }
+
+    /** The Longhorn volume of a PVC: its PV's name. */
+    private String pvName(String pvc) {
+        return lh.client().persistentVolumeClaims().inNamespace("default").withName(pvc).get().getSpec().getVolumeName();
     }
 
     private void awaitRunning(String pod) throws Exception {

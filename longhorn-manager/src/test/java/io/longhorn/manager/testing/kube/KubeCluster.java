@@ -52,6 +52,8 @@ public final class KubeCluster implements AutoCloseable {
     private static final List<String> GUARD = List.of("-t", "mangle", "FORWARD", "-i", BRIDGE, "!", "-o", BRIDGE, "-j", "DROP");
     private static final Duration NODE_READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
+    /** Namespaces whose pods are stopped last, after the workloads that may use their services. */
+    private static final Set<String> SYSTEM_NAMESPACES = Set.of("kube-system", "longhorn-system");
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final Path LOCK = Path.of("/run/lock/longhorn-kube-cluster.lock");
     /** The kubelet's directory at its usual place, where CSI node plugins expect it. */
@@ -555,6 +557,7 @@ public final class KubeCluster implements AutoCloseable {
             stop(list.get(i));
         }
         step(problems, "stop containerd shims", this::killShims);
+        step(problems, "loop devices", this::detachNewLoops);
         step(problems, "unmount", this::unmountOurs);
         if (dns != null) {
             dns.close();
@@ -628,11 +631,35 @@ public final class KubeCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             // the pods are deleted below either way
         }
+        // Workloads first, with their grace period, while the system's pods (a CSI plugin among
+        // them) still run: kubelet unmounts their volumes and the plugin disconnects the devices.
+        long workloadsDeadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos() / 2;
+        while (System.nanoTime() < workloadsDeadline) {
+            List<Pod> workloads = List.of();
+            try {
+                workloads = c.pods().inAnyNamespace().list().getItems().stream()
+                        .filter(p -> !SYSTEM_NAMESPACES.contains(p.getMetadata().getNamespace()))
+                        .filter(p -> NODE_NAME.equals(p.getSpec().getNodeName())).toList();
+                for (Pod p : workloads) {
+                    if (p.getMetadata().getDeletionTimestamp() == null) {
+                        c.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).delete();
+                    }
+                }
+            } catch (RuntimeException e) {
+                // retried below
+            }
+            if (workloads.isEmpty()) {
+                break;
+            }
+            Thread.sleep(500);
+        }
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (true) {
             List<Pod> pods = List.of();
             try {
-                pods = c.pods().inAnyNamespace().list().getItems();
+                // Pods the controllers recreate stay Pending (the node is tainted): only those on the node count.
+                pods = c.pods().inAnyNamespace().list().getItems().stream()
+                        .filter(p -> NODE_NAME.equals(p.getSpec().getNodeName())).toList();
                 for (Pod p : pods) {
                     c.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
                             .withGracePeriod(0).delete();
@@ -663,6 +690,23 @@ public final class KubeCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Loop devices the pods made and did not detach (a CSI plugin stopped before it unstaged):
+     * detached here, and each reported, since a test that leaves one has a bug to show.
+     */
+    private void detachNewLoops() throws IOException, InterruptedException {
+        List<String> left = new ArrayList<>();
+        for (String l : HostState.loops()) {
+            if (!before.loops.contains(l)) {
+                Cmd.run(List.of("losetup", "-d", l.split(" ")[0]), Duration.ofSeconds(30));
+                left.add(l);
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new IOException("loop devices left by the pods (now detached): " + left);
         }
     }
 
@@ -738,6 +782,8 @@ public final class KubeCluster implements AutoCloseable {
         final Set<String> links = new LinkedHashSet<>();
         final Set<String> mounts = new LinkedHashSet<>();
         final Set<String> netns = new LinkedHashSet<>();
+        /** Loop devices in use, as "/dev/loopN backing-file". */
+        final Set<String> loops = new LinkedHashSet<>();
         final Set<String> processes = new LinkedHashSet<>();
         /** Entries of the host directories the kubelet and containerd write to whatever their configuration. */
         final Set<String> hostFiles = new LinkedHashSet<>();
@@ -777,6 +823,7 @@ public final class KubeCluster implements AutoCloseable {
                 s.hostFiles.addAll(listTree(Path.of(dir), false));
             }
             s.hostFiles.addAll(cgroups());
+            s.loops.addAll(loops());
             if (work != null) {
                 ProcessHandle.allProcesses().forEach(h -> {
                     String cmd = h.info().commandLine().orElse("");
@@ -796,6 +843,19 @@ public final class KubeCluster implements AutoCloseable {
                 return s.filter(p -> !dirsOnly || Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                         .map(Path::toString).toList();
             }
+        }
+
+        static List<String> loops() throws IOException {
+            List<String> out = new ArrayList<>();
+            try (Stream<Path> l = Files.list(Path.of("/sys/block"))) {
+                for (Path dev : l.filter(p -> p.getFileName().toString().startsWith("loop")).sorted().toList()) {
+                    Path backing = dev.resolve("loop/backing_file");
+                    if (Files.exists(backing)) {
+                        out.add("/dev/" + dev.getFileName() + " " + Files.readString(backing).strip());
+                    }
+                }
+            }
+            return out;
         }
 
         /** The k8s.io cgroups (and their children) in every hierarchy. */
@@ -878,6 +938,11 @@ public final class KubeCluster implements AutoCloseable {
                 if (!mounts.contains(m) && (m.startsWith(work.toString()) || m.contains("/netns/") || m.contains("containerd")
                         || m.contains("kubelet"))) {
                     d.add("mount: " + m);
+                }
+            }
+            for (String l : after.loops) {
+                if (!loops.contains(l)) {
+                    d.add("loop device: " + l);
                 }
             }
             for (String n : after.netns) {
