@@ -63,7 +63,8 @@ public class AuthResource {
         if (store.isEmpty()) {
             return Response.ok(session(p, token.trim(), null)).build();
         }
-        String name = "ui-session-" + UUID.randomUUID().toString().substring(0, 8);
+        String base = p.name().length() > 44 ? p.name().substring(0, 44) : p.name();
+        String name = base + "-session-" + UUID.randomUUID().toString().substring(0, 8);
         TokenStore.Created c = store.get().create(name, p.role(), access.config().sessionTtl(), true);
         LOG.infof("%s logged in to the web UI from %s (session %s)", p.describe(),
                 http == null || http.remoteAddress() == null ? "an unknown address" : http.remoteAddress().hostAddress(),

@@ -2,10 +2,11 @@ package io.longhorn.manager.auth;
 
 import io.longhorn.manager.service.ManagerServices;
 import io.longhorn.manager.standalone.DataDir;
+import io.longhorn.manager.standalone.StandaloneConfig;
 import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import org.jboss.logging.Logger;
  * standalone token store), the metrics option and the refusal counters. At the first standalone
  * start it makes the admin token and prints it, once.
  */
-@Singleton
+@ApplicationScoped
 public class ApiAccess {
     private static final Logger LOG = Logger.getLogger(ApiAccess.class);
 
@@ -32,7 +33,8 @@ public class ApiAccess {
     private final MetricsAccess metrics;
     private final AuthMetrics counters = new AuthMetrics();
 
-    public ApiAccess(ManagerServices services, DataDir dataDir, AuthConfig config) {
+    public ApiAccess(ManagerServices services, DataDir dataDir, StandaloneConfig standalone) {
+        AuthConfig config = standalone.auth();
         this.config = config;
         this.metrics = switch (config.metrics().trim().toLowerCase(Locale.ROOT)) {
             case "open" -> MetricsAccess.OPEN;

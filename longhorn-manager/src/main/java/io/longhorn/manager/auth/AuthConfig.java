@@ -1,12 +1,13 @@
 package io.longhorn.manager.auth;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@code longhorn.auth.*}: how the API and the UI authenticate and authorize requests. */
-@ConfigMapping(prefix = "longhorn.auth")
+/**
+ * {@code longhorn.auth.*}: how the API and the UI authenticate and authorize requests (a group of
+ * {@link io.longhorn.manager.standalone.StandaloneConfig}).
+ */
 public interface AuthConfig {
     /**
      * {@code /metrics}: {@code open} (answered without a token, for scrapers), {@code token} (needs a
