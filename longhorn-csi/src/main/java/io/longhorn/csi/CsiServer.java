@@ -41,7 +41,7 @@ public final class CsiServer implements AutoCloseable {
     }
 
     public static CsiServer start(CsiOptions o) throws IOException {
-        ManagerClient manager = new ManagerClient(o.managerUrl());
+        ManagerClient manager = new ManagerClient(o.managerUrl(), o.managerTokenFile());
         BlockDevices devices = new BlockDevices(o.stateDir(), BlockDevices.kernelNbdAvailable());
         Files.createDirectories(o.stateDir());
         Path socket = o.socket();
@@ -70,8 +70,10 @@ public final class CsiServer implements AutoCloseable {
             });
             health.start();
         }
-        LOG.infof("%s serving on unix://%s for node %s (manager %s, %s block devices)%s", IdentityService.DRIVER_NAME,
-                socket, o.nodeId(), o.managerUrl(), devices.kernel() ? "kernel NBD" : "userspace nbdfuse + loop",
+        LOG.infof("%s serving on unix://%s for node %s (manager %s, %s, %s block devices)%s",
+                IdentityService.DRIVER_NAME, socket, o.nodeId(), o.managerUrl(), o.managerTokenFile()
+                        .map(f -> "token from " + f).orElse("no token"),
+                devices.kernel() ? "kernel NBD" : "userspace nbdfuse + loop",
                 health == null ? "" : ", health on " + health.getAddress());
         return new CsiServer(grpc, health, boss, workers, socket);
     }
