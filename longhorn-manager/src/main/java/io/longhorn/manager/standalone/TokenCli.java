@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -96,8 +97,9 @@ final class TokenCli {
             case "list" -> {
                 out.printf("%-12s  %-24s  %-6s  %-24s  %s%n", "ID", "NAME", "ROLE", "CREATED", "EXPIRES");
                 for (TokenStore.Token t : store.tokens()) {
-                    out.printf("%-12s  %-24s  %-6s  %-24s  %s%n", t.id(), t.name(), t.role(), t.created(),
-                            t.expires() == null ? "never" : t.expires());
+                    out.printf("%-12s  %-24s  %-6s  %-24s  %s%n", t.id(), t.name(), t.role(),
+                            t.created().truncatedTo(ChronoUnit.SECONDS),
+                            t.expires() == null ? "never" : t.expires().truncatedTo(ChronoUnit.SECONDS));
                 }
                 return 0;
             }
