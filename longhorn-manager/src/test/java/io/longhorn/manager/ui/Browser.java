@@ -70,6 +70,9 @@ final class Browser implements AutoCloseable {
         type("#login-token", token);
         click("#login-submit");
         waitFor(() -> present("body.signed-out") ? null : true, "the log-in to be accepted");
+        // Off the app, so that the next go() loads it afresh (as a first visit would), still signed in.
+        drainLog();
+        driver.get("about:blank");
     }
 
     /** Opens a route of the single-page app, e.g. {@code "#/volumes"}. */
