@@ -105,9 +105,9 @@ class ManifestsIT {
                     "create", "pods").startsWith("yes"));
             // Checking the tokens the API is called with.
             assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "create",
-                    "tokenreviews.authentication.k8s.io").startsWith("yes"));
+                    "tokenreviews.authentication.k8s.io").strip().endsWith("yes"));
             assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "create",
-                    "subjectaccessreviews.authorization.k8s.io").startsWith("yes"));
+                    "subjectaccessreviews.authorization.k8s.io").strip().endsWith("yes"));
             var viewer = cp.client().rbac().clusterRoles().withName("longhorn-viewer").get();
             assertEquals("true", viewer.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-view"));
             assertEquals(List.of("get", "list", "watch"), viewer.getRules().getFirst().getVerbs());

@@ -569,6 +569,8 @@ class WebUiIT {
     @Test
     void theLogInPageRefusesAWrongTokenLetsTheRightOneInAndLoggingOutEndsTheSession() throws Exception {
         api("POST", "/v1/volumes", "{\"name\":\"login-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1}");
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=login-vol]", "detached", Browser.WAIT);
         browser.click("#logout-button");
         browser.find("#login-token");
         assertTrue(browser.present("body.signed-out"), "the app is out of the way while logged out");
