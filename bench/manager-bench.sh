@@ -55,7 +55,7 @@ trap cleanup EXIT
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
-api() { curl -sf -H 'content-type: application/json' "$@"; }
+api() { curl -sf -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" "$@"; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1], ""))' "$1"; }
 wait_state() { # volume state
   for _ in $(seq 1 1200); do
@@ -65,8 +65,12 @@ wait_state() { # volume state
   echo "volume $1 did not become $2" >&2; exit 1
 }
 
+# The API takes a token: the manager starts with a known admin token.
+TOKEN="lh_bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+(umask 077 && printf '%s\n' "$TOKEN" > "$WORK/admin-token")
 # bin/longhorn-manager execs the JVM, so $! is the manager's own pid (for its RSS).
-"$ROOT/bin/longhorn-manager" --data-dir "$DATA" --listen "127.0.0.1:$PORT" > "$WORK/manager.log" 2>&1 &
+"$ROOT/bin/longhorn-manager" --data-dir "$DATA" --listen "127.0.0.1:$PORT" --admin-token-file "$WORK/admin-token" \
+    > "$WORK/manager.log" 2>&1 &
 MANAGER_PID=$!
 for _ in $(seq 1 600); do api "$API/v1" >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 5 # let the start-up settle (node status, settings, backup service)
@@ -110,9 +114,10 @@ for i in $(seq 1 19); do wait_state "bench-$i" detached; done
 sleep 3
 RSS_20="$(rss_mib "$MANAGER_PID")"
 
-LOAD="$(python3 - "$API" "$CLIENTS" <<'PY'
+LOAD="$(python3 - "$API" "$CLIENTS" "$TOKEN" <<'PY'
 import http.client, json, statistics, sys, threading, time
-api, clients = sys.argv[1], int(sys.argv[2])
+api, clients, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+auth = {"Authorization": "Bearer " + token}
 host, port = api.split("//")[1].split(":")
 def run(kind, per_client):
     lat, errors, lock = [], [0], threading.Lock()
@@ -121,10 +126,10 @@ def run(kind, per_client):
         for i in range(per_client):
             t = time.perf_counter()
             if kind == "list":
-                conn.request("GET", "/v1/volumes")
+                conn.request("GET", "/v1/volumes", headers=auth)
             else:
                 body = json.dumps({"name": f"load-{c}-{i}", "size": "16Mi", "numberOfReplicas": 1})
-                conn.request("POST", "/v1/volumes", body, {"content-type": "application/json"})
+                conn.request("POST", "/v1/volumes", body, {"content-type": "application/json", **auth})
             r = conn.getresponse(); r.read()
             d = (time.perf_counter() - t) * 1000
             with lock:

@@ -1,14 +1,20 @@
 package io.longhorn.csi;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** The driver's command line, checked. */
-public record CsiOptions(Path socket, String managerUrl, String nodeId, Path stateDir, InetSocketAddress healthListen) {
+public record CsiOptions(Path socket, String managerUrl, String nodeId, Path stateDir, InetSocketAddress healthListen,
+                         Optional<Path> managerTokenFile) {
+    /** In a Pod: the service account's token, which the manager checks with the cluster (TokenReview, RBAC). */
+    public static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
     public static final String USAGE = """
             Usage: longhorn-csi --endpoint unix:///PATH/csi.sock --manager-url http://HOST:9500/v1 [--node-id NAME]
-                                [--state-dir DIR] [--health-listen HOST:PORT]
+                                [--state-dir DIR] [--health-listen HOST:PORT] [--manager-token-file FILE]
 
             The Longhorn CSI driver (driver.longhorn.io): Identity, Controller and Node services on a Unix socket.
 
@@ -17,6 +23,11 @@ public record CsiOptions(Path socket, String managerUrl, String nodeId, Path sta
               --node-id NAME        this node's name as the manager knows it (default: the host name)
               --state-dir DIR       where the node keeps its per-volume devices (default /var/lib/longhorn-csi)
               --health-listen H:P   serve GET /healthz on this address (off by default)
+              --manager-token-file FILE
+                                    the bearer token for the manager's API, read again for each call
+                                    (default: the Pod's service account token,
+                                    /var/run/secrets/kubernetes.io/serviceaccount/token, when there is one;
+                                    standalone: a token made with "longhorn-manager token create --role editor")
               -h, --help            show this help""";
 
     /** Thrown for --help. */
@@ -27,11 +38,17 @@ public record CsiOptions(Path socket, String managerUrl, String nodeId, Path sta
     }
 
     public static CsiOptions parse(List<String> args, String hostName) throws HelpException {
+        return parse(args, hostName, SERVICE_ACCOUNT_TOKEN);
+    }
+
+    /** As {@link #parse(List, String)}, with the default token file given (tests). */
+    static CsiOptions parse(List<String> args, String hostName, Path defaultTokenFile) throws HelpException {
         String endpoint = null;
         String manager = null;
         String node = hostName;
         String state = "/var/lib/longhorn-csi";
         String health = null;
+        String tokenFile = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             String name = a;
@@ -44,7 +61,8 @@ public record CsiOptions(Path socket, String managerUrl, String nodeId, Path sta
             if (name.equals("-h") || name.equals("--help")) {
                 throw new HelpException();
             }
-            if (!List.of("--endpoint", "--manager-url", "--node-id", "--state-dir", "--health-listen").contains(name)) {
+            if (!List.of("--endpoint", "--manager-url", "--node-id", "--state-dir", "--health-listen", "--manager-token-file")
+                    .contains(name)) {
                 throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
             if (value == null) {
@@ -58,6 +76,7 @@ public record CsiOptions(Path socket, String managerUrl, String nodeId, Path sta
                 case "--manager-url" -> manager = value;
                 case "--node-id" -> node = value;
                 case "--state-dir" -> state = value;
+                case "--manager-token-file" -> tokenFile = value;
                 default -> health = value;
             }
         }
@@ -91,6 +110,15 @@ public record CsiOptions(Path socket, String managerUrl, String nodeId, Path sta
                 throw new IllegalArgumentException("--health-listen " + health + ": not HOST:PORT");
             }
         }
-        return new CsiOptions(socket, manager, node, Path.of(state), listen);
+        Optional<Path> token;
+        if (tokenFile != null) {
+            if (!Files.isReadable(Path.of(tokenFile))) {
+                throw new IllegalArgumentException("--manager-token-file " + tokenFile + ": not a readable file");
+            }
+            token = Optional.of(Path.of(tokenFile));
+        } else {
+            token = Optional.of(defaultTokenFile).filter(Files::isReadable);
+        }
+        return new CsiOptions(socket, manager, node, Path.of(state), listen, token);
     }
 }

@@ -49,7 +49,7 @@ public final class CsiServer implements AutoCloseable {
      * manages (this host in production; {@code --state-dir} is a path on that machine).
      */
     public static CsiServer start(CsiOptions o, NodeHost node) throws IOException {
-        ManagerClient manager = new ManagerClient(o.managerUrl());
+        ManagerClient manager = new ManagerClient(o.managerUrl(), o.managerTokenFile());
         BlockDevices devices = new BlockDevices(node, o.stateDir(), BlockDevices.kernelNbdAvailable(node));
         node.createDirectories(o.stateDir());
         Path socket = o.socket();
@@ -78,8 +78,10 @@ public final class CsiServer implements AutoCloseable {
             });
             health.start();
         }
-        LOG.infof("%s serving on unix://%s for node %s (manager %s, %s block devices)%s", IdentityService.DRIVER_NAME,
-                socket, o.nodeId(), o.managerUrl(), devices.kernel() ? "kernel NBD" : "userspace nbdfuse + loop",
+        LOG.infof("%s serving on unix://%s for node %s (manager %s, %s, %s block devices)%s",
+                IdentityService.DRIVER_NAME, socket, o.nodeId(), o.managerUrl(), o.managerTokenFile()
+                        .map(f -> "token from " + f).orElse("no token"),
+                devices.kernel() ? "kernel NBD" : "userspace nbdfuse + loop",
                 health == null ? "" : ", health on " + health.getAddress());
         return new CsiServer(grpc, health, boss, workers, socket);
     }

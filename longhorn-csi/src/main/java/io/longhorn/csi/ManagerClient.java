@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +32,21 @@ public class ManagerClient {
 
     private final String base;
     private final HttpClient http;
+    private final Optional<Path> tokenFile;
 
-    /** {@code url} is the API root, e.g. {@code http://longhorn-backend:9500/v1}. */
+    /** {@code url} is the API root, e.g. {@code http://longhorn-backend:9500/v1}; calls send no token. */
     public ManagerClient(String url) {
+        this(url, Optional.empty());
+    }
+
+    /**
+     * Calls send {@code Authorization: Bearer} with the token in {@code tokenFile}, read for each call
+     * (a service account's projected token is replaced while the driver runs).
+     */
+    public ManagerClient(String url, Optional<Path> tokenFile) {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.tokenFile = tokenFile;
     }
 
     /** A refused or failed API call: the HTTP status and the manager's message. */
@@ -150,6 +162,15 @@ public class ManagerClient {
     private JsonNode send(String method, String path, JsonNode body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("accept", "application/json");
+        if (tokenFile.isPresent()) {
+            String token;
+            try {
+                token = Files.readString(tokenFile.get()).trim();
+            } catch (IOException e) {
+                throw new ApiException(401, "cannot read the manager token file " + tokenFile.get() + ": " + e.getMessage());
+            }
+            b.header("authorization", "Bearer " + token);
+        }
         if (body != null) {
             b.header("content-type", "application/json")
                     .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));

@@ -21,6 +21,24 @@ class CsiOptionsTest {
     }
 
     @Test
+    void theManagerTokenComesFromTheFileGivenElseFromTheServiceAccountWhenThereIsOne(@org.junit.jupiter.api.io.TempDir
+                                                                                     Path dir) throws Exception {
+        Path given = java.nio.file.Files.writeString(dir.resolve("token"), "lh_x\n");
+        Path serviceAccount = dir.resolve("sa-token");
+        List<String> base = List.of("--endpoint", "/csi/csi.sock", "--manager-url", "http://m:9500/v1");
+        assertEquals(java.util.Optional.empty(), CsiOptions.parse(base, "host", serviceAccount).managerTokenFile());
+        java.nio.file.Files.writeString(serviceAccount, "eyJ...");
+        assertEquals(java.util.Optional.of(serviceAccount), CsiOptions.parse(base, "host", serviceAccount).managerTokenFile());
+        List<String> withFile = new java.util.ArrayList<>(base);
+        withFile.addAll(List.of("--manager-token-file", given.toString()));
+        assertEquals(java.util.Optional.of(given), CsiOptions.parse(withFile, "host", serviceAccount).managerTokenFile());
+        List<String> missing = new java.util.ArrayList<>(base);
+        missing.addAll(List.of("--manager-token-file", dir.resolve("none").toString()));
+        var e = assertThrows(IllegalArgumentException.class, () -> CsiOptions.parse(missing, "host", serviceAccount));
+        assertEquals("--manager-token-file " + dir.resolve("none") + ": not a readable file", e.getMessage());
+    }
+
+    @Test
     void defaults() throws Exception {
         CsiOptions o = CsiOptions.parse(List.of("--endpoint", "/csi/csi.sock", "--manager-url", "http://m:9500/v1"), "host");
         assertEquals("host", o.nodeId());

@@ -13,9 +13,24 @@ export class ApiError extends Error {
 }
 
 const BASE = 'v1';
+const TOKEN_KEY = 'longhorn-token';
+
+/**
+ * The signed-in session's bearer token, kept for this tab only (sessionStorage): a standalone
+ * session token from the log-in, or the cluster token the user logged in with.
+ */
+export const session = {
+  token: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (token) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
 
 async function request(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
+  const token = session.token();
+  if (token) {
+    init.headers.Authorization = `Bearer ${token}`;
+  }
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -35,6 +50,11 @@ async function request(method, path, body) {
     json = text ? JSON.parse(text) : null;
   } catch (e) {
     // Not JSON: a proxy or a crash page. Its first line is still the best message there is.
+  }
+  if (response.status === 401 && path !== 'auth/login') {
+    // The session expired or was revoked: back to the log-in page.
+    session.clear();
+    window.dispatchEvent(new CustomEvent('unauthenticated'));
   }
   if (!response.ok) {
     if (json && json.type === 'error') {
@@ -70,4 +90,8 @@ export const api = {
   backupVolumes: () => api.list('backupvolumes'),
   backups: (backupVolume) => api.action('backupvolumes', backupVolume, 'backupList').then((c) => c.data),
   recurringJobs: () => api.list('recurringjobs'),
+  login: (token) => request('POST', 'auth/login', { token }),
+  logout: () => request('POST', 'auth/logout', {}),
+  whoami: () => request('GET', 'auth/whoami'),
+  tokens: () => api.list('tokens'),
 };

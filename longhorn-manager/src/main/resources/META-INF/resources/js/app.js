@@ -2,12 +2,14 @@
 // rebuilds, backups) show up by themselves. A page renders its whole view from its data and its own
 // state; the app keeps focus, caret and scroll across re-renders, and holds them while a menu is open.
 
-import { ApiError } from './api.js';
+import { ApiError, api, session } from './api.js';
+import { renderLogin } from './login.js';
 import { clearToasts, menuOpen } from './ui.js';
 import { BackupsPage } from './pages/backups.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { JobsPage } from './pages/jobs.js';
 import { SettingsPage } from './pages/settings.js';
+import { TokensPage } from './pages/tokens.js';
 import { VolumePage } from './pages/volume.js';
 import { VolumesPage } from './pages/volumes.js';
 import { h } from './dom.js';
@@ -19,6 +21,7 @@ const ROUTES = [
   [/^\/backups$/, BackupsPage],
   [/^\/jobs$/, JobsPage],
   [/^\/settings$/, SettingsPage],
+  [/^\/tokens$/, TokensPage],
 ];
 
 class App {
@@ -33,6 +36,8 @@ class App {
     this.pendingRender = false;
     this.routed = false;
     window.addEventListener('hashchange', () => this.route());
+    window.addEventListener('unauthenticated', () => this.showLogin());
+    document.getElementById('logout-button').addEventListener('click', () => this.logout());
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) {
         this.refresh();
@@ -45,7 +50,41 @@ class App {
     });
   }
 
+  /** The log-in page, with the rest of the app out of the way. */
+  showLogin() {
+    clearTimeout(this.timer);
+    this.generation++;
+    this.page = null;
+    clearToasts();
+    document.body.classList.add('signed-out');
+    document.getElementById('user').textContent = '';
+    renderLogin(this.main, () => this.signedIn());
+  }
+
+  signedIn() {
+    document.body.classList.remove('signed-out');
+    api.whoami().then((who) => {
+      document.getElementById('user').textContent = who.role ? `${who.name} (${who.role})` : who.name;
+      document.querySelector('[data-nav=tokens]').hidden = !who.tokensManaged;
+    }).catch(() => {});
+    this.route();
+  }
+
+  async logout() {
+    try {
+      await api.logout();
+    } catch (e) {
+      // Logged out either way: the tab forgets the token.
+    }
+    session.clear();
+    this.showLogin();
+  }
+
   route() {
+    if (!session.token()) {
+      this.showLogin();
+      return;
+    }
     const path = decodeURIComponent(location.hash.replace(/^#/, '').split('?')[0]) || '/dashboard';
     let match = null;
     let Page = null;
@@ -184,4 +223,8 @@ document.querySelector('.skip-link').addEventListener('click', (e) => {
   main.focus();
 });
 const app = new App(main);
-app.route();
+if (session.token()) {
+  app.signedIn();
+} else {
+  app.showLogin();
+}

@@ -62,6 +62,8 @@ class CsiSanityIT {
 
     static Path dir;
     static Process manager;
+    /** The manager's admin token ({@code --admin-token-file}). */
+    static final String ADMIN_TOKEN = "lh_csi-test-admin-token-0123456789";
     static Process driver;
     static Path sanity;
     static int managerPort;
@@ -104,16 +106,29 @@ class CsiSanityIT {
         dir = Files.createTempDirectory("csi-it-");
         Files.createDirectories(dir.resolve("data"));
         managerPort = freePort();
+        // The manager's API takes tokens: the test knows the admin token, and the driver gets an
+        // editor's, made with the manager's command line.
+        Path adminToken = Files.createFile(dir.resolve("admin-token"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(adminToken, ADMIN_TOKEN);
         manager = new ProcessBuilder(root().resolve("bin/longhorn-manager").toString(), "--data-dir",
-                dir.resolve("data").toString(), "--listen", "127.0.0.1:" + managerPort, "--node-name", NODE)
+                dir.resolve("data").toString(), "--listen", "127.0.0.1:" + managerPort, "--node-name", NODE,
+                "--admin-token-file", adminToken.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("manager.log").toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
-        await("the manager's API", manager, () -> status(http, "http://127.0.0.1:" + managerPort + "/v1/nodes/" + NODE) == 200);
+        await("the manager's API", manager, () -> status(http, "http://127.0.0.1:" + managerPort + "/v1/nodes/" + NODE,
+                ADMIN_TOKEN) == 200);
+        Path driverToken = dir.resolve("csi-token");
+        String created = run(List.of(root().resolve("bin/longhorn-manager").toString(), "token", "create",
+                "--name", "csi", "--role", "editor", "--data-dir", dir.resolve("data").toString()));
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("(?m)^lh_[A-Za-z0-9_-]{40,}$").matcher(created);
+        assertTrue(token.find(), "longhorn-manager token create printed no token: " + created);
+        Files.writeString(driverToken, token.group());
         healthPort = freePort();
         driver = new ProcessBuilder(root().resolve("bin/longhorn-csi").toString(), "--endpoint",
                 "unix://" + dir.resolve("csi.sock"), "--manager-url", "http://127.0.0.1:" + managerPort + "/v1",
                 "--node-id", NODE, "--state-dir", dir.resolve("state").toString(),
-                "--health-listen", "127.0.0.1:" + healthPort)
+                "--health-listen", "127.0.0.1:" + healthPort, "--manager-token-file", driverToken.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("csi.log").toFile()).start();
         await("the driver's socket and /healthz", driver, () -> Files.exists(dir.resolve("csi.sock"))
                 && status(http, "http://127.0.0.1:" + healthPort + "/healthz") == 200);
@@ -138,9 +153,17 @@ class CsiSanityIT {
     }
 
     static int status(HttpClient http, String url) {
+        return status(http, url, null);
+    }
+
+    /** The status of a GET, sent with the bearer token when there is one. */
+    static int status(HttpClient http, String url, String token) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

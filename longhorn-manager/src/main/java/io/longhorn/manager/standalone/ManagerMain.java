@@ -13,7 +13,8 @@ import java.util.List;
 public class ManagerMain implements QuarkusApplication {
     static final String USAGE = """
             Usage: longhorn-manager [--data-dir DIR] [--listen HOST:PORT] [--node-name NAME] [--zone ZONE]
-                                    [--bin-dir DIR]
+                                    [--bin-dir DIR] [--admin-token-file FILE] [--metrics open|token|off]
+                   longhorn-manager token create|list|revoke ...   (longhorn-manager token --help)
                    longhorn-manager uninstall [--timeout SECONDS]
 
             Runs the Longhorn manager standalone: REST API, metrics and controllers on one host, with
@@ -26,6 +27,11 @@ public class ManagerMain implements QuarkusApplication {
                                     replica-auto-balance (default: none)
               --bin-dir DIR         where the longhorn-engine, longhorn-replica and longhorn-backup
                                     launchers are (default: found next to this one)
+              --admin-token-file FILE
+                                    the admin API token is the one in FILE (else a random one is made
+                                    and printed at the first start; only its hash is kept)
+              --metrics MODE        /metrics without a token (open, the default), with one (token),
+                                    or not served (off)
               --stop-instances-on-shutdown
                                     stop engines and replicas when the manager stops (by default they
                                     keep serving and are adopted at the next start)
@@ -38,6 +44,9 @@ public class ManagerMain implements QuarkusApplication {
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("uninstall")) {
             System.exit(io.longhorn.manager.uninstall.Uninstaller.main(List.of(args).subList(1, args.length)));
+        }
+        if (args.length > 0 && "token".equals(args[0])) {
+            System.exit(TokenCli.run(List.of(args).subList(1, args.length), System.out, System.err));
         }
         try {
             apply(List.of(args));
@@ -78,7 +87,7 @@ public class ManagerMain implements QuarkusApplication {
             switch (name) {
                 case "-h", "--help" -> throw new HelpException();
                 case "--stop-instances-on-shutdown" -> System.setProperty("longhorn.stop-instances-on-shutdown", "true");
-                case "--data-dir", "--listen", "--node-name", "--zone", "--bin-dir" -> {
+                case "--data-dir", "--listen", "--node-name", "--zone", "--bin-dir", "--admin-token-file", "--metrics" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             throw new IllegalArgumentException(name + " needs a value");
@@ -98,6 +107,13 @@ public class ManagerMain implements QuarkusApplication {
             case "--node-name" -> System.setProperty("longhorn.node-name", value);
             case "--zone" -> System.setProperty("longhorn.zone", value);
             case "--bin-dir" -> System.setProperty("longhorn.bin-dir", value);
+            case "--admin-token-file" -> System.setProperty("longhorn.auth.admin-token-file", value);
+            case "--metrics" -> {
+                if (!List.of("open", "token", "off").contains(value)) {
+                    throw new IllegalArgumentException("--metrics " + value + ": use open, token or off");
+                }
+                System.setProperty("longhorn.auth.metrics", value);
+            }
             default -> {
                 int colon = value.lastIndexOf(':');
                 if (colon < 0) {

@@ -1,5 +1,6 @@
 package io.longhorn.manager.standalone;
 
+import io.longhorn.manager.auth.AuthConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -59,4 +60,7 @@ public interface StandaloneConfig {
      * its node); by default {@code pod} with the {@code kubernetes} store, else {@code process}.
      */
     Optional<String> launcher();
+
+    /** Who may use the API and the UI ({@code longhorn.auth.*}). */
+    AuthConfig auth();
 }

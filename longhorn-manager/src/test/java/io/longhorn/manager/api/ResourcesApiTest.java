@@ -16,6 +16,16 @@ import org.junit.jupiter.api.Test;
 /** Settings, nodes, backup targets, backup volumes and engine images through /v1. */
 @QuarkusTest
 class ResourcesApiTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void asAdmin() {
+        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void anonymous() {
+        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
+    }
+
     private static ValidatableResponse put(String path, String body) {
         return given().contentType(ContentType.JSON).body(body).when().put(path).then();
     }

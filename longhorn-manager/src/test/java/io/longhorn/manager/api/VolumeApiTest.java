@@ -29,6 +29,16 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class VolumeApiTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void asAdmin() {
+        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void anonymous() {
+        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Inject

@@ -48,6 +48,7 @@ class BlockDeviceIT {
 
     @BeforeAll
     static void start() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
         Assumptions.assumeTrue(ManagerProcess.servicesBuilt(),
                 "the replica, engine and backupstore modules must be packaged first (the reactor build does that)");
         Assumptions.assumeTrue(Tools.run("id", "-u").output().trim().equals("0"), "needs root (loop devices, mounts)");
@@ -61,6 +62,7 @@ class BlockDeviceIT {
 
     @AfterAll
     static void stop() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
         try {
             if (manager != null) {
                 manager.kill();

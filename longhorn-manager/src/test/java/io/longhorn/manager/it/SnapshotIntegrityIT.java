@@ -46,6 +46,7 @@ class SnapshotIntegrityIT {
 
     @BeforeAll
     static void start() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
         assertTrue(ManagerProcess.servicesBuilt(),
                 "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
         dataDir = Files.createTempDirectory("integrity-it-").resolve("data");
@@ -55,6 +56,7 @@ class SnapshotIntegrityIT {
 
     @AfterAll
     static void stop() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
         try {
             if (manager != null) {
                 manager.kill();

@@ -59,6 +59,7 @@ class StandaloneManagerIT {
 
     @BeforeAll
     static void start() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
         assertTrue(ManagerProcess.servicesBuilt(),
                 "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
         dataDir = Files.createTempDirectory("manager-it-").resolve("data");
@@ -74,6 +75,7 @@ class StandaloneManagerIT {
 
     @AfterAll
     static void stop() throws Exception {
+        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
         try {
             if (manager != null) {
                 manager.kill();

@@ -22,6 +22,7 @@ import io.longhorn.manager.testing.kube.KubeControlPlane;
 import io.longhorn.manager.testing.kube.KubeControlPlaneExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -102,6 +103,17 @@ class ManifestsIT {
             assertTrue(sa.pods().inNamespace(Longhorn.NAMESPACE).list().getItems().isEmpty());
             assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "-n", Longhorn.NAMESPACE,
                     "create", "pods").startsWith("yes"));
+            // Checking the tokens the API is called with.
+            assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "create",
+                    "tokenreviews.authentication.k8s.io").strip().endsWith("yes"));
+            assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "create",
+                    "subjectaccessreviews.authorization.k8s.io").strip().endsWith("yes"));
+            var viewer = cp.client().rbac().clusterRoles().withName("longhorn-viewer").get();
+            assertEquals("true", viewer.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-view"));
+            assertEquals(List.of("get", "list", "watch"), viewer.getRules().getFirst().getVerbs());
+            var editor = cp.client().rbac().clusterRoles().withName("longhorn-editor").get();
+            assertEquals("true", editor.getMetadata().getLabels().get("rbac.authorization.k8s.io/aggregate-to-edit"));
+            assertTrue(editor.getRules().getFirst().getVerbs().containsAll(List.of("create", "update", "delete")));
             assertTrue(cp.kubectl("auth", "can-i", "--as=" + SERVICE_ACCOUNT, "update", "replicas.longhorn.io",
                     "--subresource=finalizers", "-n", Longhorn.NAMESPACE).startsWith("yes"));
             sa.nodes().list();

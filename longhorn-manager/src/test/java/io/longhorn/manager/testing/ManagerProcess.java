@@ -23,6 +23,9 @@ import java.util.stream.Stream;
  * releases the block devices of their volumes.
  */
 public final class ManagerProcess implements AutoCloseable {
+    /** The admin token every test manager is started with ({@code --admin-token-file}). */
+    public static final String ADMIN_TOKEN = TestTokens.ADMIN;
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -31,6 +34,11 @@ public final class ManagerProcess implements AutoCloseable {
         this.process = process;
         this.port = port;
         this.log = log;
+    }
+
+    /** The admin token, for {@code Authorization: Bearer}. */
+    public String token() {
+        return ADMIN_TOKEN;
     }
 
     public static Path root() {
@@ -72,11 +80,16 @@ public final class ManagerProcess implements AutoCloseable {
                                         java.util.Map<String, String> env) throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-manager.log");
+        Path tokenFile = TestTokens.adminTokenFile(dataDir.resolveSibling(dataDir.getFileName() + "-admin-token"));
+        // A manager run as another user (the data directory's owner) reads it too.
+        if (Files.exists(dataDir) && !Files.getOwner(dataDir).equals(Files.getOwner(tokenFile))) {
+            Files.setOwner(tokenFile, Files.getOwner(dataDir));
+        }
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString(), "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:" + port, "--bin-dir", root().resolve("bin").toString(),
-                "--node-name", nodeName));
+                "--node-name", nodeName, "--admin-token-file", tokenFile.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         Process p = pb.redirectErrorStream(true)
@@ -89,7 +102,7 @@ public final class ManagerProcess implements AutoCloseable {
                 throw new IllegalStateException("the manager exited with " + p.exitValue() + ": " + Files.readString(log));
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(m.url() + "/v1")).build(),
+                var r = http.send(HttpRequest.newBuilder(URI.create(m.url() + "/healthz")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return m;

@@ -61,6 +61,20 @@ final class Browser implements AutoCloseable {
         return new Browser(driver, profile, baseUrl);
     }
 
+    /**
+     * Logs in on the log-in page with the token; the tab keeps the session (sessionStorage) across
+     * {@link #go} until it logs out.
+     */
+    void signIn(String token) {
+        go("");
+        type("#login-token", token);
+        click("#login-submit");
+        waitFor(() -> present("body.signed-out") ? null : true, "the log-in to be accepted");
+        // Off the app, so that the next go() loads it afresh (as a first visit would), still signed in.
+        drainLog();
+        driver.get("about:blank");
+    }
+
     /** Opens a route of the single-page app, e.g. {@code "#/volumes"}. */
     void go(String hash) {
         drainLog();

@@ -71,6 +71,7 @@ class WebUiIT {
     @BeforeEach
     void openBrowser() throws IOException {
         browser = Browser.open(manager.url());
+        browser.signIn(manager.token());
     }
 
     @AfterEach
@@ -553,7 +554,8 @@ class WebUiIT {
     void aStylesheetThatFailsToLoadIsAnErrorWhileARefusedApiRequestIsNot() throws Exception {
         browser.go("#/volumes");
         browser.find("#create-volume-button");
-        assertEquals(404L, browser.script("return fetch('/v1/volumes/no-such-volume').then((r) => r.status)"));
+        assertEquals(404L, browser.script("return fetch('/v1/volumes/no-such-volume', { headers: { Authorization:"
+                + " `Bearer ${sessionStorage.getItem('longhorn-token')}` } }).then((r) => r.status)"));
         browser.script("const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = 'css/missing.css';"
                 + " document.head.append(l);");
         List<String> errors = browser.waitFor(() -> {
@@ -562,6 +564,53 @@ class WebUiIT {
         }, "the failed stylesheet to be reported");
         assertEquals(1, errors.size(), "only the stylesheet counts, not the API's 404: " + errors);
         browser.clearScriptErrors();
+    }
+
+    @Test
+    void theLogInPageRefusesAWrongTokenLetsTheRightOneInAndLoggingOutEndsTheSession() throws Exception {
+        api("POST", "/v1/volumes", "{\"name\":\"login-vol\",\"size\":\"16Mi\",\"numberOfReplicas\":1}");
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=login-vol]", "detached", Browser.WAIT);
+        browser.click("#logout-button");
+        browser.find("#login-token");
+        assertTrue(browser.present("body.signed-out"), "the app is out of the way while logged out");
+        browser.screenshot("login");
+
+        // A wrong token: refused, with the API's message, and still on the log-in page.
+        browser.type("#login-token", "lh_not-a-token-of-this-manager");
+        browser.click("#login-submit");
+        browser.awaitText("#login-error", "wrong token", Browser.WAIT);
+        assertTrue(browser.present("#login-token"));
+        assertEquals(null, browser.script("return sessionStorage.getItem('longhorn-token')"));
+
+        // The right one: the volume list.
+        browser.type("#login-token", manager.token());
+        browser.click("#login-submit");
+        browser.waitFor(() -> browser.present("body.signed-out") ? null : true, "the log-in to be accepted");
+        browser.awaitText("#user", "admin", Browser.WAIT);
+        browser.go("#/volumes");
+        browser.awaitText("tr[data-volume=login-vol]", "detached", Browser.WAIT);
+        String session = (String) browser.script("return sessionStorage.getItem('longhorn-token')");
+        assertFalse(session.equals(manager.token()), "the tab keeps a session token, not the admin token");
+        assertEquals(200, sendAs(session, "GET", "/v1/volumes").statusCode());
+
+        // Logging out revokes the session: the page is the log-in page and the token is refused.
+        browser.click("#logout-button");
+        browser.find("#login-token");
+        assertEquals(null, browser.script("return sessionStorage.getItem('longhorn-token')"));
+        assertEquals(401, sendAs(session, "GET", "/v1/volumes").statusCode());
+        browser.go("#/volumes");
+        browser.find("#login-token");
+        assertFalse(browser.present("tr[data-volume=login-vol]"));
+        api("DELETE", "/v1/volumes/login-vol", null);
+    }
+
+    private static HttpResponse<String> sendAs(String token, String method, String path) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(HttpRequest.newBuilder(URI.create(manager.url() + path)).header("Authorization",
+                    "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private void rowAction(String volume, String action) {
@@ -593,7 +642,7 @@ class WebUiIT {
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(manager.url() + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + manager.token())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
