@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.longhorn.manager.testing.kube.KubeCluster;
 import io.longhorn.manager.testing.kube.KubeControlPlane;
@@ -32,6 +35,7 @@ final class Longhorn {
     final Path root = KubeControlPlane.repositoryRoot();
     final KubeCluster cluster;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String token;
 
     Longhorn(KubeCluster cluster) {
         this.cluster = cluster;
@@ -191,8 +195,32 @@ final class Longhorn {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE());
     }
 
+    /**
+     * The bearer token the tests call the API with, as a user of the cluster would: a service
+     * account {@code e2e} of namespace default bound to {@code longhorn-editor} (the API checks it
+     * with TokenReview and SubjectAccessReview).
+     */
+    private synchronized String token() {
+        if (token == null) {
+            KubernetesClient c = client();
+            if (c.serviceAccounts().inNamespace("default").withName("e2e").get() == null) {
+                c.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder().withNewMetadata().withName("e2e")
+                        .endMetadata().build()).create();
+            }
+            if (c.rbac().clusterRoleBindings().withName("e2e-longhorn-editor").get() == null) {
+                c.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata()
+                        .withName("e2e-longhorn-editor").endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+                        .withKind("ClusterRole").withName("longhorn-editor").endRoleRef().addNewSubject().withKind("ServiceAccount")
+                        .withName("e2e").withNamespace("default").endSubject().build()).create();
+            }
+            token = c.serviceAccounts().inNamespace("default").withName("e2e").tokenRequest(new TokenRequestBuilder()
+                    .withNewSpec().withExpirationSeconds(7200L).endSpec().build()).getStatus().getToken();
+        }
+        return token;
+    }
+
     private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpRequest r = request.timeout(Duration.ofSeconds(30)).build();
+        HttpRequest r = request.timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token()).build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException(r.method() + " " + r.uri() + ": HTTP " + response.statusCode() + " " + response.body());
