@@ -34,6 +34,9 @@ public class EngineApp implements QuarkusApplication {
     @Inject
     EngineHolder holder;
 
+    @Inject
+    EngineAuth auth;
+
     @Override
     public int run(String... args) {
         if (config.volume().isEmpty()) {
@@ -42,6 +45,10 @@ public class EngineApp implements QuarkusApplication {
             return 0;
         }
         String volume = config.volume().get();
+        if (auth.secret() == null) {
+            LOG.warnf("volume %s: started without --secret-file: replicas and control callers need not prove the "
+                    + "volume's secret", volume);
+        }
         VolumeController controller;
         try {
             FrontendFactory frontends = frontends(volume);
@@ -50,7 +57,8 @@ public class EngineApp implements QuarkusApplication {
             String engineId = volume + "-" + UUID.randomUUID();
             controller = VolumeStarter.start(new EngineOptions(volume, config.replicas().orElse(List.of()), timeout,
                             config.minGeneration(), config.salvage()),
-                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId), frontends);
+                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId,
+                            auth.secret()), frontends);
         } catch (VolumeException | IllegalArgumentException e) {
             System.err.println("longhorn-engine: " + e.getMessage());
             return EXIT_FAILED;
