@@ -182,8 +182,14 @@ class VolumeSecretIT {
         assertEquals(0, imp.getActualSize(), imp.toString());
         assertEquals(0, op.getActualSize(), op.toString());
 
-        // An engine with the secret does not start on a replica without it, nor on an impostor.
-        for (ServiceProcess bad : List.of(impostor, open)) {
+        // An engine with the secret does not start on a replica without it, nor on an impostor (fresh
+        // ones: the open replica above took the engine's rebuild preparation, as it takes anyone's calls).
+        cluster.withSecret(otherFile);
+        ServiceProcess impostor2 = cluster.replica("impostor2", "16Mi");
+        cluster.withSecret(null);
+        ServiceProcess open2 = cluster.replica("open2", "16Mi");
+        cluster.withSecret(dir.resolve("vol1.secret"));
+        for (ServiceProcess bad : List.of(impostor2, open2)) {
             ServiceProcess refused = cluster.launchEngine("vol2", List.of(bad));
             try {
                 assertNotEquals(0, refused.awaitExit(Duration.ofMinutes(2)), refused.output());
