@@ -57,7 +57,7 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
 
     @Override
     public BackupClient backupClient(String address) {
-        return new GrpcBackupClient(address, channel(address));
+        return new GrpcBackupClient(address, channel(address), secrets);
     }
 
     /** Drops the channel of an address that will not come back (a stopped instance's port). */
