@@ -196,8 +196,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             cmd.add(options.binDir().resolve("longhorn-engine").toString());
             // blockdev: the engine serves NBD, and a block device on this host is connected to it.
             String frontend = BLOCKDEV.equals(req.frontend()) ? "nbd" : req.frontend();
-            cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", frontend,
-                    "--secret-file", secrets.file(req.volumeName()).toString()));
+            cmd.addAll(List.of("controller", "--listen", host + ":" + ports.next(host), "--frontend", frontend));
             if ("nbd".equals(frontend)) {
                 cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
             }
@@ -213,6 +212,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             if (req.salvage()) {
                 cmd.add("--salvage");
             }
+            cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             cmd.add(req.volumeName());
         }
         return cmd;

@@ -50,9 +50,10 @@ class PodSpecsTest {
         assertEquals("longhorn-java/longhorn-replica:1.2.3", c.getImage());
         assertTrue(c.getSecurityContext().getPrivileged());
         assertEquals(List.of("--listen", "0.0.0.0:10000", "--data-listen", "0.0.0.0:10001", "--size",
-                Long.toString(1 << 26), "/volume"), c.getArgs());
-        assertEquals("/volume", c.getVolumeMounts().getFirst().getMountPath());
-        var hostPath = pod.getSpec().getVolumes().getFirst().getHostPath();
+                Long.toString(1 << 26), "--secret-file", "/var/run/longhorn/volume-secret/secret", "/volume"),
+                c.getArgs());
+        assertEquals("/volume", c.getVolumeMounts().get(1).getMountPath());
+        var hostPath = pod.getSpec().getVolumes().get(1).getHostPath();
         assertEquals("/var/lib/longhorn/replicas/vol1-0a1b", hostPath.getPath());
         assertEquals("DirectoryOrCreate", hostPath.getType());
         assertEquals(10000, c.getReadinessProbe().getTcpSocket().getPort().getIntVal());
@@ -64,12 +65,12 @@ class PodSpecsTest {
                 List.of("tcp://10.0.0.5:10001", "tcp://10.0.0.6:10001"), "nbd", 0, false), "uid-2", OPTIONS);
         var c = pod.getSpec().getContainers().getFirst();
         assertEquals("longhorn-java/longhorn-engine:1.2.3", c.getImage());
-        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--nbd-listen",
-                "0.0.0.0:10011", "--replica", "tcp://10.0.0.5:10001", "--replica", "tcp://10.0.0.6:10001", "vol1"),
-                c.getArgs());
+        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--secret-file",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "0.0.0.0:10011", "--replica",
+                "tcp://10.0.0.5:10001", "--replica", "tcp://10.0.0.6:10001", "vol1"), c.getArgs());
         assertEquals("Engine", pod.getMetadata().getOwnerReferences().getFirst().getKind());
         assertEquals("engine", pod.getMetadata().getLabels().get("longhorn.io/component"));
-        assertTrue(pod.getSpec().getVolumes().isEmpty());
+        assertEquals(1, pod.getSpec().getVolumes().size(), "the volume secret only");
         assertTrue(c.getSecurityContext().getPrivileged());
     }
 
@@ -77,9 +78,25 @@ class PodSpecsTest {
     void anEnginePodCarriesTheStartRuleAndServesNbdForABlockdevVolume() {
         Pod pod = PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1 << 26,
                 List.of("tcp://10.0.0.5:10001"), "blockdev", 7, true).withReplicaTimeout(17), "uid-3", OPTIONS);
-        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--nbd-listen",
-                "0.0.0.0:10011", "--replica-timeout", "17s", "--replica", "tcp://10.0.0.5:10001",
+        assertEquals(List.of("controller", "--listen", "0.0.0.0:10010", "--frontend", "nbd", "--secret-file",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "0.0.0.0:10011", "--replica-timeout", "17s", "--replica", "tcp://10.0.0.5:10001",
                 "--min-generation", "7", "--salvage", "vol1"), pod.getSpec().getContainers().getFirst().getArgs());
+    }
+
+    @Test
+    void engineAndReplicaPodsMountTheirVolumesSecretReadOnlyAndOwnerOnly() {
+        for (Pod pod : List.of(
+                PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1, List.of(), "nbd", 0, false), "u", OPTIONS),
+                PodSpecs.pod(InstanceRequest.replica("vol1-r-1", "vol1", "node-2", 1, "/d/replicas/x"), "u", OPTIONS))) {
+            var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+            assertEquals("longhorn-volume-secret-vol1", volume.getSecret().getSecretName());
+            assertEquals(0400, volume.getSecret().getDefaultMode());
+            var mount = pod.getSpec().getContainers().getFirst().getVolumeMounts().stream()
+                    .filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow();
+            assertTrue(mount.getReadOnly());
+            List<String> args = pod.getSpec().getContainers().getFirst().getArgs();
+            assertEquals(mount.getMountPath() + "/secret", args.get(args.indexOf("--secret-file") + 1));
+        }
     }
 
     @Test
