@@ -200,6 +200,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             if ("nbd".equals(frontend)) {
                 cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
             }
+            cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             if (req.replicaTimeoutSeconds() > 0) {
                 cmd.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));
             }
@@ -212,7 +213,6 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             if (req.salvage()) {
                 cmd.add("--salvage");
             }
-            cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             cmd.add(req.volumeName());
         }
         return cmd;
