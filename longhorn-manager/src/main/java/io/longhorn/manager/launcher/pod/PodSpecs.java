@@ -95,17 +95,13 @@ public final class PodSpecs {
                 .withNewSecurityContext().withPrivileged(true).endSecurityContext()
                 .withNewReadinessProbe().withNewTcpSocket().withNewPort(control).endTcpSocket()
                 .withPeriodSeconds(1).withFailureThreshold(3).endReadinessProbe()
-                .addNewPort().withName("control").withContainerPort(control).endPort()
-                .addToVolumeMounts(new VolumeMountBuilder().withName("volume-secret").withMountPath(SECRET_MOUNT)
-                        .withReadOnly(true).build());
+                .addNewPort().withName("control").withContainerPort(control).endPort();
         PodBuilder pod = new PodBuilder().withNewMetadata().withName(req.name()).withNamespace(options.namespace())
                 .withLabels(labels).withOwnerReferences(owner).endMetadata();
         var spec = pod.withNewSpec().withNodeName(req.nodeID()).withRestartPolicy("Never")
                 .withServiceAccountName(options.serviceAccount()).withTerminationGracePeriodSeconds(10L)
                 // Run on a node whatever its taints: the instance belongs where its data or attachment is.
-                .addNewToleration().withOperator("Exists").endToleration()
-                .addToVolumes(new VolumeBuilder().withName("volume-secret").withNewSecret()
-                        .withSecretName(secretName(req.volumeName())).withDefaultMode(0400).endSecret().build());
+                .addNewToleration().withOperator("Exists").endToleration();
         if (replica) {
             container.addNewPort().withName("data").withContainerPort(REPLICA_DATA_PORT).endPort()
                     .addToVolumeMounts(new VolumeMountBuilder().withName("data").withMountPath(REPLICA_MOUNT).build());
@@ -114,6 +110,10 @@ public final class PodSpecs {
         } else {
             container.addNewPort().withName("nbd").withContainerPort(ENGINE_NBD_PORT).endPort();
         }
+        container.addToVolumeMounts(new VolumeMountBuilder().withName("volume-secret").withMountPath(SECRET_MOUNT)
+                .withReadOnly(true).build());
+        spec.addToVolumes(new VolumeBuilder().withName("volume-secret").withNewSecret()
+                .withSecretName(secretName(req.volumeName())).withDefaultMode(0400).endSecret().build());
         return spec.withContainers(container.build()).endSpec().build();
     }
 

@@ -52,8 +52,8 @@ class PodSpecsTest {
         assertEquals(List.of("--listen", "0.0.0.0:10000", "--data-listen", "0.0.0.0:10001", "--size",
                 Long.toString(1 << 26), "--secret-file", "/var/run/longhorn/volume-secret/secret", "/volume"),
                 c.getArgs());
-        assertEquals("/volume", c.getVolumeMounts().get(1).getMountPath());
-        var hostPath = pod.getSpec().getVolumes().get(1).getHostPath();
+        assertEquals("/volume", c.getVolumeMounts().getFirst().getMountPath());
+        var hostPath = pod.getSpec().getVolumes().getFirst().getHostPath();
         assertEquals("/var/lib/longhorn/replicas/vol1-0a1b", hostPath.getPath());
         assertEquals("DirectoryOrCreate", hostPath.getType());
         assertEquals(10000, c.getReadinessProbe().getTcpSocket().getPort().getIntVal());
