@@ -34,6 +34,7 @@ public final class GrpcAuthServer implements ServerInterceptor {
     private final Clock clock;
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private final AtomicLong refusals = new AtomicLong();
+    private volatile long lastExpire;
 
     /**
      * @param secret the volume's secret, or null to admit every call
@@ -122,11 +123,15 @@ public final class GrpcAuthServer implements ServerInterceptor {
         return null;
     }
 
-    /** Forgets nonces old enough that their time alone refuses them. */
+    /**
+     * Forgets nonces old enough that their time alone refuses them; at most once a second (or when
+     * the table is full), so that a busy server does not scan the table on every call.
+     */
     private void expire(long now) {
-        if (seen.size() < 1024) {
+        if (seen.size() < 1024 || now - lastExpire < 1000 && seen.size() < MAX_NONCES) {
             return;
         }
+        lastExpire = now;
         for (Iterator<Long> it = seen.values().iterator(); it.hasNext(); ) {
             if (Math.abs(now - it.next()) > GrpcAuth.WINDOW_MILLIS) {
                 it.remove();
