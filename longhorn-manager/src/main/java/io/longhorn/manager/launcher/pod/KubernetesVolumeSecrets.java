@@ -24,7 +24,17 @@ public final class KubernetesVolumeSecrets {
 
     private final KubernetesClient client;
     private final String namespace;
-    private final Map<String, VolumeSecret> cache = new ConcurrentHashMap<>();
+    /**
+     * How long a Secret read is trusted. Every node's manager signs calls with it; when another
+     * manager deletes a volume and a new one of the same name gets a new Secret, this manager sees
+     * the new one after at most this long.
+     */
+    static final long CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+    private record Cached(VolumeSecret secret, long readAt) {
+    }
+
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     public KubernetesVolumeSecrets(KubernetesClient client, String namespace) {
         this.client = client;
@@ -33,7 +43,9 @@ public final class KubernetesVolumeSecrets {
 
     /** The volume's secret, creating its Secret when missing. */
     public VolumeSecret secretFor(String volume) {
-        return cache.computeIfAbsent(volume, this::readOrCreate);
+        long now = System.nanoTime();
+        return cache.compute(volume, (v, c) -> c != null && now - c.readAt < CACHE_NANOS ? c
+                : new Cached(readOrCreate(v), now)).secret();
     }
 
     private VolumeSecret readOrCreate(String volume) {

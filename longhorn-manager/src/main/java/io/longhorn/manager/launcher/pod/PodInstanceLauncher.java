@@ -226,7 +226,16 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
             InstanceInfo info = PodStates.info(pod);
             if (InstanceState.RUNNING.equals(info.state()) && info.controlAddress().equals(address)) {
                 String volume = pod.getMetadata().getLabels().get(Longhorn.LABEL_VOLUME);
-                return volume == null ? null : secrets.secretFor(volume);
+                if (volume == null) {
+                    return null;
+                }
+                try {
+                    return secrets.secretFor(volume);
+                } catch (RuntimeException e) {
+                    // The call goes unsigned and the instance refuses it, with a clear error.
+                    LOG.warnf("no secret of volume %s for calls to %s: %s", volume, address, e.getMessage());
+                    return null;
+                }
             }
         }
         return null;
