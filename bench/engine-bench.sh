@@ -5,6 +5,7 @@
 #   DURATION=5 SIZE=512Mi bench/engine-bench.sh  # shorter
 #   ROUNDS=3 bench/engine-bench.sh               # repeat every run 3 times and average
 #   TRANSPORT=unix bench/engine-bench.sh         # engine -> replica data over Unix sockets
+#   SECRET=none bench/engine-bench.sh            # engine and replicas without a volume secret
 #
 # Builds nothing: it expects longhorn-replica and longhorn-engine built
 # (./mvnw -B install -DskipTests). On loopback it starts:
@@ -25,6 +26,9 @@ ROUNDS="${ROUNDS:-1}"
 # tcp: the engine reaches its replicas' data servers over loopback TCP; unix: each replica also
 # serves a Unix socket, which the engine prefers for a replica on its own host.
 TRANSPORT="${TRANSPORT:-tcp}"
+# file: engine and replicas share a volume secret, as the manager runs them (connect-time
+# challenge-response); none: no secret.
+SECRET="${SECRET:-file}"
 BENCH_DIR="${BENCH_DIR:-/var/tmp}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
@@ -52,6 +56,12 @@ trap cleanup EXIT
 
 SIZE_BYTES="$(numfmt --from=iec-i "$SIZE")"
 
+SECRET_ARGS=()
+if [[ "$SECRET" == file ]]; then
+  (umask 077 && head -c 32 /dev/urandom >"$WORK/volume.secret")
+  SECRET_ARGS=(--secret-file "$WORK/volume.secret")
+fi
+
 # Waits for a "<what> ready: ..." line in a log; prints the line.
 wait_ready() { # log pid what
   local _
@@ -71,7 +81,7 @@ wait_ready() { # log pid what
 start_replica() { # name; sets ADDR to its control address
   local socket=()
   [[ "$TRANSPORT" == unix ]] && socket=(--data-socket "$WORK/$1.sock")
-  "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$SIZE" "${socket[@]}" "$WORK/$1" >"$WORK/$1.log" 2>&1 &
+  "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$SIZE" "${socket[@]}" "${SECRET_ARGS[@]}" "$WORK/$1" >"$WORK/$1.log" 2>&1 &
   PIDS+=("$!")
   echo "$!" >"$WORK/$1.pid"
   ADDR="$(wait_ready "$WORK/$1.log" "$!" replica | sed -n 's/^replica ready: control=\([^ ]*\) .*/\1/p')"
@@ -85,7 +95,7 @@ start_engine() { # volume replica-control-address...; sets URI to its NBD export
   for r in "$@"; do
     args+=(--replica "tcp://$r")
   done
-  "$ROOT/bin/longhorn-engine" controller --listen 127.0.0.1:0 --frontend nbd --nbd-listen 127.0.0.1:0 \
+  "$ROOT/bin/longhorn-engine" controller --listen 127.0.0.1:0 --frontend nbd --nbd-listen 127.0.0.1:0 "${SECRET_ARGS[@]}" \
       "${args[@]}" "$volume" >"$WORK/$volume.log" 2>&1 &
   PIDS+=("$!")
   echo "$!" >"$WORK/$volume.pid"

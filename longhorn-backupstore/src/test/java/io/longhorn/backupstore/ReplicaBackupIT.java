@@ -181,6 +181,39 @@ class ReplicaBackupIT {
         }
     }
 
+    @Test
+    void aReplicaWithAVolumeSecretIsBackedUpAndRestoredOnlyByWhoProvesIt() throws Exception {
+        Path target = Files.createDirectories(tmp.resolve("target"));
+        Path secret = tmp.resolve("vol1.secret");
+        io.longhorn.api.auth.VolumeSecret.createIfMissing(secret);
+        String url = "file://" + target;
+        try (ReplicaProcess source = ReplicaProcess.start(tmp.resolve("replicas/vol1-00c0ffee"), SIZE, secret)) {
+            byte[] model = new byte[(int) SIZE];
+            write(source, model, MiB, random((int) (3 * MiB), 7));
+            source.snapshot("s1");
+            String s1 = TestVolume.sha256(model, model.length);
+
+            Result refused = Launchers.backup(Map.of(), "create", "--dest", url, "--replica", source.control(), "s1");
+            assertTrue(refused.exitCode() != 0, refused.toString());
+            assertTrue(refused.stderr().contains("UNAUTHENTICATED") || refused.stderr().contains("secret"),
+                    refused.stderr());
+            Result b = Launchers.backup(Map.of(), "create", "--dest", url, "--replica", source.control(),
+                    "--secret-file", secret.toString(), "s1");
+            assertEquals(0, b.exitCode(), b.toString());
+            String backupUrl = b.stdout().trim();
+
+            try (ReplicaProcess fresh = ReplicaProcess.start(tmp.resolve("restored/secret-a"), SIZE, secret)) {
+                Result noSecret = Launchers.backup(Map.of(), "restore", backupUrl, "--to", fresh.control());
+                assertTrue(noSecret.exitCode() != 0, noSecret.toString());
+                assertEquals(0, fresh.info().getActualSize(), "the refused restore wrote nothing");
+                Result r = Launchers.backup(Map.of(), "restore", backupUrl, "--to", fresh.control(),
+                        "--secret-file", secret.toString());
+                assertEquals(0, r.exitCode(), r.toString());
+                assertEquals(s1, fresh.sha256(SIZE));
+            }
+        }
+    }
+
     private void write(ReplicaProcess replica, byte[] model, long offset, byte[] data) throws Exception {
         replica.write(offset, data);
         System.arraycopy(data, 0, model, (int) offset, data.length);

@@ -1,5 +1,6 @@
 package io.longhorn.engine;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.types.Address;
 import io.longhorn.engine.cli.ControllerArgs;
 import io.longhorn.engine.cli.EngineCli;
@@ -45,6 +46,15 @@ public final class EngineMain {
             System.err.println("Run longhorn-engine controller --help for usage.");
             System.exit(EngineCli.EXIT_USAGE);
             return;
+        }
+        if (parsed.secretFile() != null) {
+            try {
+                VolumeSecret.load(parsed.secretFile());
+            } catch (IOException e) {
+                System.err.println("longhorn-engine controller: --secret-file: " + e.getMessage());
+                System.exit(EngineCli.EXIT_USAGE);
+                return;
+            }
         }
         Address control;
         try {

@@ -38,10 +38,11 @@ public class ReplicaApp implements QuarkusApplication {
         ReplicaMain.Launch launch = ReplicaMain.launch();
         ReplicaOptions o = launch.options();
         Replica replica = launch.replica();
+        served.protect(launch.secret(), "replica " + replica.directory());
         try {
             dataServer = DataServer.start(BlockTarget.of(replica), new DataServer.Options(
                     new InetSocketAddress(o.dataListen().host(), o.dataListen().port()), o.dataSocket(),
-                    DataServer.Options.defaultWorkers()));
+                    DataServer.Options.defaultWorkers()), launch.secret());
         } catch (IOException e) {
             System.err.println("longhorn-replica: " + e.getMessage());
             stop();
@@ -58,6 +59,11 @@ public class ReplicaApp implements QuarkusApplication {
         });
         served.onRecordGeneration((generation, engine) -> dataServer.recordGeneration(generation, engine));
         served.publish(replica, dataAddress, socket);
+        served.onRefusals(() -> dataServer.refusals());
+        if (launch.secret() == null) {
+            LOG.warnf("replica %s: started without --secret-file: anyone who reaches its ports may read and write it",
+                    replica.directory());
+        }
         String ready = "replica ready: control=" + hostPort(launch.control().host(), launch.control().port())
                 + " data=" + dataAddress + (socket.isEmpty() ? "" : " socket=" + socket)
                 + " dir=" + replica.directory() + " size=" + replica.size();

@@ -1,5 +1,6 @@
 package io.longhorn.replica;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.types.Address;
 import io.longhorn.replica.bench.LoadGenerator;
 import io.longhorn.replica.store.CorruptMetadataException;
@@ -27,7 +28,7 @@ public final class ReplicaMain {
     static final int EXIT_USAGE = 2;
 
     /** What main hands to the Quarkus application. */
-    record Launch(ReplicaOptions options, Replica replica, Address control) {
+    record Launch(ReplicaOptions options, Replica replica, Address control, VolumeSecret secret) {
     }
 
     private static volatile Launch launch;
@@ -56,6 +57,16 @@ public final class ReplicaMain {
             System.exit(EXIT_USAGE);
             return;
         }
+        VolumeSecret secret = null;
+        if (options.secretFile() != null) {
+            try {
+                secret = VolumeSecret.load(options.secretFile());
+            } catch (IOException e) {
+                System.err.println("longhorn-replica: --secret-file: " + e.getMessage());
+                System.exit(EXIT_USAGE);
+                return;
+            }
+        }
         Address control;
         try {
             control = controlAddress(options.listen());
@@ -80,7 +91,7 @@ public final class ReplicaMain {
             System.exit(EXIT_FAILED);
             return;
         }
-        launch = new Launch(options, replica, control);
+        launch = new Launch(options, replica, control, secret);
         // Set before Quarkus reads its configuration; system properties outrank application.properties.
         System.setProperty("quarkus.grpc.server.host", control.host());
         System.setProperty("quarkus.grpc.server.port", Integer.toString(control.port()));

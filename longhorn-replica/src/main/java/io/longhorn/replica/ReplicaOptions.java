@@ -14,12 +14,13 @@ import java.nio.file.Path;
  * @param dataSocket data server Unix socket, or null
  * @param size       size for a new replica in bytes, 0 when not given
  * @param dir        the replica directory
+ * @param secretFile the volume's secret file, or null to serve without one
  */
-public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket, long size, Path dir) {
+public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket, long size, Path dir, Path secretFile) {
 
     public static final String USAGE = """
             Usage: longhorn-replica [--listen HOST:PORT] [--data-listen HOST:PORT] [--data-socket PATH]
-                                    [--size SIZE] DIR
+                                    [--size SIZE] [--secret-file PATH] DIR
                    longhorn-replica bench --help
 
             Serves one replica of a volume from DIR, creating it when DIR holds none.
@@ -30,6 +31,12 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
               --data-socket PATH       also serve the data protocol on this Unix socket
               --size SIZE              size of a new replica, e.g. 10Gi; a multiple of 4096
                                        (required when DIR is new; must match when DIR exists)
+              --secret-file PATH       the volume's secret: 32 bytes, mode 0600 (or 0400). Every data
+                                       connection and every control call must prove it holds the same
+                                       secret (a challenge-response; the secret never crosses the
+                                       wire) or is refused. The manager always gives one. Without it
+                                       the replica serves anyone who reaches its ports: only for local
+                                       tools run by hand, on loopback.
               -h, --help               show this help
 
             Prints "replica ready: control=HOST:PORT data=tcp://HOST:PORT [socket=PATH] dir=DIR size=N"
@@ -58,6 +65,7 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
         String dataSocket = null;
         String size = null;
         String dir = null;
+        String secretFile = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String name = a;
@@ -69,7 +77,7 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
             }
             switch (name) {
                 case "-h", "--help" -> throw new HelpRequested();
-                case "--listen", "--data-listen", "--data-socket", "--size" -> {
+                case "--listen", "--data-listen", "--data-socket", "--size", "--secret-file" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -80,6 +88,7 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
                         case "--listen" -> listen = once(name, listen, value);
                         case "--data-listen" -> dataListen = once(name, dataListen, value);
                         case "--data-socket" -> dataSocket = once(name, dataSocket, value);
+                        case "--secret-file" -> secretFile = once(name, secretFile, value);
                         default -> size = once(name, size, value);
                     }
                 }
@@ -129,7 +138,11 @@ public record ReplicaOptions(Address listen, Address dataListen, Path dataSocket
             }
             socket = Path.of(dataSocket).toAbsolutePath();
         }
-        return new ReplicaOptions(control, data, socket, bytes, Path.of(dir).toAbsolutePath().normalize());
+        if (secretFile != null && secretFile.isBlank()) {
+            throw new UsageException("--secret-file needs a path");
+        }
+        return new ReplicaOptions(control, data, socket, bytes, Path.of(dir).toAbsolutePath().normalize(),
+                secretFile == null ? null : Path.of(secretFile).toAbsolutePath());
     }
 
     private static String once(String name, String old, String value) throws UsageException {

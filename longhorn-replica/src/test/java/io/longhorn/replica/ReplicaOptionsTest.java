@@ -22,6 +22,14 @@ class ReplicaOptionsTest {
     }
 
     @Test
+    void theSecretFileIsOptional() throws Exception {
+        assertEquals(Path.of("/run/s/vol1.secret"), ReplicaOptions.parse("--secret-file", "/run/s/vol1.secret", "d")
+                .secretFile());
+        assertEquals(null, ReplicaOptions.parse("d").secretFile());
+        assertThrows(ReplicaOptions.UsageException.class, () -> ReplicaOptions.parse("--secret-file", "", "d"));
+    }
+
+    @Test
     void controlPortZeroMeansAFreeDataPortToo() throws Exception {
         ReplicaOptions o = ReplicaOptions.parse("--listen=127.0.0.1:0", "--data-socket", "/run/r.sock", "d");
         assertEquals(0, o.dataListen().port());

@@ -1,5 +1,7 @@
 package io.longhorn.api.client;
 
+import io.longhorn.api.auth.DataAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
@@ -46,6 +48,8 @@ public final class ReplicaDataClient implements AutoCloseable {
      * value; 1 GiB parts keep each request (and the replica worker serving it) short.
      */
     static final int MAX_RANGE = 1 << 30;
+    /** Longest payload of an OK reply to AUTH or HELLO (a nonce or a proof). */
+    private static final int HANDSHAKE_REPLY_MAX = 64;
     /** Longest error message accepted from a replica. */
     private static final int MAX_ERROR_MESSAGE = 64 << 10;
 
@@ -67,20 +71,60 @@ public final class ReplicaDataClient implements AutoCloseable {
 
     /**
      * Connects to a replica's data server and introduces the writer with {@code hello}, the
-     * handshake every connection starts with (see {@link Hello}).
+     * handshake every connection starts with (see {@link Hello}), without a volume secret: for
+     * replicas started by hand without one.
+     *
+     * @see #connect(Address, Duration, Hello, VolumeSecret)
+     */
+    public static ReplicaDataClient connect(Address address, Duration connectTimeout, Hello hello) throws IOException {
+        return connect(address, connectTimeout, hello, null);
+    }
+
+    /**
+     * Connects to a replica's data server and introduces the writer with {@code hello}. With a
+     * {@code secret}, both sides first prove they hold it (see {@link DataAuth}): the replica
+     * refuses a client that cannot, and this method refuses a replica that cannot, before any data
+     * frame is sent.
      *
      * @param address        {@code tcp://host:port} or {@code unix:///path}
      * @param connectTimeout how long to wait for a TCP connection, and then for the handshake
      * @param hello          who writes, for which volume, at which generation
+     * @param secret         the volume's secret, or null to connect without one
      * @throws ReplicaDataException (EIO) naming the address when it cannot connect; with the
-     *                              replica's status (EPERM when fenced) when it refuses the hello
+     *                              replica's status (EPERM when fenced, EACCES when either side
+     *                              failed to prove the secret) when the handshake fails
      */
-    public static ReplicaDataClient connect(Address address, Duration connectTimeout, Hello hello) throws IOException {
+    public static ReplicaDataClient connect(Address address, Duration connectTimeout, Hello hello, VolumeSecret secret)
+            throws IOException {
         Objects.requireNonNull(hello, "hello");
         ReplicaDataClient c = open(address, connectTimeout);
+        long ms = Math.max(1, connectTimeout.toMillis());
         try {
-            c.send(MessageType.HELLO, hello.generation(), hello.payload().remaining(), 0, hello.payload(), null)
-                    .get(Math.max(1, connectTimeout.toMillis()), TimeUnit.MILLISECONDS);
+            if (secret == null) {
+                c.send(MessageType.HELLO, hello.generation(), hello.payload().remaining(), 0, hello.payload(), null)
+                        .get(ms, TimeUnit.MILLISECONDS);
+                return c;
+            }
+            byte[] clientNonce = VolumeSecret.randomBytes(DataAuth.NONCE_SIZE);
+            ByteBuffer nonceReply = ByteBuffer.allocate(HANDSHAKE_REPLY_MAX);
+            c.send(MessageType.AUTH, 0, clientNonce.length, 0, ByteBuffer.wrap(clientNonce), nonceReply)
+                    .get(ms, TimeUnit.MILLISECONDS);
+            byte[] replicaNonce = bytes(nonceReply);
+            if (replicaNonce.length != DataAuth.NONCE_SIZE) {
+                c.close();
+                throw new ReplicaDataException(WireStatus.EACCES, "replica " + address + " has no secret for "
+                        + hello + " (it answered the challenge with " + replicaNonce.length + " bytes): "
+                        + "refusing to send it data");
+            }
+            ByteBuffer payload = hello.payload(DataAuth.clientProof(secret, clientNonce, replicaNonce, hello));
+            ByteBuffer proofReply = ByteBuffer.allocate(HANDSHAKE_REPLY_MAX);
+            c.send(MessageType.HELLO, hello.generation(), payload.remaining(), 0, payload, proofReply)
+                    .get(ms, TimeUnit.MILLISECONDS);
+            if (!DataAuth.verifyReplica(secret, bytes(proofReply), clientNonce, replicaNonce, hello)) {
+                c.close();
+                throw new ReplicaDataException(WireStatus.EACCES, "replica " + address + " did not prove it holds "
+                        + "the secret of the volume of " + hello + ": refusing to send it data");
+            }
             return c;
         } catch (ExecutionException e) {
             c.close();
@@ -98,6 +142,13 @@ public final class ReplicaDataClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ReplicaDataException(WireStatus.EIO, "interrupted while connecting to replica " + address, e);
         }
+    }
+
+    private static byte[] bytes(ByteBuffer filled) {
+        filled.flip();
+        byte[] b = new byte[filled.remaining()];
+        filled.get(b);
+        return b;
     }
 
     private static ReplicaDataClient open(Address address, Duration connectTimeout) throws IOException {
@@ -267,6 +318,7 @@ public final class ReplicaDataClient implements AutoCloseable {
             case FLUSH -> "failed to flush replica " + address;
             case PING -> "failed to ping replica " + address;
             case HELLO -> "handshake at generation " + offset + " with replica " + address;
+            case AUTH -> "challenge-response with replica " + address;
         };
     }
 
@@ -281,6 +333,13 @@ public final class ReplicaDataClient implements AutoCloseable {
                             + " carries a message of " + frame.length() + " bytes");
                 }
                 return ByteBuffer.allocate(frame.length());
+            }
+            if (frame.type() == MessageType.HELLO || frame.type() == MessageType.AUTH) {
+                if (p.dst == null || frame.length() > p.dst.capacity()) {
+                    throw new ProtocolException(frame.type() + " reply " + frame.id() + " from replica " + address
+                            + " carries " + frame.length() + " bytes");
+                }
+                return p.dst.clear().limit(frame.length());
             }
             if (frame.length() != p.length) {
                 throw new ProtocolException("read reply " + frame.id() + " from replica " + address + " has "

@@ -19,7 +19,8 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * A payload of {@code length} bytes follows a WRITE request, a HELLO request (see {@link Hello};
- * its offset field carries the engine's generation), a successful READ reply, and an error
+ * its offset field carries the engine's generation), an AUTH request, a successful READ, HELLO or
+ * AUTH reply (for HELLO and AUTH the length may be 0), and an error
  * reply (a UTF-8 message, with {@code length} then being the message size). Nothing follows any
  * other frame. Many requests may be in flight on one connection; replies come in any order and are
  * matched by id. Big-endian, like NBD.
@@ -69,20 +70,18 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
     /** Whether a payload of {@code length} bytes follows this header on the wire. */
     public boolean hasPayload() {
         if (!reply) {
-            return type == MessageType.WRITE || type == MessageType.HELLO;
+            return type == MessageType.WRITE || type == MessageType.HELLO || type == MessageType.AUTH;
         }
-        return status != WireStatus.OK || type == MessageType.READ;
+        return status != WireStatus.OK || type == MessageType.READ || handshake();
+    }
+
+    private boolean handshake() {
+        return type == MessageType.HELLO || type == MessageType.AUTH;
     }
 
     /** Bytes of payload that follow this header on the wire. */
     public int payloadLength() {
-        if (!reply) {
-            return type == MessageType.WRITE || type == MessageType.HELLO ? length : 0;
-        }
-        if (status != WireStatus.OK) {
-            return length;
-        }
-        return type == MessageType.READ ? length : 0;
+        return hasPayload() ? length : 0;
     }
 
     public boolean fua() {

@@ -14,9 +14,12 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  *  u16 n  then n bytes: the volume name, UTF-8 (empty: a tool that serves no volume, e.g. a restore)
  *  u16 m  then m bytes: the engine's instance id, UTF-8, unique per engine process start
+ *  [u16 k then k bytes: the client's proof, when the connection was opened with AUTH]
  * </pre>
- * The reply is OK, EPERM (fenced: a newer engine owns the replica) or EINVAL (the replica serves
- * another volume, or the payload is malformed), with the reason as its message.
+ * The reply is OK, EPERM (fenced: a newer engine owns the replica), EINVAL (the replica serves
+ * another volume, or the payload is malformed) or EACCES (the replica has a volume secret and the
+ * proof is missing or wrong), with the reason as its message. An OK reply to an authenticated
+ * hello carries the replica's proof as its payload (see {@link io.longhorn.api.auth.DataAuth}).
  *
  * @param volume     the volume name, or "" for a tool that serves no volume
  * @param generation the generation the engine serves at (or will record before serving)
@@ -36,16 +39,34 @@ public record Hello(String volume, long generation, String engine) {
         }
     }
 
-    /** The frame's payload. */
+    /** The frame's payload, without a proof. */
     public ByteBuffer payload() {
+        return payload(null);
+    }
+
+    /** The frame's payload, followed by {@code proof} when it is not null. */
+    public ByteBuffer payload(byte[] proof) {
         byte[] v = volume.getBytes(StandardCharsets.UTF_8);
         byte[] e = engine.getBytes(StandardCharsets.UTF_8);
-        if (4 + v.length + e.length > MAX_PAYLOAD) {
+        int extra = proof == null ? 0 : 2 + proof.length;
+        if (4 + v.length + e.length + extra > MAX_PAYLOAD) {
             throw new IllegalArgumentException("hello of engine " + engine + " for volume " + volume + " is too long");
         }
-        ByteBuffer b = ByteBuffer.allocate(4 + v.length + e.length);
+        ByteBuffer b = ByteBuffer.allocate(4 + v.length + e.length + extra);
         b.putShort((short) v.length).put(v).putShort((short) e.length).put(e);
+        if (proof != null) {
+            b.putShort((short) proof.length).put(proof);
+        }
         return b.flip();
+    }
+
+    /**
+     * A hello as received, with the client's proof or null when it sent none.
+     *
+     * @param hello the hello
+     * @param proof the proof bytes, or null
+     */
+    public record Signed(Hello hello, byte[] proof) {
     }
 
     /** The request frame that carries this hello with {@code id}. */
@@ -59,6 +80,15 @@ public record Hello(String volume, long generation, String engine) {
      * @throws ProtocolException when the payload is malformed
      */
     public static Hello decode(Frame frame, ByteBuffer payload) throws ProtocolException {
+        return decodeSigned(frame, payload).hello();
+    }
+
+    /**
+     * Reads a hello and its proof, if any, from a HELLO frame and its payload (position 0 to limit).
+     *
+     * @throws ProtocolException when the payload is malformed
+     */
+    public static Signed decodeSigned(Frame frame, ByteBuffer payload) throws ProtocolException {
         try {
             ByteBuffer b = payload.duplicate();
             if (b.remaining() > MAX_PAYLOAD) {
@@ -66,10 +96,15 @@ public record Hello(String volume, long generation, String engine) {
             }
             String volume = string(b);
             String engine = string(b);
+            byte[] proof = null;
+            if (b.hasRemaining()) {
+                proof = new byte[b.getShort() & 0xffff];
+                b.get(proof);
+            }
             if (b.hasRemaining()) {
                 throw new ProtocolException("hello has " + b.remaining() + " trailing bytes");
             }
-            return new Hello(volume, frame.offset(), engine);
+            return new Signed(new Hello(volume, frame.offset(), engine), proof);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolException("malformed hello: " + e.getMessage());
         }

@@ -15,12 +15,18 @@ public enum MessageType {
      * The first frame on every connection: who is writing (see {@link Hello}). The replica
      * refuses every other frame before it and answers it OK or EPERM (fenced) / EINVAL.
      */
-    HELLO(7);
+    HELLO(7),
+    /**
+     * Opens the challenge-response that precedes HELLO when the volume has a secret (see
+     * {@link io.longhorn.api.auth.DataAuth}): the request carries the client's nonce, the reply the
+     * replica's (empty when the replica has no secret).
+     */
+    AUTH(8);
 
     /** Set in the type byte of every reply. */
     public static final int REPLY_BIT = 0x80;
 
-    private static final MessageType[] BY_CODE = new MessageType[8];
+    private static final MessageType[] BY_CODE = new MessageType[9];
 
     static {
         for (MessageType t : values()) {

@@ -9,6 +9,8 @@ public final class WireStatus {
     public static final int EPERM = 1;
     public static final int EIO = 5;
     public static final int ENOMEM = 12;
+    /** The connection did not prove it holds the volume's secret. */
+    public static final int EACCES = 13;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int EOVERFLOW = 75;
@@ -23,6 +25,7 @@ public final class WireStatus {
             case EPERM -> "EPERM";
             case EIO -> "EIO";
             case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
             case EOVERFLOW -> "EOVERFLOW";

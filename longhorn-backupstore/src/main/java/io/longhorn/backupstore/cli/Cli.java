@@ -16,6 +16,28 @@ final class Cli {
     private Cli() {
     }
 
+    /**
+     * The volume secret in {@code file}, or null without one.
+     *
+     * @throws InvalidInputException naming the file when it is no valid secret file
+     */
+    static io.longhorn.api.auth.VolumeSecret secret(java.nio.file.Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return io.longhorn.api.auth.VolumeSecret.load(file);
+        } catch (java.io.IOException e) {
+            throw new io.longhorn.backupstore.error.InvalidInputException("--secret-file: " + e.getMessage());
+        }
+    }
+
+    /** The secret's bytes for a service request, empty without one. */
+    static com.google.protobuf.ByteString secretBytes(java.nio.file.Path file) {
+        var s = secret(file);
+        return s == null ? com.google.protobuf.ByteString.EMPTY : com.google.protobuf.ByteString.copyFrom(s.bytes());
+    }
+
     static BackupOperations operations(BackupConfigMapping config) {
         return new BackupOperations(new DriverOptions(System.getenv(), config.nfs().mountRoot(),
                 config.nfs().mountOptions(), new SystemMountCommand()));

@@ -60,6 +60,10 @@ public class CreateCommand implements Callable<Integer> {
             description = "Run the backup as a job of this backup service instead of in this process.")
     String service;
 
+    @Option(names = "--secret-file", paramLabel = "PATH",
+            description = "The volume's secret file (32 bytes, mode 0600), for replicas started with one.")
+    java.nio.file.Path secretFile;
+
     @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "The snapshot to back up.")
     String snapshot;
 
@@ -74,7 +78,8 @@ public class CreateCommand implements Callable<Integer> {
                 Compression.parse(compression == null ? config.compression() : compression),
                 workers > 0 ? workers : config.concurrency());
         Cancellation cancel = new Cancellation();
-        BackupResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).create(spec1,
+        var secret = Cli.secret(secretFile);
+        BackupResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).withReplicaSecret(secret).create(spec1,
                 Cli.progress(err, "backup " + snapshot, quiet), cancel));
         err.printf("backup %s of snapshot %s: %s, %d blocks, %d new (%d bytes stored) in %d ms%n", r.backupName(),
                 snapshot, r.incremental() ? "incremental" : "full", r.blockCount(), r.blocksUploaded(),
@@ -87,6 +92,7 @@ public class CreateCommand implements Callable<Integer> {
         try (ServiceClient client = new ServiceClient(service)) {
             var req = io.longhorn.api.backup.CreateBackupRequest.newBuilder()
                     .setTarget(ServiceClient.target(dest)).setReplicaAddress(replica)
+                    .setVolumeSecret(Cli.secretBytes(secretFile))
                     .setVolumeName(volume == null ? "" : volume).setSnapshotName(snapshot)
                     .setBackupName(name == null ? "" : name).putAllLabels(parseLabels(labels))
                     .setCompressionMethod(compression == null ? "" : compression).setConcurrency(workers).build();

@@ -49,6 +49,10 @@ public class RestoreCommand implements Callable<Integer> {
             description = "Run the restore as a job of this backup service instead of in this process.")
     String service;
 
+    @Option(names = "--secret-file", paramLabel = "PATH",
+            description = "The volume's secret file (32 bytes, mode 0600), for replicas started with one.")
+    java.nio.file.Path secretFile;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
@@ -58,7 +62,7 @@ public class RestoreCommand implements Callable<Integer> {
                 var req = io.longhorn.api.backup.RestoreRequest.newBuilder()
                         .setTarget(ServiceClient.target(null)).setBackupUrl(backupUrl).addAllReplicaAddresses(targets)
                         .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers)
-                        .setOverwrite(overwrite).build();
+                        .setOverwrite(overwrite).setVolumeSecret(Cli.secretBytes(secretFile)).build();
                 var job = client.run(stub -> stub.restore(req), Cli.progress(err, "restore", quiet));
                 err.printf("restored backup %s%s: job %s in %d ms%n", job.getBackupName(),
                         job.getIncremental() ? " incrementally" : "", job.getId(), job.getElapsedMs());
@@ -66,7 +70,9 @@ public class RestoreCommand implements Callable<Integer> {
             }
         }
         Cancellation cancel = new Cancellation();
-        RestoreResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).restore(backupUrl, targets,
+        var secret = Cli.secret(secretFile);
+        RestoreResult r = Cli.cancelledOnSignal(cancel, () -> Cli.operations(config).withReplicaSecret(secret)
+                .restore(backupUrl, targets,
                 lastRestored, overwrite, workers > 0 ? workers : config.concurrency(),
                 Cli.progress(err, "restore", quiet), cancel));
         err.printf("restored backup %s%s: %d blocks written, %d zeroed in %d ms%n", r.backupName(),

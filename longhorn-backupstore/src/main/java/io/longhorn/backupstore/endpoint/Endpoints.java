@@ -1,5 +1,6 @@
 package io.longhorn.backupstore.endpoint;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.types.Address;
 import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.restore.FanOutTarget;
@@ -28,13 +29,18 @@ public final class Endpoints {
      * @throws InvalidInputException naming the address when it is neither
      */
     public static SnapshotSource source(String address) {
+        return source(address, null);
+    }
+
+    /** A snapshot source whose replica calls prove {@code secret} (null: none). */
+    public static SnapshotSource source(String address, VolumeSecret secret) {
         if (address == null || address.isBlank()) {
             throw new InvalidInputException("replica address is empty");
         }
         if (address.startsWith(DIR)) {
             return new DirectorySnapshotSource(absolute(address.substring(DIR.length()), address));
         }
-        return new ReplicaSnapshotSource(parse(address));
+        return new ReplicaSnapshotSource(parse(address), secret);
     }
 
     /**
@@ -42,6 +48,11 @@ public final class Endpoints {
      * with {@code size} bytes if missing) or replica control addresses.
      */
     public static RestoreTarget target(List<String> addresses, long size) {
+        return target(addresses, size, null);
+    }
+
+    /** A restore target whose replica connections prove {@code secret} (null: none). */
+    public static RestoreTarget target(List<String> addresses, long size, VolumeSecret secret) {
         if (addresses == null || addresses.isEmpty()) {
             throw new InvalidInputException("no restore target: give at least one replica address");
         }
@@ -51,7 +62,7 @@ public final class Endpoints {
                 if (a.startsWith(FILE)) {
                     targets.add(FileRestoreTarget.open(absolute(a.substring(FILE.length()), a), size));
                 } else {
-                    targets.add(ReplicaRestoreTarget.connect(parse(a)));
+                    targets.add(ReplicaRestoreTarget.connect(parse(a), secret));
                 }
             }
         } catch (RuntimeException e) {

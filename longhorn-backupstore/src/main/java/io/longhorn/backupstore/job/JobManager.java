@@ -1,5 +1,6 @@
 package io.longhorn.backupstore.job;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.backupstore.backup.BackupResult;
 import io.longhorn.backupstore.config.BackupConfigMapping;
 import io.longhorn.backupstore.driver.BackupTargets;
@@ -56,6 +57,12 @@ public class JobManager {
 
     /** Starts a backup job; the input is checked by the job (its errors show in the job). */
     public JobStatus startBackup(BackupOperations.CreateSpec spec, Map<String, String> credentials) {
+        return startBackup(spec, credentials, null);
+    }
+
+    /** Starts a backup job whose replica calls prove {@code volumeSecret} (null: none). */
+    public JobStatus startBackup(BackupOperations.CreateSpec spec, Map<String, String> credentials,
+                                 VolumeSecret volumeSecret) {
         if (spec.snapshotName() == null || spec.snapshotName().isBlank()) {
             throw new InvalidInputException("snapshot name is empty");
         }
@@ -64,7 +71,7 @@ public class JobManager {
         }
         BackupTargets.validate(spec.targetUrl());
         Job job = register(JobKind.BACKUP, spec.volumeName(), spec.snapshotName(), spec.backupName(), null);
-        BackupOperations ops = new BackupOperations(options(credentials));
+        BackupOperations ops = new BackupOperations(options(credentials)).withReplicaSecret(volumeSecret);
         run(job, () -> {
             BackupResult r = ops.create(spec, job, job.cancellation());
             job.backupDone(BackupUrl.parse(r.backupUrl(), true).volume(), r.backupName(), r.backupUrl(),
@@ -81,13 +88,19 @@ public class JobManager {
      */
     public JobStatus startRestore(String backupUrl, List<String> targets, String lastRestored, boolean overwrite,
                                   int concurrency, Map<String, String> credentials) {
+        return startRestore(backupUrl, targets, lastRestored, overwrite, concurrency, credentials, null);
+    }
+
+    /** Starts a restore job whose replica connections prove {@code volumeSecret} (null: none). */
+    public JobStatus startRestore(String backupUrl, List<String> targets, String lastRestored, boolean overwrite,
+                                  int concurrency, Map<String, String> credentials, VolumeSecret volumeSecret) {
         BackupUrl url = BackupUrl.parse(backupUrl, true);
         BackupTargets.validate(url.target());
         if (targets == null || targets.isEmpty()) {
             throw new InvalidInputException("no restore target: give at least one replica address");
         }
         Job job = register(JobKind.RESTORE, url.volume(), null, url.backup(), backupUrl);
-        BackupOperations ops = new BackupOperations(options(credentials));
+        BackupOperations ops = new BackupOperations(options(credentials)).withReplicaSecret(volumeSecret);
         int workers = concurrency > 0 ? concurrency : config.concurrency();
         run(job, () -> {
             RestoreResult r = ops.restore(backupUrl, targets, lastRestored, overwrite, workers, job,

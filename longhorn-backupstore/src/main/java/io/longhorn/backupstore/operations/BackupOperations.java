@@ -1,5 +1,6 @@
 package io.longhorn.backupstore.operations;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.backupstore.backup.BackupCreator;
 import io.longhorn.backupstore.backup.BackupRequest;
 import io.longhorn.backupstore.backup.BackupResult;
@@ -29,6 +30,16 @@ import java.util.Optional;
 /** The backupstore's operations as users call them, with URLs and addresses. */
 public final class BackupOperations {
     private final DriverOptions options;
+    private VolumeSecret replicaSecret;
+
+    /**
+     * Proves {@code secret} to the replicas this backs up from or restores to (null: replicas
+     * without a secret); returns this.
+     */
+    public BackupOperations withReplicaSecret(VolumeSecret secret) {
+        this.replicaSecret = secret;
+        return this;
+    }
 
     public BackupOperations(DriverOptions options) {
         this.options = options;
@@ -52,7 +63,7 @@ public final class BackupOperations {
      */
     public BackupResult create(CreateSpec spec, ProgressListener progress, Cancellation cancel) {
         try (BackupStoreDriver driver = BackupTargets.open(spec.targetUrl(), options);
-             SnapshotSource source = Endpoints.source(spec.replica())) {
+             SnapshotSource source = Endpoints.source(spec.replica(), replicaSecret)) {
             String volume = spec.volumeName();
             if (volume == null || volume.isBlank()) {
                 volume = source.info().volumeHint();
@@ -80,7 +91,7 @@ public final class BackupOperations {
             BackupConfig cfg = store.backup(url.backup());
             long size = cfg.volumeSize() > 0 ? cfg.volumeSize()
                     : store.volumeConfig().map(v -> v.size()).orElse(0L);
-            try (RestoreTarget target = Endpoints.target(targets, size)) {
+            try (RestoreTarget target = Endpoints.target(targets, size, replicaSecret)) {
                 return Restorer.restore(driver, new RestoreRequest(url.volume(), url.backup(), lastRestored,
                         overwrite, concurrency), target, progress, cancel);
             }

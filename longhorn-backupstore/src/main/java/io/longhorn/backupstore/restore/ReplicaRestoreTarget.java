@@ -5,6 +5,7 @@ import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.replica.SnapshotInfo;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.wire.Hello;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.backupstore.error.TargetIOException;
 import io.longhorn.backupstore.source.replica.ReplicaSnapshotSource;
 import java.io.IOException;
@@ -42,7 +43,17 @@ public final class ReplicaRestoreTarget implements RestoreTarget {
      * @throws TargetIOException when the replica cannot be reached
      */
     public static ReplicaRestoreTarget connect(Address control) {
-        ReplicaSnapshotSource client = new ReplicaSnapshotSource(control);
+        return connect(control, null);
+    }
+
+    /**
+     * Connects to a replica by its control address, proving {@code secret} on its control and data
+     * connections (null: a replica without one).
+     *
+     * @throws TargetIOException when the replica cannot be reached or refuses the secret
+     */
+    public static ReplicaRestoreTarget connect(Address control, VolumeSecret secret) {
+        ReplicaSnapshotSource client = new ReplicaSnapshotSource(control, secret);
         try {
             ReplicaInfo info = client.replicaInfo();
             if (info.getDataAddress().isEmpty()) {
@@ -51,7 +62,7 @@ public final class ReplicaRestoreTarget implements RestoreTarget {
             // A restore serves no volume; it writes at the replica's generation, and is refused while
             // an engine that recorded it still serves the replica.
             ReplicaDataClient dc = ReplicaDataClient.connect(Address.parse(info.getDataAddress()), CONNECT_TIMEOUT,
-                    new Hello("", info.getGeneration(), "restore-" + ProcessHandle.current().pid()));
+                    new Hello("", info.getGeneration(), "restore-" + ProcessHandle.current().pid()), secret);
             return new ReplicaRestoreTarget(control, client, info, dc);
         } catch (IOException e) {
             client.close();

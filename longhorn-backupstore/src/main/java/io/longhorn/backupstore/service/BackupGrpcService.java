@@ -1,5 +1,6 @@
 package io.longhorn.backupstore.service;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.grpc.stub.StreamObserver;
 import io.longhorn.api.backup.BackupInfo;
 import io.longhorn.api.backup.BackupRequest;
@@ -52,7 +53,8 @@ public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
                     req.getVolumeName(), req.getSnapshotName(), req.getBackupName(), req.getLabelsMap(),
                     Compression.parse(compression),
                     req.getConcurrency() > 0 ? req.getConcurrency() : jobs.defaultConcurrency());
-            return ProtoMapper.job(jobs.startBackup(spec, req.getTarget().getCredentialsMap()));
+            return ProtoMapper.job(jobs.startBackup(spec, req.getTarget().getCredentialsMap(),
+                    secret(req.getVolumeSecret())));
         });
     }
 
@@ -60,7 +62,18 @@ public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
     public void restore(RestoreRequest req, StreamObserver<Job> out) {
         respond(out, () -> ProtoMapper.job(jobs.startRestore(req.getBackupUrl(), req.getReplicaAddressesList(),
                 req.getLastRestoredBackup(), req.getOverwrite(), req.getConcurrency(),
-                req.getTarget().getCredentialsMap())));
+                req.getTarget().getCredentialsMap(), secret(req.getVolumeSecret()))));
+    }
+
+    /** The volume secret of a request, or null when it has none; a wrong size is the caller's error. */
+    private static VolumeSecret secret(com.google.protobuf.ByteString bytes) {
+        if (bytes.isEmpty()) {
+            return null;
+        }
+        if (bytes.size() != VolumeSecret.SIZE) {
+            throw new InvalidInputException("volume_secret has " + bytes.size() + " bytes, not " + VolumeSecret.SIZE);
+        }
+        return VolumeSecret.of(bytes.toByteArray());
     }
 
     @Override

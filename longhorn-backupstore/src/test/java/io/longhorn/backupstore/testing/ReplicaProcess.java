@@ -36,16 +36,30 @@ public final class ReplicaProcess implements AutoCloseable {
     private final ManagedChannel channel;
     private final ReplicaDataClient data;
 
-    private ReplicaProcess(Process process, String control, String dataAddress) throws IOException {
+    private ReplicaProcess(Process process, String control, String dataAddress,
+                           io.longhorn.api.auth.VolumeSecret secret) throws IOException {
         this.process = process;
         this.control = control;
-        this.channel = ManagedChannelBuilder.forTarget(control).usePlaintext().build();
-        this.data = ReplicaDataClient.connect(Address.parse(dataAddress), Duration.ofSeconds(10), new Hello("", 0, "tool-" + ProcessHandle.current().pid()));
+        this.channel = ManagedChannelBuilder.forTarget(control).usePlaintext()
+                .intercept(io.longhorn.api.auth.GrpcAuth.client("test", secret)).build();
+        this.data = ReplicaDataClient.connect(Address.parse(dataAddress), Duration.ofSeconds(10),
+                new Hello("", 0, "tool-" + ProcessHandle.current().pid()), secret);
     }
 
     public static ReplicaProcess start(Path dir, long size) throws IOException {
-        Process p = Launchers.builder(Map.of(), "longhorn-replica",
-                List.of("--listen", "127.0.0.1:0", "--size", Long.toString(size), dir.toString()))
+        return start(dir, size, null);
+    }
+
+    /** A replica that requires the secret in {@code secretFile} (null: none); this client proves it. */
+    public static ReplicaProcess start(Path dir, long size, Path secretFile) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("--listen", "127.0.0.1:0", "--size", Long.toString(size)));
+        if (secretFile != null) {
+            args.addAll(List.of("--secret-file", secretFile.toString()));
+        }
+        args.add(dir.toString());
+        io.longhorn.api.auth.VolumeSecret secret = secretFile == null ? null
+                : io.longhorn.api.auth.VolumeSecret.load(secretFile);
+        Process p = Launchers.builder(Map.of(), "longhorn-replica", args)
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
@@ -56,7 +70,7 @@ public final class ReplicaProcess implements AutoCloseable {
                 Matcher m = READY.matcher(line);
                 if (m.find()) {
                     drain(out);
-                    return new ReplicaProcess(p, m.group(1), m.group(2));
+                    return new ReplicaProcess(p, m.group(1), m.group(2), secret);
                 }
             }
             throw new IllegalStateException("replica in " + dir + " exited before it was ready:\n" + seen);

@@ -4,6 +4,8 @@ import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.longhorn.api.auth.GrpcAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -51,6 +53,14 @@ public final class GrpcReplicaControl implements ReplicaControl {
      * @param engine this engine's instance id, sent with every generation it records
      */
     public GrpcReplicaControl(Address address, ControlTimeouts timeouts, String engine) {
+        this(address, timeouts, engine, null);
+    }
+
+    /**
+     * @param engine this engine's instance id, sent with every generation it records
+     * @param secret the volume's secret every call proves (see {@link GrpcAuth}); null: unsigned calls
+     */
+    public GrpcReplicaControl(Address address, ControlTimeouts timeouts, String engine, VolumeSecret secret) {
         if (address.isUnix()) {
             throw new IllegalArgumentException("replica control address " + address + " must be tcp://host:port");
         }
@@ -59,6 +69,7 @@ public final class GrpcReplicaControl implements ReplicaControl {
         this.engine = engine;
         this.channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(), InsecureChannelCredentials.create())
                 .maxInboundMessageSize(MAX_MESSAGE)
+                .intercept(GrpcAuth.client("engine-" + engine, secret))
                 .build();
         this.blocking = ReplicaServiceGrpc.newBlockingStub(channel).withMaxOutboundMessageSize(MAX_MESSAGE);
         this.async = ReplicaServiceGrpc.newStub(channel).withMaxOutboundMessageSize(MAX_MESSAGE);

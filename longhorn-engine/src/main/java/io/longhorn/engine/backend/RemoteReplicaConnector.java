@@ -1,5 +1,6 @@
 package io.longhorn.engine.backend;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.client.ReplicaDataClient;
 import io.longhorn.api.replica.ReplicaInfo;
 import io.longhorn.api.types.Address;
@@ -21,12 +22,17 @@ public final class RemoteReplicaConnector implements ReplicaConnector {
     private final Duration connectTimeout;
     private final String volume;
     private final String engine;
+    private final VolumeSecret secret;
 
     /**
      * @param volume the volume name, announced on every data connection
      * @param engine this engine's instance id, unique per process start
+     * @param secret the volume's secret, proven on every data connection and control call; null
+     *               for replicas started without one
      */
-    public RemoteReplicaConnector(ControlTimeouts timeouts, Duration connectTimeout, String volume, String engine) {
+    public RemoteReplicaConnector(ControlTimeouts timeouts, Duration connectTimeout, String volume, String engine,
+                                  VolumeSecret secret) {
+        this.secret = secret;
         this.timeouts = timeouts;
         this.connectTimeout = connectTimeout;
         this.volume = volume;
@@ -35,13 +41,14 @@ public final class RemoteReplicaConnector implements ReplicaConnector {
 
     @Override
     public ReplicaControl control(Address controlAddress) {
-        return new GrpcReplicaControl(controlAddress, timeouts, engine);
+        return new GrpcReplicaControl(controlAddress, timeouts, engine, secret);
     }
 
     @Override
     public ReplicaDataPath data(Address controlAddress, ReplicaInfo info, long generation) throws IOException {
         Address data = dataAddress(controlAddress, info);
-        return new RemoteDataPath(ReplicaDataClient.connect(data, connectTimeout, new Hello(volume, generation, engine)));
+        return new RemoteDataPath(ReplicaDataClient.connect(data, connectTimeout, new Hello(volume, generation, engine),
+                secret));
     }
 
     /**

@@ -21,21 +21,26 @@ import java.util.Map;
  * @param volume         the volume name
  * @param minGeneration  the lowest generation the volume may serve from (0: unknown)
  * @param salvage        serve from the best remaining replicas even when they are behind
+ * @param secretFile     the volume's secret file, or null
  */
 public record ControllerArgs(Address listen, String frontend, Address nbdListen, Path nbdSocket, Duration replicaTimeout,
-                             List<String> replicas, String volume, long minGeneration, boolean salvage) {
+                             List<String> replicas, String volume, long minGeneration, boolean salvage,
+                             Path secretFile) {
 
     public static final String USAGE = """
             Usage: longhorn-engine controller [--listen HOST:PORT] [--frontend nbd|none]
                                               [--nbd-listen HOST:PORT] [--nbd-socket PATH]
                                               [--replica-timeout 8s] [--min-generation N] [--salvage]
+                                              [--secret-file PATH]
                                               --replica tcp://HOST:PORT ... VOLUME
 
             Serves VOLUME over the given replicas (their control addresses, most preferred first).
 
               --listen HOST:PORT        gRPC control address (default 127.0.0.1:9501; port 0 picks a free one)
               --frontend nbd|none       serve the volume over NBD (default) or not at all
-              --nbd-listen HOST:PORT    NBD address (default 127.0.0.1:10809; port 0 picks a free one)
+              --nbd-listen HOST:PORT    NBD address (default 127.0.0.1:10809, loopback only; port 0 picks a
+                                        free one). Give 0.0.0.0 only where clients on other hosts must
+                                        reach the export: NBD itself has no authentication.
               --nbd-socket PATH         also serve NBD on this Unix socket
               --replica-timeout DUR     a replica that leaves a request unanswered this long is set
                                         to ERR (default 8s)
@@ -44,6 +49,12 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                                         to serve from replicas below it (default 0: unknown)
               --salvage                 serve from the best remaining replicas even when they are
                                         behind the others or --min-generation; what they missed is lost
+              --secret-file PATH        the volume's secret: 32 bytes, mode 0600 (or 0400). The engine
+                                        proves it to every replica (and requires the replica to prove it
+                                        back) and requires it of every control call; the secret never
+                                        crosses the wire. The manager always gives one. Without it the
+                                        engine talks only to replicas started without one, and anyone
+                                        who reaches its control port may drive it: for engines run by hand.
 
             Prints "engine ready: control=HOST:PORT nbd=nbd://HOST:PORT/VOLUME" once it serves.
             Exit codes: 0 after a clean shutdown, 1 when the volume cannot start, 2 on bad arguments.""";
@@ -58,6 +69,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         boolean salvage = false;
         List<String> replicas = new ArrayList<>();
         String volume = null;
+        String secretFile = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--salvage")) {
@@ -79,7 +91,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 continue;
             }
             if (!List.of("--listen", "--frontend", "--nbd-listen", "--nbd-socket", "--replica-timeout", "--replica",
-                    "--min-generation").contains(name)) {
+                    "--min-generation", "--secret-file").contains(name)) {
                 throw new UsageException("unknown option " + name);
             }
             if (value == null) {
@@ -95,6 +107,12 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 case "--nbd-socket" -> nbdSocket = value;
                 case "--replica-timeout" -> timeout = value;
                 case "--min-generation" -> minGeneration = value;
+                case "--secret-file" -> {
+                    if (value.isBlank()) {
+                        throw new UsageException("--secret-file needs a path");
+                    }
+                    secretFile = value;
+                }
                 default -> replicas.add(value);
             }
         }
@@ -139,7 +157,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
             throw new UsageException((l.isUnix() ? "--listen" : "--nbd-listen") + " must be HOST:PORT; use --nbd-socket for a Unix socket");
         }
         return new ControllerArgs(l, frontend, n, nbdSocket == null ? null : Path.of(nbdSocket), d, List.copyOf(replicas),
-                volume, minGen, salvage);
+                volume, minGen, salvage, secretFile == null ? null : Path.of(secretFile).toAbsolutePath());
     }
 
     private static Address address(String flag, String value) throws UsageException {
@@ -163,6 +181,9 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         p.put("longhorn.engine.replica-timeout", replicaTimeout.toString());
         p.put("longhorn.engine.min-generation", Long.toString(minGeneration));
         p.put("longhorn.engine.salvage", Boolean.toString(salvage));
+        if (secretFile != null) {
+            p.put("longhorn.engine.secret-file", secretFile.toString());
+        }
         p.put("longhorn.engine.listen", control.hostPort());
         p.put("quarkus.grpc.server.host", control.host());
         p.put("quarkus.grpc.server.port", Integer.toString(control.port()));

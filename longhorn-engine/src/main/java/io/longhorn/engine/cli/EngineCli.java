@@ -5,6 +5,8 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.longhorn.api.auth.GrpcAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.engine.Empty;
 import io.longhorn.api.engine.EngineServiceGrpc;
 import io.longhorn.api.engine.ExpandRequest;
@@ -17,8 +19,10 @@ import io.longhorn.api.engine.SnapshotCreateResponse;
 import io.longhorn.api.engine.SnapshotRequest;
 import io.longhorn.api.types.Address;
 import io.longhorn.api.types.Sizes;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,8 +45,11 @@ public final class EngineCli {
     public static final int EXIT_USAGE = 2;
 
     public static final String USAGE = """
-            Usage: longhorn-engine [--url HOST:PORT] COMMAND
+            Usage: longhorn-engine [--url HOST:PORT] [--secret-file PATH] COMMAND
                    longhorn-engine controller ... (run longhorn-engine controller --help)
+
+            --secret-file (default $LONGHORN_ENGINE_SECRET_FILE): the volume's secret, for an engine started
+            with one; calls prove it (the secret never crosses the wire) or the engine refuses them.
 
             Commands (to the engine at --url, default $LONGHORN_ENGINE_URL or 127.0.0.1:9501):
               info                              size, frontend endpoint, state, replicas with their modes, and
@@ -76,15 +83,33 @@ public final class EngineCli {
 
     private int run(List<String> all) {
         String url = System.getenv().getOrDefault("LONGHORN_ENGINE_URL", "127.0.0.1:9501");
+        String secretFile = System.getenv("LONGHORN_ENGINE_SECRET_FILE");
         List<String> args = new ArrayList<>(all);
-        while (!args.isEmpty() && args.getFirst().startsWith("--url")) {
+        while (!args.isEmpty() && (args.getFirst().startsWith("--url") || args.getFirst().startsWith("--secret-file"))) {
             String a = args.removeFirst();
-            if (a.startsWith("--url=")) {
-                url = a.substring("--url=".length());
+            String flag = a.startsWith("--url") ? "--url" : "--secret-file";
+            String value;
+            if (a.startsWith(flag + "=")) {
+                value = a.substring(flag.length() + 1);
+            } else if (!a.equals(flag)) {
+                return usage("unknown option " + a);
             } else if (args.isEmpty()) {
-                return usage("--url needs a value");
+                return usage(flag + " needs a value");
             } else {
-                url = args.removeFirst();
+                value = args.removeFirst();
+            }
+            if (flag.equals("--url")) {
+                url = value;
+            } else {
+                secretFile = value;
+            }
+        }
+        VolumeSecret secret = null;
+        if (secretFile != null && !secretFile.isEmpty()) {
+            try {
+                secret = VolumeSecret.load(Path.of(secretFile));
+            } catch (IOException e) {
+                return usage("--secret-file: " + e.getMessage());
             }
         }
         if (args.isEmpty() || args.getFirst().equals("help") || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
@@ -107,7 +132,7 @@ public final class EngineCli {
             return usage(e.getMessage());
         }
         ManagedChannel channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(),
-                InsecureChannelCredentials.create()).build();
+                InsecureChannelCredentials.create()).intercept(GrpcAuth.client("cli", secret)).build();
         try {
             return execute(command, EngineServiceGrpc.newBlockingStub(channel), address);
         } catch (StatusRuntimeException e) {

@@ -35,6 +35,9 @@ public class EngineApp implements QuarkusApplication {
     @Inject
     EngineHolder holder;
 
+    @Inject
+    EngineAuth auth;
+
     @Override
     public int run(String... args) {
         IoFlusher.Result flusher = IoFlusher.atStart();
@@ -47,6 +50,10 @@ public class EngineApp implements QuarkusApplication {
             return 0;
         }
         String volume = config.volume().get();
+        if (auth.secret() == null) {
+            LOG.warnf("volume %s: started without --secret-file: replicas and control callers need not prove the "
+                    + "volume's secret", volume);
+        }
         VolumeController controller;
         try {
             FrontendFactory frontends = frontends(volume);
@@ -55,7 +62,8 @@ public class EngineApp implements QuarkusApplication {
             String engineId = volume + "-" + UUID.randomUUID();
             controller = VolumeStarter.start(new EngineOptions(volume, config.replicas().orElse(List.of()), timeout,
                             config.minGeneration(), config.salvage()),
-                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId), frontends);
+                    new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId,
+                            auth.secret()), frontends);
         } catch (VolumeException | IllegalArgumentException e) {
             System.err.println("longhorn-engine: " + e.getMessage());
             return EXIT_FAILED;

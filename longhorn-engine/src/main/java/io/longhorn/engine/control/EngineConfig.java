@@ -46,6 +46,13 @@ public interface EngineConfig {
     @WithDefault("false")
     boolean salvage();
 
+    /**
+     * The volume's secret file (32 bytes, mode 0600): replicas and control callers must prove they
+     * hold the same secret. Without it the engine connects to replicas and serves control calls
+     * without proof (only for engines run by hand).
+     */
+    Optional<String> secretFile();
+
     /** The control address as given by --listen, for the ready line. */
     @WithDefault("127.0.0.1:9501")
     String listen();

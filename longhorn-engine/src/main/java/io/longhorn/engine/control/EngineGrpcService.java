@@ -35,9 +35,12 @@ public class EngineGrpcService extends EngineServiceGrpc.EngineServiceImplBase {
     @Inject
     EngineHolder holder;
 
+    @Inject
+    EngineAuth auth;
+
     @Override
     public void volumeInfo(Empty request, StreamObserver<Volume> out) {
-        respond(out, () -> ProtoMapper.volume(c().status()));
+        respond(out, () -> ProtoMapper.volume(c().status()).toBuilder().setAuthRefusals(auth.refusals()).build());
     }
 
     @Override

@@ -28,6 +28,17 @@ class ControllerArgsTest {
     }
 
     @Test
+    void theSecretFileBecomesAPropertyAndTheExportStaysOnLoopbackByDefault() throws Exception {
+        ControllerArgs a = ControllerArgs.parse(List.of("--secret-file", "/run/s/vol1.secret", "--replica", "a:1", "vol1"));
+        assertEquals("/run/s/vol1.secret", a.properties(a.listen()).get("longhorn.engine.secret-file"));
+        assertEquals("127.0.0.1", a.nbdListen().host());
+        assertEquals("127.0.0.1", a.listen().host());
+        ControllerArgs none = ControllerArgs.parse(List.of("--replica", "a:1", "vol1"));
+        assertEquals(null, none.properties(none.listen()).get("longhorn.engine.secret-file"));
+        assertTrue(message("--secret-file", "", "--replica", "a:1", "vol1").contains("--secret-file"));
+    }
+
+    @Test
     void badFlagsNameTheFlag() {
         assertTrue(message("--replica", "tcp://a:1").contains("no volume"));
         assertTrue(message("vol1").contains("no replica"));

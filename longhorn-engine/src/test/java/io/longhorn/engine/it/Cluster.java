@@ -32,9 +32,26 @@ final class Cluster implements AutoCloseable {
     final List<ServiceProcess> replicas = new ArrayList<>();
     final List<Engine> engines = new ArrayList<>();
     private int logs;
+    /** The volume's secret file given to every process started, or null. */
+    private Path secretFile;
 
     Cluster(Path dir) {
         this.dir = dir;
+    }
+
+    /** The secret in the file given to every process, or null. */
+    io.longhorn.api.auth.VolumeSecret secret() {
+        try {
+            return secretFile == null ? null : io.longhorn.api.auth.VolumeSecret.load(secretFile);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Gives every replica and engine started from now on this secret file (null: none). */
+    Cluster withSecret(Path secretFile) {
+        this.secretFile = secretFile;
+        return this;
     }
 
     /** Starts a replica of {@code size} bytes in a new directory {@code name}. */
@@ -58,8 +75,13 @@ final class Cluster implements AutoCloseable {
     }
 
     private ServiceProcess launchReplica(Path replicaDir, String size) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--size", size));
+        if (secretFile != null) {
+            args.addAll(List.of("--secret-file", secretFile.toString()));
+        }
+        args.add(replicaDir.toString());
         ServiceProcess r = ServiceProcess.launch("longhorn-replica", dir.resolve("replica-" + (logs++) + ".log"),
-                "replica ready:", List.of("--listen", "127.0.0.1:0", "--size", size, replicaDir.toString()));
+                "replica ready:", args);
         replicas.add(r);
         return r;
     }
@@ -71,7 +93,7 @@ final class Cluster implements AutoCloseable {
     /** Starts an engine for {@code volume} over the replicas, with an NBD export on a free port. */
     Engine engine(String volume, List<ServiceProcess> over, String... extra) throws IOException {
         ServiceProcess p = launchEngine(volume, over, extra).awaitReady();
-        Engine e = new Engine(p);
+        Engine e = new Engine(p, secret());
         engines.add(e);
         return e;
     }
@@ -80,6 +102,9 @@ final class Cluster implements AutoCloseable {
     ServiceProcess launchEngine(String volume, List<ServiceProcess> over, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("controller", "--listen", "127.0.0.1:0", "--nbd-listen", "127.0.0.1:0"));
         Collections.addAll(args, extra);
+        if (secretFile != null) {
+            args.addAll(List.of("--secret-file", secretFile.toString()));
+        }
         for (ServiceProcess r : over) {
             args.add("--replica");
             args.add(control(r));
@@ -121,7 +146,7 @@ final class Cluster implements AutoCloseable {
                 launched.add(launchEngine(volume, List.of(r)));
             }
             for (ServiceProcess p : launched) {
-                alone.add(new Engine(p.awaitReady()));
+                alone.add(new Engine(p.awaitReady(), secret()));
             }
             List<String> hashes = new ArrayList<>();
             for (Engine e : alone) {
@@ -161,12 +186,18 @@ final class Cluster implements AutoCloseable {
         final EngineServiceGrpc.EngineServiceBlockingStub api;
 
         Engine(ServiceProcess process) {
+            this(process, null);
+        }
+
+        /** With the volume's secret, which every call of {@link #api} then proves. */
+        Engine(ServiceProcess process, io.longhorn.api.auth.VolumeSecret secret) {
             this.process = process;
             this.control = process.field("control");
             this.nbd = process.field("nbd");
             String[] hp = control.split(":");
             this.channel = Grpc.newChannelBuilderForAddress(hp[0], Integer.parseInt(hp[1]),
-                    InsecureChannelCredentials.create()).build();
+                    InsecureChannelCredentials.create()).intercept(io.longhorn.api.auth.GrpcAuth.client("test", secret))
+                    .build();
             this.api = EngineServiceGrpc.newBlockingStub(channel);
         }
 

@@ -1,5 +1,8 @@
 package io.longhorn.manager.client;
 
+import com.google.protobuf.ByteString;
+import io.longhorn.api.auth.VolumeSecret;
+import java.util.function.Function;
 import io.grpc.ManagedChannel;
 import io.longhorn.api.backup.BackupInfo;
 import io.longhorn.api.backup.BackupRequest;
@@ -21,8 +24,14 @@ final class GrpcBackupClient implements BackupClient {
 
     private final String address;
     private final BackupServiceGrpc.BackupServiceBlockingStub stub;
+    private final Function<String, VolumeSecret> secrets;
 
-    GrpcBackupClient(String address, ManagedChannel channel) {
+    /**
+     * @param secrets the volume secret of a replica by its control address (null when unknown),
+     *                handed to the service with each job so that it can prove it to the replicas
+     */
+    GrpcBackupClient(String address, ManagedChannel channel, Function<String, VolumeSecret> secrets) {
+        this.secrets = secrets;
         this.address = address;
         this.stub = BackupServiceGrpc.newBlockingStub(channel);
     }
@@ -38,12 +47,28 @@ final class GrpcBackupClient implements BackupClient {
     @Override
     public Job createBackup(CreateBackupRequest request) {
         return GrpcCalls.call(at("start a backup of snapshot " + request.getSnapshotName() + " of volume "
-                + request.getVolumeName()), () -> s().createBackup(request));
+                + request.getVolumeName()), () -> s().createBackup(withSecret(request)));
     }
 
     @Override
     public Job restore(RestoreRequest request) {
-        return GrpcCalls.call(at("start restoring " + request.getBackupUrl()), () -> s().restore(request));
+        return GrpcCalls.call(at("start restoring " + request.getBackupUrl()), () -> s().restore(withSecret(request)));
+    }
+
+    private CreateBackupRequest withSecret(CreateBackupRequest request) {
+        VolumeSecret s = secrets.apply(request.getReplicaAddress());
+        return s == null ? request : request.toBuilder().setVolumeSecret(ByteString.copyFrom(s.bytes())).build();
+    }
+
+    private RestoreRequest withSecret(RestoreRequest request) {
+        // All replicas of a restore belong to one volume: one secret.
+        for (String replica : request.getReplicaAddressesList()) {
+            VolumeSecret s = secrets.apply(replica);
+            if (s != null) {
+                return request.toBuilder().setVolumeSecret(ByteString.copyFrom(s.bytes())).build();
+            }
+        }
+        return request;
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.longhorn.manager.client;
 
+import io.longhorn.api.auth.GrpcAuth;
+import io.longhorn.api.auth.VolumeSecret;
+import java.util.function.Function;
+
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -14,12 +18,28 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcChannels implements EngineClients, ReplicaClients, BackupClients.Factory, AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Function<String, VolumeSecret> secrets;
+
+    /** Channels whose calls carry no credential (for services that require none). */
+    public GrpcChannels() {
+        this(address -> null);
+    }
+
+    /**
+     * Channels whose calls to an engine or replica prove its volume's secret (see
+     * {@link GrpcAuth}); {@code secrets} gives it by control address at each call, or null for an
+     * address that is no instance (a backup service).
+     */
+    public GrpcChannels(Function<String, VolumeSecret> secrets) {
+        this.secrets = secrets;
+    }
 
     private ManagedChannel channel(String address) {
         return channels.computeIfAbsent(address, a -> {
             Address parsed = Address.parse(a);
             return Grpc.newChannelBuilderForAddress(parsed.host(), parsed.port(), InsecureChannelCredentials.create())
                     .maxInboundMessageSize(16 << 20)
+                    .intercept(GrpcAuth.client("manager", () -> secrets.apply(a)))
                     .build();
         });
     }
@@ -37,7 +57,7 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
 
     @Override
     public BackupClient backupClient(String address) {
-        return new GrpcBackupClient(address, channel(address));
+        return new GrpcBackupClient(address, channel(address), secrets);
     }
 
     /** Drops the channel of an address that will not come back (a stopped instance's port). */

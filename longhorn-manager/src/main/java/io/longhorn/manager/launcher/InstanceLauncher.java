@@ -1,5 +1,6 @@
 package io.longhorn.manager.launcher;
 
+import io.longhorn.api.auth.VolumeSecret;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -22,6 +23,17 @@ public interface InstanceLauncher {
 
     /** Removes a replica's data directory on the node (the replica must be stopped). */
     void deleteReplicaData(String nodeID, String replicaDirectory);
+
+    /**
+     * The secret of the volume served by this launcher's instance at {@code controlAddress}
+     * ({@code host:port} or {@code tcp://host:port}), for signing control calls to it; null when no
+     * instance of this launcher has that address. Every instance a launcher starts is given its
+     * volume's secret ({@code --secret-file}), created when the volume's first instance starts.
+     */
+    VolumeSecret secretForAddress(String controlAddress);
+
+    /** Deletes a volume's secret; called once the volume and all its instances are gone. */
+    void deleteVolumeSecret(String volumeName);
 
     /** Registers a listener called with an instance's name whenever its state changes. */
     void addListener(Consumer<String> listener);

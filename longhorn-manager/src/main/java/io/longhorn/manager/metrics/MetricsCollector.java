@@ -75,6 +75,9 @@ public final class MetricsCollector {
                 "Mean read latency of this volume in nanoseconds", IoRates::readLatencyNanos);
         ioFamily(t, volumes, rates, "longhorn_volume_write_latency",
                 "Mean write latency of this volume in nanoseconds", IoRates::writeLatencyNanos);
+        t.family("longhorn_volume_auth_refusals_total", "counter",
+                "Control calls the engine of this volume refused since it started for not proving the volume's secret");
+        volumes.forEach(v -> t.sample(labels(v), ioRates.authRefusals(Resources.name(v))));
     }
 
     private static void ioFamily(PrometheusText t, List<Volume> volumes, Map<String, IoRates> rates, String name,

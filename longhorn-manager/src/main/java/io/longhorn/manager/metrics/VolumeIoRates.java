@@ -19,6 +19,20 @@ public final class VolumeIoRates {
     }
 
     private final Map<String, Entry> volumes = new ConcurrentHashMap<>();
+    private final Map<String, Long> authRefusals = new ConcurrentHashMap<>();
+
+    /**
+     * Records how many control calls {@code volume}'s engine refused since it started for not
+     * proving the volume's secret (read with the I/O counters, at the same polls).
+     */
+    public void recordAuthRefusals(String volume, long refusals) {
+        authRefusals.put(volume, refusals);
+    }
+
+    /** The last count of refused control calls of the volume's engine, 0 when unknown. */
+    public long authRefusals(String volume) {
+        return authRefusals.getOrDefault(volume, 0L);
+    }
 
     /** Adds a reading of the counters of {@code volume}'s engine. */
     public void record(String volume, IoSample sample) {
@@ -36,6 +50,7 @@ public final class VolumeIoRates {
     /** The volume's engine stopped or does not answer: its rates are 0 until two new readings. */
     public void forget(String volume) {
         volumes.remove(volume);
+        authRefusals.remove(volume);
     }
 
     /** The latest rates, {@link IoRates#ZERO} for a volume without them. */

@@ -30,8 +30,9 @@ public class StandaloneProducers {
     @Produces
     @Singleton
     @Typed(GrpcChannels.class)
-    GrpcChannels channels() {
-        return new GrpcChannels();
+    GrpcChannels channels(InstanceLauncher launcher) {
+        // Calls to an engine or replica prove its volume's secret, which its launcher gave it.
+        return new GrpcChannels(launcher::secretForAddress);
     }
 
     void closeChannels(@Disposes GrpcChannels channels) {

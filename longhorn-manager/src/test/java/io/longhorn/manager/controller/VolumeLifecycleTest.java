@@ -182,6 +182,7 @@ class VolumeLifecycleTest {
         for (String d : dirs) {
             assertTrue(m.cluster.launcher.deletedDirectories().stream().anyMatch(x -> x.endsWith(d)), d);
         }
+        assertEquals(List.of("vol1"), m.cluster.launcher.deletedSecrets, "the volume's secret goes with it");
     }
 
     @Test

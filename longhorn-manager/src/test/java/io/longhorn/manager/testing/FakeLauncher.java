@@ -114,6 +114,19 @@ public final class FakeLauncher implements InstanceLauncher {
         return Optional.ofNullable(instances.get(name));
     }
 
+    /** Volumes whose secret was deleted, in order. */
+    public final List<String> deletedSecrets = new CopyOnWriteArrayList<>();
+
+    @Override
+    public io.longhorn.api.auth.VolumeSecret secretForAddress(String controlAddress) {
+        return null; // fake engines check nothing
+    }
+
+    @Override
+    public void deleteVolumeSecret(String volumeName) {
+        deletedSecrets.add(volumeName);
+    }
+
     @Override
     public void deleteReplicaData(String nodeID, String replicaDirectory) {
         requests.forEach((name, req) -> {

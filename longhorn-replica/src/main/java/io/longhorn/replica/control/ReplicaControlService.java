@@ -268,7 +268,8 @@ public class ReplicaControlService extends ReplicaServiceGrpc.ReplicaServiceImpl
     }
 
     private ReplicaInfo info() {
-        return ProtoMapping.info(replica(), served.dataAddress(), served.dataSocket());
+        return ProtoMapping.info(replica(), served.dataAddress(), served.dataSocket()).toBuilder()
+                .setAuthRefusals(served.authRefusals()).build();
     }
 
     /** Runs {@code call} on the work pool and answers with its result or its mapped error. */

@@ -1,7 +1,11 @@
 package io.longhorn.replica.control;
 
+import io.longhorn.api.auth.GrpcAuthServer;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.replica.store.Replica;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.function.LongSupplier;
 
 /**
  * The replica this process serves and where its data server listens. Published once the store is
@@ -10,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ServedReplica {
     private volatile Replica replica;
+    private volatile GrpcAuthServer auth = new GrpcAuthServer(null, "replica");
+    private volatile LongSupplier dataRefusals = () -> 0;
     private volatile String dataAddress = "";
     private volatile String dataSocket = "";
     private volatile Runnable stopIo = () -> {
@@ -23,6 +29,29 @@ public class ServedReplica {
     @FunctionalInterface
     public interface GenerationRecorder {
         void record(long generation, String engine);
+    }
+
+    /**
+     * Requires every later control call to prove it holds {@code secret} (null: admit every call).
+     * Set before {@link #publish}, so that no call reaches the replica unchecked.
+     */
+    public void protect(VolumeSecret secret, String what) {
+        this.auth = new GrpcAuthServer(secret, what);
+    }
+
+    /** The check control calls pass first. */
+    public GrpcAuthServer auth() {
+        return auth;
+    }
+
+    /** Where the data server counts the connections it refused. */
+    public void onRefusals(LongSupplier dataRefusals) {
+        this.dataRefusals = dataRefusals;
+    }
+
+    /** Data connections and control calls refused for not proving the volume's secret. */
+    public long authRefusals() {
+        return auth.refusals() + dataRefusals.getAsLong();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.longhorn.replica.server;
 
+import io.longhorn.api.auth.DataAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
 import io.longhorn.api.wire.Hello;
@@ -56,6 +58,9 @@ final class DataConnection implements FrameConnection.Handler {
     private int inlineSinceFlush;
     /** Requests decoded in the current read, for the workers; I/O thread only. */
     private final ArrayList<DataRequest> decoded = new ArrayList<>();
+    /** The nonces of the challenge-response, once AUTH arrived; I/O thread only. */
+    private byte[] clientNonce;
+    private byte[] replicaNonce;
     /** Whether the hello was accepted; I/O thread only. */
     private boolean admitted;
     /** Who writes on this connection, once admitted (read by the fence). */
@@ -135,6 +140,13 @@ final class DataConnection implements FrameConnection.Handler {
             }
             return ByteBuffer.allocate(frame.length());
         }
+        if (frame.type() == MessageType.AUTH) {
+            if (frame.byteLength() != DataAuth.NONCE_SIZE) {
+                throw new ProtocolException("challenge of " + frame.byteLength() + " bytes from " + peer + ", expected "
+                        + DataAuth.NONCE_SIZE);
+            }
+            return ByteBuffer.allocate(frame.length());
+        }
         return server.buffers().acquire(frame.payloadLength());
     }
 
@@ -142,11 +154,15 @@ final class DataConnection implements FrameConnection.Handler {
     public void onFrame(Frame frame, ByteBuffer payload) throws ProtocolException {
         requireRequest(frame);
         if (!admitted) {
-            hello(frame, payload);
+            if (frame.type() == MessageType.AUTH) {
+                challenge(frame, payload);
+            } else {
+                hello(frame, payload);
+            }
             return;
         }
-        if (frame.type() == MessageType.HELLO) {
-            throw new ProtocolException("a second hello from " + peer);
+        if (frame.type() == MessageType.HELLO || frame.type() == MessageType.AUTH) {
+            throw new ProtocolException("a second " + frame.type() + " from " + peer);
         }
         if (payload != null) {
             payload.flip();
@@ -202,22 +218,71 @@ final class DataConnection implements FrameConnection.Handler {
         decoded.clear();
     }
 
-    /** The first frame: who writes. Admitted or refused by the fence; refused connections may retry. */
+    /**
+     * The client opens the challenge-response: answer with a fresh nonce, or with nothing when this
+     * replica has no secret (the client decides whether it talks to such a replica).
+     */
+    private void challenge(Frame frame, ByteBuffer payload) throws ProtocolException {
+        if (clientNonce != null) {
+            throw new ProtocolException("a second AUTH from " + peer);
+        }
+        if (payload == null) {
+            throw new ProtocolException("empty AUTH from " + peer);
+        }
+        clientNonce = new byte[DataAuth.NONCE_SIZE];
+        payload.flip().get(clientNonce);
+        VolumeSecret secret = server.secret();
+        if (secret == null) {
+            connection.send(Frame.ok(frame, 0), null, null);
+            return;
+        }
+        replicaNonce = VolumeSecret.randomBytes(DataAuth.NONCE_SIZE);
+        connection.send(Frame.ok(frame, replicaNonce.length), ByteBuffer.wrap(replicaNonce.clone()), null);
+    }
+
+    /**
+     * The first frame after the challenge-response: who writes. Admitted or refused by the fence;
+     * refused connections may retry. With a secret, the hello must carry the client's proof; the
+     * reply to an admitted one carries the replica's.
+     */
     private void hello(Frame frame, ByteBuffer payload) throws ProtocolException {
         if (frame.type() != MessageType.HELLO) {
             if (payload != null && frame.type() == MessageType.WRITE) {
                 server.buffers().release(payload);
+            }
+            if (server.secret() != null) {
+                server.refused(peer, "sent " + frame.type() + " before proving the volume's secret");
             }
             throw new ProtocolException("the first frame from " + peer + " must be HELLO, not " + frame.type());
         }
         if (payload == null) {
             throw new ProtocolException("empty hello from " + peer);
         }
-        Hello h = Hello.decode(frame, payload.flip());
+        Hello.Signed signed = Hello.decodeSigned(frame, payload.flip());
+        Hello h = signed.hello();
+        VolumeSecret secret = server.secret();
+        ByteBuffer proof = null;
+        if (secret != null) {
+            String why = replicaNonce == null ? "no challenge-response before the hello"
+                    : signed.proof() == null ? "no proof in the hello"
+                    : !DataAuth.verifyClient(secret, signed.proof(), clientNonce, replicaNonce, h)
+                    ? "the proof does not match the volume's secret" : null;
+            if (why != null) {
+                server.refused(peer, h + ": " + why);
+                replicaNonce = null; // spent: a retry on this connection has nothing to answer
+                byte[] m = (server.target().describe() + " refused the data connection of " + h + " from " + peer
+                        + ": it did not prove it holds the volume's secret (" + why + ")").getBytes(StandardCharsets.UTF_8);
+                // Nothing of this connection reached the store; close it once the refusal is out.
+                connection.send(Frame.error(frame, WireStatus.EACCES, m.length), ByteBuffer.wrap(m), connection::close);
+                connection.flush();
+                return;
+            }
+            proof = ByteBuffer.wrap(DataAuth.replicaProof(secret, clientNonce, replicaNonce, h));
+        }
         try {
             server.admit(this, h);
             admitted = true;
-            connection.send(Frame.ok(frame, 0), null, null);
+            connection.send(Frame.ok(frame, proof == null ? 0 : proof.remaining()), proof, null);
             LOG.debugf("%s: data connection from %s: %s", server.target().describe(), peer, h);
         } catch (RuntimeException e) {
             int status = WireErrors.status(e);

@@ -46,7 +46,7 @@ final class DataRequest implements Runnable {
             case FLUSH, WRITE_ZEROES, UNMAP -> true;
             case WRITE -> frame.fua() || frame.byteLength() > DataConnection.BATCHED_MAX;
             case READ -> frame.byteLength() > DataConnection.BATCHED_MAX;
-            case PING, HELLO -> false;
+            case PING, HELLO, AUTH -> false;
         };
     }
 
@@ -108,7 +108,7 @@ final class DataRequest implements Runnable {
                 }
                 case UNMAP -> target.unmap(frame.offset(), frame.byteLength());
                 case FLUSH -> target.flush();
-                case PING, HELLO -> {
+                case PING, HELLO, AUTH -> {
                 }
             }
             reply(Frame.ok(frame, 0), null, null);

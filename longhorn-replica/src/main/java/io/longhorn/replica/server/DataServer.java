@@ -1,5 +1,6 @@
 package io.longhorn.replica.server;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.wire.FrameConnection;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -83,12 +85,15 @@ public final class DataServer implements AutoCloseable {
     private final Set<DataConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
+    private final VolumeSecret secret;
+    private final AtomicLong refusals = new AtomicLong();
     private volatile boolean closed;
     private InetSocketAddress tcpAddress;
 
-    private DataServer(BlockTarget target, Options options) {
+    private DataServer(BlockTarget target, Options options, VolumeSecret secret) {
         this.target = Objects.requireNonNull(target, "target");
         this.options = options;
+        this.secret = secret;
         this.fence = new Fence(target);
         AtomicInteger n = new AtomicInteger();
         // A bounded queue; when it is full the connection's I/O thread waits for room (and reads
@@ -115,7 +120,18 @@ public final class DataServer implements AutoCloseable {
      * @throws IOException naming the address when a listener cannot bind
      */
     public static DataServer start(BlockTarget target, Options options) throws IOException {
-        DataServer s = new DataServer(target, options);
+        return start(target, options, null);
+    }
+
+    /**
+     * Binds the listeners and starts accepting connections that prove they hold {@code secret}
+     * (see {@link io.longhorn.api.auth.DataAuth}); with null, every client is served (a replica
+     * started by hand for local tools).
+     *
+     * @throws IOException naming the address when a listener cannot bind
+     */
+    public static DataServer start(BlockTarget target, Options options, VolumeSecret secret) throws IOException {
+        DataServer s = new DataServer(target, options, secret);
         try {
             s.listen();
         } catch (IOException | RuntimeException e) {
@@ -219,6 +235,22 @@ public final class DataServer implements AutoCloseable {
 
     Options options() {
         return options;
+    }
+
+    /** The volume's secret, or null when connections need not prove one. */
+    VolumeSecret secret() {
+        return secret;
+    }
+
+    /** Connections refused for not proving the volume's secret, since start. */
+    public long refusals() {
+        return refusals.get();
+    }
+
+    /** Counts and logs a refused connection: who it claimed to be and where it came from, never the secret. */
+    void refused(String peer, String why) {
+        refusals.incrementAndGet();
+        LOG.warnf("%s: refused the data connection from %s: %s", target.describe(), peer, why);
     }
 
     /** Open client connections. */

@@ -2,6 +2,8 @@ package io.longhorn.backupstore.source.replica;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.longhorn.api.auth.GrpcAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.longhorn.api.replica.DataChunk;
@@ -44,12 +46,20 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
      * @param address the replica's gRPC control address, {@code host:port}
      */
     public ReplicaSnapshotSource(Address address) {
+        this(address, null);
+    }
+
+    /**
+     * @param address the replica's gRPC control address, {@code host:port}
+     * @param secret  the volume's secret every call proves (null: a replica without one)
+     */
+    public ReplicaSnapshotSource(Address address, VolumeSecret secret) {
         if (address.isUnix()) {
             throw new InvalidInputException("replica control address " + address + " must be host:port");
         }
         this.address = address;
         this.channel = ManagedChannelBuilder.forTarget(address.hostPort()).usePlaintext()
-                .maxInboundMessageSize(MAX_MESSAGE).build();
+                .maxInboundMessageSize(MAX_MESSAGE).intercept(GrpcAuth.client("backup", secret)).build();
         this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
     }
 

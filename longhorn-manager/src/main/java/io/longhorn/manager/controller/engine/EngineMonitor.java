@@ -77,6 +77,7 @@ final class EngineMonitor {
         if (info.hasIoStats()) {
             ctx.ioRates().record(engine.getSpec().volumeName, IoSample.of(info.getIoStats()));
         }
+        ctx.ioRates().recordAuthRefusals(engine.getSpec().volumeName, info.getAuthRefusals());
     }
 
     /** Adds replicas the spec names and the engine lacks; removes those it has and the spec dropped. */

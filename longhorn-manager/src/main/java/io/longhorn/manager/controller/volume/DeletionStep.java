@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Deletes what a volume owns, engine first (so nothing writes to replicas being removed), then the
- * replicas (whose controller removes their data), then its snapshot resources; the volume goes when
- * all are gone.
+ * replicas (whose controller removes their data), then its snapshot resources and its secret; the
+ * volume goes when all are gone.
  */
 final class DeletionStep {
     private final ControllerContext ctx;
@@ -43,6 +43,8 @@ final class DeletionStep {
             ctx.store().get(Snapshot.class, Resources.name(s))
                     .ifPresent(left -> ctx.store().delete(Snapshot.class, Resources.name(left)));
         }
+        // Nothing of the volume runs any more: its secret goes before the volume does.
+        ctx.launcher().deleteVolumeSecret(w.name());
         Writes.removeFinalizer(ctx.store(), w.volume);
         ctx.events().normal("Volume", w.name(), "Deleted", "volume " + w.name() + " deleted");
         return true;

@@ -13,6 +13,8 @@ import io.longhorn.manager.launcher.InstanceLauncher;
 import io.longhorn.manager.launcher.InstanceRequest;
 import io.longhorn.manager.model.Engine;
 import io.longhorn.manager.model.InstanceState;
+import io.longhorn.manager.model.Longhorn;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.manager.model.Replica;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -54,6 +56,7 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     private final PodLauncherOptions options;
     private final SharedIndexInformer<Pod> informer;
     private final ClusterNodes nodes;
+    private final KubernetesVolumeSecrets secrets;
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     /** Instances whose Pod went away (or could not be created) without a stop: why. */
     private final Map<String, InstanceInfo> lost = new ConcurrentHashMap<>();
@@ -64,6 +67,7 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
         this.client = client;
         this.options = options;
         this.nodes = new ClusterNodes(client, options.namespace());
+        this.secrets = new KubernetesVolumeSecrets(client, options.namespace());
         this.informer = client.pods().inNamespace(options.namespace()).withLabels(PodSpecs.selector())
                 .inform(new ResourceEventHandler<>() {
                     @Override
@@ -133,6 +137,8 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
         stopping.remove(name);
         lost.remove(name);
         try {
+            // The Pod mounts the volume's Secret: it must exist first.
+            secrets.secretFor(request.volumeName());
             Pod pod = PodSpecs.pod(request, ownerUid(request), options);
             client.pods().inNamespace(options.namespace()).resource(pod).create();
             LOG.infof("%s %s of volume %s: pod created on node %s", kindName(request.kind()), name,
@@ -211,6 +217,33 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
     /** The cluster's nodes and managers as this launcher sees them. */
     public ClusterNodes clusterNodes() {
         return nodes;
+    }
+
+    @Override
+    public VolumeSecret secretForAddress(String controlAddress) {
+        String address = controlAddress.startsWith("tcp://") ? controlAddress.substring("tcp://".length()) : controlAddress;
+        for (Pod pod : informer.getStore().list()) {
+            InstanceInfo info = PodStates.info(pod);
+            if (InstanceState.RUNNING.equals(info.state()) && info.controlAddress().equals(address)) {
+                String volume = pod.getMetadata().getLabels().get(Longhorn.LABEL_VOLUME);
+                if (volume == null) {
+                    return null;
+                }
+                try {
+                    return secrets.secretFor(volume);
+                } catch (RuntimeException e) {
+                    // The call goes unsigned and the instance refuses it, with a clear error.
+                    LOG.warnf("no secret of volume %s for calls to %s: %s", volume, address, e.getMessage());
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void deleteVolumeSecret(String volumeName) {
+        secrets.delete(volumeName);
     }
 
     private Pod cached(String name) {

@@ -26,7 +26,13 @@ import java.util.Map;
  * on {@value #ENGINE_CONTROL_PORT} and NBD on {@value #ENGINE_NBD_PORT}. The image's entrypoint is
  * its service's launcher; the Pod gives the same arguments as the standalone {@code bin/} launchers.
  * A replica's data directory is the hostPath {@code replicaDirectory} (created when missing) mounted
- * at {@value #REPLICA_MOUNT}.
+ * at {@value #REPLICA_MOUNT}. The volume's Secret ({@link #secretName}) is mounted read-only at
+ * {@value #SECRET_MOUNT} and named with {@code --secret-file}: engine and replicas prove it to each
+ * other, and the manager's calls prove it to them.
+ *
+ * <p>The engine's NBD export listens on the Pod's addresses (not only loopback) on purpose: the
+ * node's CSI plugin connects to it over the Pod network. Its control API and the replicas' ports
+ * require the volume's secret.
  */
 public final class PodSpecs {
     public static final int REPLICA_CONTROL_PORT = 10000;
@@ -34,6 +40,9 @@ public final class PodSpecs {
     public static final int ENGINE_CONTROL_PORT = 10010;
     public static final int ENGINE_NBD_PORT = 10011;
     public static final String REPLICA_MOUNT = "/volume";
+    public static final String SECRET_MOUNT = "/var/run/longhorn/volume-secret";
+    /** The secret file inside the Pod. */
+    public static final String SECRET_FILE = SECRET_MOUNT + "/" + KubernetesVolumeSecrets.KEY;
 
     /** {@code engine} or {@code replica}. */
     public static final String LABEL_COMPONENT = "longhorn.io/component";
@@ -45,6 +54,11 @@ public final class PodSpecs {
     public static final String LABEL_REPLICA_VOLUME = "longhornreplica";
 
     private PodSpecs() {
+    }
+
+    /** The name of the Secret holding a volume's secret. */
+    public static String secretName(String volume) {
+        return "longhorn-volume-secret-" + volume;
     }
 
     /** The labels every instance Pod carries; the launcher watches the Pods that have them. */
@@ -92,12 +106,16 @@ public final class PodSpecs {
                 .addNewToleration().withOperator("Exists").endToleration();
         if (replica) {
             container.addNewPort().withName("data").withContainerPort(REPLICA_DATA_PORT).endPort()
-                    .withVolumeMounts(new VolumeMountBuilder().withName("data").withMountPath(REPLICA_MOUNT).build());
-            spec.withVolumes(new VolumeBuilder().withName("data").withNewHostPath().withPath(req.replicaDirectory())
+                    .addToVolumeMounts(new VolumeMountBuilder().withName("data").withMountPath(REPLICA_MOUNT).build());
+            spec.addToVolumes(new VolumeBuilder().withName("data").withNewHostPath().withPath(req.replicaDirectory())
                     .withType("DirectoryOrCreate").endHostPath().build());
         } else {
             container.addNewPort().withName("nbd").withContainerPort(ENGINE_NBD_PORT).endPort();
         }
+        container.addToVolumeMounts(new VolumeMountBuilder().withName("volume-secret").withMountPath(SECRET_MOUNT)
+                .withReadOnly(true).build());
+        spec.addToVolumes(new VolumeBuilder().withName("volume-secret").withNewSecret()
+                .withSecretName(secretName(req.volumeName())).withDefaultMode(0400).endSecret().build());
         return spec.withContainers(container.build()).endSpec().build();
     }
 
@@ -112,11 +130,13 @@ public final class PodSpecs {
         List<String> args = new ArrayList<>();
         if (req.kind() == InstanceKind.REPLICA) {
             args.addAll(List.of("--listen", POD_ADDRESS + ":" + REPLICA_CONTROL_PORT, "--data-listen",
-                    POD_ADDRESS + ":" + REPLICA_DATA_PORT, "--size", Long.toString(req.size()), REPLICA_MOUNT));
+                    POD_ADDRESS + ":" + REPLICA_DATA_PORT, "--size", Long.toString(req.size()), "--secret-file", SECRET_FILE,
+                    REPLICA_MOUNT));
         } else {
             // blockdev: the engine serves NBD; the node's block device over it is made by the CSI plugin.
             String frontend = "blockdev".equals(req.frontend()) ? "nbd" : req.frontend();
-            args.addAll(List.of("controller", "--listen", POD_ADDRESS + ":" + ENGINE_CONTROL_PORT, "--frontend", frontend));
+            args.addAll(List.of("controller", "--listen", POD_ADDRESS + ":" + ENGINE_CONTROL_PORT, "--frontend", frontend,
+                    "--secret-file", SECRET_FILE));
             if ("nbd".equals(frontend)) {
                 args.addAll(List.of("--nbd-listen", POD_ADDRESS + ":" + ENGINE_NBD_PORT));
             }

@@ -1,5 +1,6 @@
 package io.longhorn.manager.launcher.process;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.manager.launcher.InstanceInfo;
 import io.longhorn.manager.launcher.InstanceKind;
 import io.longhorn.manager.launcher.InstanceLauncher;
@@ -38,6 +39,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
     private final ProcessLauncherOptions options;
     private final HostDevices devices;
     private final FreePorts ports = new FreePorts();
+    private final FileVolumeSecrets secrets;
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
@@ -45,6 +47,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
     private static final class Instance {
         final String name;
         final InstanceKind kind;
+        final String volume;
         String state;
         ProcessHandle handle;
         String control = "";
@@ -55,9 +58,10 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         /** An engine's block device (frontend blockdev), connected after it is ready. */
         HostDevices.Connected device;
 
-        Instance(String name, InstanceKind kind, String state) {
+        Instance(String name, InstanceKind kind, String volume, String state) {
             this.name = name;
             this.kind = kind;
+            this.volume = volume;
             this.state = state;
         }
 
@@ -69,6 +73,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
 
     public ProcessInstanceLauncher(ProcessLauncherOptions options) {
         this.options = options;
+        // Next to the instance records: <data-dir>/secrets.
+        this.secrets = new FileVolumeSecrets(options.stateDir().toAbsolutePath().resolveSibling("secrets"));
         this.devices = new HostDevices(options.deviceDir(), options.frontendDir(), options.logDir());
         try {
             Files.createDirectories(options.stateDir());
@@ -92,7 +98,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
 
     @Override
     public InstanceInfo start(InstanceRequest request) {
-        Instance fresh = new Instance(request.name(), request.kind(), InstanceState.STARTING);
+        Instance fresh = new Instance(request.name(), request.kind(), request.volumeName(), InstanceState.STARTING);
         Instance current = instances.compute(request.name(), (k, old) -> {
             if (old != null) {
                 synchronized (old) {
@@ -115,7 +121,14 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         Path log = options.logDir().resolve(req.name() + ".log");
         String lastError = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            List<String> cmd = command(req);
+            List<String> cmd;
+            try {
+                secrets.secretFor(req.volumeName());
+                cmd = command(req);
+            } catch (RuntimeException e) {
+                lastError = e.getMessage();
+                break;
+            }
             try {
                 Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
                 HostDevices.Connected device = null;
@@ -177,7 +190,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         if (req.kind() == InstanceKind.REPLICA) {
             cmd.add(options.binDir().resolve("longhorn-replica").toString());
             cmd.addAll(List.of("--listen", host + ":" + ports.next(host), "--data-listen", host + ":" + ports.next(host),
-                    "--size", Long.toString(req.size()), req.replicaDirectory()));
+                    "--size", Long.toString(req.size()), "--secret-file", secrets.file(req.volumeName()).toString(),
+                    req.replicaDirectory()));
         } else {
             cmd.add(options.binDir().resolve("longhorn-engine").toString());
             // blockdev: the engine serves NBD, and a block device on this host is connected to it.
@@ -186,6 +200,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             if ("nbd".equals(frontend)) {
                 cmd.addAll(List.of("--nbd-listen", host + ":" + ports.next(host)));
             }
+            cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             if (req.replicaTimeoutSeconds() > 0) {
                 cmd.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));
             }
@@ -294,6 +309,30 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         }
     }
 
+    @Override
+    public VolumeSecret secretForAddress(String controlAddress) {
+        String address = stripScheme(controlAddress);
+        for (Instance i : instances.values()) {
+            synchronized (i) {
+                if (!i.control.isEmpty() && i.control.equals(address) && i.volume != null && !i.volume.isEmpty()) {
+                    try {
+                        return secrets.secretFor(i.volume);
+                    } catch (RuntimeException e) {
+                        // The call goes unsigned and the instance refuses it, with a clear error.
+                        LOG.warnf("no secret of volume %s for calls to %s: %s", i.volume, address, e.getMessage());
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void deleteVolumeSecret(String volumeName) {
+        secrets.delete(volumeName);
+    }
+
     /** Disconnects an engine's block device, once. */
     private void releaseDevice(Instance inst) {
         HostDevices.Connected device;
@@ -353,7 +392,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 Files.deleteIfExists(file);
                 return;
             }
-            Instance inst = new Instance(r.name(), InstanceKind.valueOf(r.kind()), InstanceState.RUNNING);
+            Instance inst = new Instance(r.name(), InstanceKind.valueOf(r.kind()), r.volumeName(), InstanceState.RUNNING);
             inst.handle = h.get();
             inst.control = r.controlAddress();
             inst.data = r.dataAddress();

@@ -71,6 +71,8 @@ class PodInstanceLauncherIT {
         try (PodInstanceLauncher launcher = new PodInstanceLauncher(c, PodLauncherOptions.from(k -> Optional.empty(), NS,
                 "0.1.0", "node-1"))) {
             launcher.addListener(heard::add);
+            io.longhorn.manager.model.Volume volume = store.create(Resources.create(
+                    io.longhorn.manager.model.Volume.class, "vol1"));
             Replica replica = store.create(Resources.create(Replica.class, "vol1-r-1"));
             Engine engine = store.create(Resources.create(Engine.class, "vol1-e-0"));
 
@@ -83,7 +85,14 @@ class PodInstanceLauncherIT {
             assertEquals(replica.getMetadata().getUid(), pod.getMetadata().getOwnerReferences().getFirst().getUid());
             assertEquals("replica", pod.getMetadata().getLabels().get("longhorn.io/component"));
             assertEquals("vol1", pod.getMetadata().getLabels().get(Longhorn.LABEL_VOLUME));
-            assertEquals("/var/lib/longhorn/replicas/vol1-0a1b", pod.getSpec().getVolumes().getFirst().getHostPath().getPath());
+            assertEquals("/var/lib/longhorn/replicas/vol1-0a1b", pod.getSpec().getVolumes().stream()
+                    .filter(v -> v.getHostPath() != null).findFirst().orElseThrow().getHostPath().getPath());
+            // The volume's secret: a Secret owned by the Volume, mounted into the Pod.
+            var secret = c.secrets().inNamespace(NS).withName("longhorn-volume-secret-vol1").get();
+            assertEquals(volume.getMetadata().getUid(), secret.getMetadata().getOwnerReferences().getFirst().getUid());
+            assertEquals(32, java.util.Base64.getDecoder().decode(secret.getData().get("secret")).length);
+            assertTrue(pod.getSpec().getVolumes().stream().anyMatch(v -> v.getSecret() != null
+                    && v.getSecret().getSecretName().equals("longhorn-volume-secret-vol1")));
             assertEquals("longhorn-java/longhorn-replica:0.1.0", pod.getSpec().getContainers().getFirst().getImage());
             await().atMost(WAIT).until(() -> launcher.inspect("vol1-r-1").map(InstanceInfo::state)
                     .equals(Optional.of(InstanceState.STARTING)));
@@ -97,6 +106,8 @@ class PodInstanceLauncherIT {
                     .equals(Optional.of(InstanceState.RUNNING)));
             InstanceInfo running = launcher.inspect("vol1-r-1").orElseThrow();
             assertEquals("10.42.0.7:10000", running.controlAddress());
+            assertEquals(java.util.Base64.getEncoder().encodeToString(launcher.secretForAddress("tcp://10.42.0.7:10000")
+                    .bytes()), secret.getData().get("secret"), "calls to the replica prove its volume's secret");
             assertEquals("tcp://10.42.0.7:10001", running.dataAddress());
             assertTrue(heard.contains("vol1-r-1"), "listeners hear of the change");
 
@@ -164,6 +175,10 @@ class PodInstanceLauncherIT {
                     "/var/lib/longhorn/replicas/x"));
             assertEquals(InstanceState.ERROR, orphan.state());
             assertTrue(orphan.error().contains("replica resource nobody not found"), orphan.error());
+
+            // The volume's secret goes when asked to (the garbage collector would take it with the Volume).
+            launcher.deleteVolumeSecret("vol1");
+            assertEquals(null, c.secrets().inNamespace(NS).withName("longhorn-volume-secret-vol1").get());
         }
     }
 

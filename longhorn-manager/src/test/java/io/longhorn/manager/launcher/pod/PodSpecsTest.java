@@ -50,7 +50,8 @@ class PodSpecsTest {
         assertEquals("longhorn-java/longhorn-replica:1.2.3", c.getImage());
         assertTrue(c.getSecurityContext().getPrivileged());
         assertEquals(List.of("--listen", "$(POD_IP):10000", "--data-listen", "$(POD_IP):10001", "--size",
-                Long.toString(1 << 26), "/volume"), c.getArgs());
+                Long.toString(1 << 26), "--secret-file", "/var/run/longhorn/volume-secret/secret", "/volume"),
+                c.getArgs());
         // $(POD_IP) is the Pod's own address, expanded by the kubelet from the downward API.
         assertEquals("status.podIP", c.getEnv().stream().filter(e -> e.getName().equals("POD_IP")).findFirst().orElseThrow()
                 .getValueFrom().getFieldRef().getFieldPath());
@@ -67,12 +68,12 @@ class PodSpecsTest {
                 List.of("tcp://198.18.0.5:10001", "tcp://198.18.0.6:10001"), "nbd", 0, false), "uid-2", OPTIONS);
         var c = pod.getSpec().getContainers().getFirst();
         assertEquals("longhorn-java/longhorn-engine:1.2.3", c.getImage());
-        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--nbd-listen",
-                "$(POD_IP):10011", "--replica", "tcp://198.18.0.5:10001", "--replica", "tcp://198.18.0.6:10001", "vol1"),
-                c.getArgs());
+        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--secret-file",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "$(POD_IP):10011", "--replica",
+                "tcp://198.18.0.5:10001", "--replica", "tcp://198.18.0.6:10001", "vol1"), c.getArgs());
         assertEquals("Engine", pod.getMetadata().getOwnerReferences().getFirst().getKind());
         assertEquals("engine", pod.getMetadata().getLabels().get("longhorn.io/component"));
-        assertTrue(pod.getSpec().getVolumes().isEmpty());
+        assertEquals(1, pod.getSpec().getVolumes().size(), "the volume secret only");
         assertTrue(c.getSecurityContext().getPrivileged());
     }
 
@@ -80,9 +81,25 @@ class PodSpecsTest {
     void anEnginePodCarriesTheStartRuleAndServesNbdForABlockdevVolume() {
         Pod pod = PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1 << 26,
                 List.of("tcp://198.18.0.5:10001"), "blockdev", 7, true).withReplicaTimeout(17), "uid-3", OPTIONS);
-        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--nbd-listen",
-                "$(POD_IP):10011", "--replica-timeout", "17s", "--replica", "tcp://198.18.0.5:10001",
+        assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--secret-file",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "$(POD_IP):10011", "--replica-timeout", "17s", "--replica", "tcp://198.18.0.5:10001",
                 "--min-generation", "7", "--salvage", "vol1"), pod.getSpec().getContainers().getFirst().getArgs());
+    }
+
+    @Test
+    void engineAndReplicaPodsMountTheirVolumesSecretReadOnlyAndOwnerOnly() {
+        for (Pod pod : List.of(
+                PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1, List.of(), "nbd", 0, false), "u", OPTIONS),
+                PodSpecs.pod(InstanceRequest.replica("vol1-r-1", "vol1", "node-2", 1, "/d/replicas/x"), "u", OPTIONS))) {
+            var volume = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+            assertEquals("longhorn-volume-secret-vol1", volume.getSecret().getSecretName());
+            assertEquals(0400, volume.getSecret().getDefaultMode());
+            var mount = pod.getSpec().getContainers().getFirst().getVolumeMounts().stream()
+                    .filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow();
+            assertTrue(mount.getReadOnly());
+            List<String> args = pod.getSpec().getContainers().getFirst().getArgs();
+            assertEquals(mount.getMountPath() + "/secret", args.get(args.indexOf("--secret-file") + 1));
+        }
     }
 
     @Test

@@ -120,6 +120,8 @@ class PodVolumeIT {
                 assertTrue(store.list(Engine.class).isEmpty(), "engines gone");
                 assertTrue(store.list(Replica.class).isEmpty(), "replicas gone");
                 assertEquals(List.of(), c.pods().inNamespace(NS).withLabels(PodSpecs.selector()).list().getItems());
+                assertEquals(null, c.secrets().inNamespace(NS).withName(PodSpecs.secretName("vol1")).get(),
+                        "the volume's secret gone");
             });
             for (String d : dirs) {
                 assertTrue(Files.notExists(Path.of(d)), d + " removed");

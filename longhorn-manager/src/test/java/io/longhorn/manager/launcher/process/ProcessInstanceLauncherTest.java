@@ -39,7 +39,7 @@ class ProcessInstanceLauncherTest {
                 #!/bin/bash
                 [ "${FAKE_MODE:-}" = fail ] && { echo "cannot open replica: disk gone"; exit 1; }
                 [ "${FAKE_MODE:-}" = slow ] && exec sleep 600
-                echo "replica ready: control=$2 data=tcp://$4 dir=$7 size=$6"
+                echo "replica ready: control=$2 data=tcp://$4 dir=${@: -1} size=$6"
                 exec sleep 600
                 """);
         script(bin.resolve("longhorn-engine"), """
@@ -94,6 +94,25 @@ class ProcessInstanceLauncherTest {
         assertEquals("running", l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()))
                 .state(), "starting a running instance does nothing");
         assertTrue(Files.exists(dir.resolve("instances").resolve("r1.json")));
+    }
+
+    @Test
+    void everyInstanceOfAVolumeGetsTheVolumesOwnerOnlySecretFileAndItGoesWithTheVolume() throws Exception {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        InstanceInfo running = awaitState(l, "r1", "running");
+        Path file = dir.resolve("secrets").resolve("vol1.secret");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        List<String> engine = l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of(), "nbd", 0, false));
+        assertEquals(file.toString(), engine.get(engine.indexOf("--secret-file") + 1));
+        assertEquals(java.util.Arrays.toString(io.longhorn.api.auth.VolumeSecret.load(file).bytes()),
+                java.util.Arrays.toString(l.secretForAddress("tcp://" + running.controlAddress()).bytes()));
+        assertEquals(null, l.secretForAddress("127.0.0.1:1"));
+        l.stop("r1");
+        awaitState(l, "r1", "stopped");
+        l.deleteVolumeSecret("vol1");
+        assertFalse(Files.exists(file));
     }
 
     @Test
