@@ -111,14 +111,20 @@ class KernelNbdVmIT {
         vm = TestVm.start(image, dir, Duration.ofMinutes(10));
         Files.createDirectories(dir.resolve("data"));
         managerPort = CsiSanityIT.freePort();
+        // The manager's API takes tokens: the test and the driver use the admin token it is started with.
+        Path adminToken = Files.createFile(dir.resolve("admin-token"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(adminToken, CsiSanityIT.ADMIN_TOKEN);
         manager = new ProcessBuilder(root.resolve("bin/longhorn-manager").toString(), "--data-dir",
-                dir.resolve("data").toString(), "--listen", "127.0.0.1:" + managerPort, "--node-name", NODE)
+                dir.resolve("data").toString(), "--listen", "127.0.0.1:" + managerPort, "--node-name", NODE,
+                "--admin-token-file", adminToken.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("manager.log").toFile()).start();
         vm.awaitReady(Duration.ofSeconds(120));
         guest = vm.node();
         await("the manager's API", Duration.ofSeconds(120),
-                () -> manager.isAlive() && CsiSanityIT.status(HTTP, api("/nodes/" + NODE)) == 200);
-        driver = CsiServer.start(new CsiOptions(dir.resolve("csi.sock"), api(""), NODE, STATE, null), guest);
+                () -> manager.isAlive() && CsiSanityIT.status(HTTP, api("/nodes/" + NODE), CsiSanityIT.ADMIN_TOKEN) == 200);
+        driver = CsiServer.start(new CsiOptions(dir.resolve("csi.sock"), api(""), NODE, STATE, null,
+                java.util.Optional.of(adminToken)), guest);
         group = new EpollEventLoopGroup(1);
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(dir.resolve("csi.sock").toString()))
                 .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).usePlaintext().build();
@@ -193,7 +199,8 @@ class KernelNbdVmIT {
     }
 
     static JsonNode volume(String name) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api("/volumes/" + name))).build(),
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api("/volumes/" + name)))
+                        .header("Authorization", "Bearer " + CsiSanityIT.ADMIN_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
