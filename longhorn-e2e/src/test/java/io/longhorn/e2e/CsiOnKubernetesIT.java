@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class CsiOnKubernetesIT {
     private static final String IMAGE = "longhorn-java/longhorn-csi:0.1.0-SNAPSHOT";
-    private static final List<String> IMAGES = List.of("longhorn-manager/target/image/longhorn-manager.tar",
-            "longhorn-engine/target/image/longhorn-engine.tar", "longhorn-replica/target/image/longhorn-replica.tar",
-            "longhorn-backupstore/target/image/longhorn-backup.tar",
-            "longhorn-test-s3store/target/image/longhorn-test-s3store.tar",
-            "longhorn-csi/target/image/longhorn-csi.tar", "longhorn-csi/target/image/csi-provisioner.tar",
-            "longhorn-csi/target/image/csi-attacher.tar", "longhorn-csi/target/image/csi-resizer.tar",
-            "longhorn-csi/target/image/csi-snapshotter.tar", "longhorn-csi/target/image/snapshot-controller.tar",
-            "longhorn-csi/target/image/csi-node-driver-registrar.tar", "longhorn-csi/target/image/livenessprobe.tar");
+    private static final List<String> IMAGES = Stream.concat(Longhorn.IMAGES.stream(),
+            Stream.of("longhorn-csi.tar", "csi-provisioner.tar", "csi-attacher.tar", "csi-resizer.tar", "csi-snapshotter.tar",
+                    "snapshot-controller.tar", "csi-node-driver-registrar.tar", "livenessprobe.tar")
+                    .map(f -> "longhorn-csi/target/image/" + f)).toList();
 
     private Longhorn lh;
 

@@ -34,10 +34,7 @@ class LonghornOnKubernetesIT {
     private static final String NS = Longhorn.NS;
     private static final ResourceDefinitionContext VOLUMES = new ResourceDefinitionContext.Builder()
             .withGroup("longhorn.io").withVersion("v1beta2").withPlural("volumes").withKind("Volume").withNamespaced(true).build();
-    private static final List<String> IMAGES = List.of("longhorn-manager/target/image/longhorn-manager.tar",
-            "longhorn-engine/target/image/longhorn-engine.tar", "longhorn-replica/target/image/longhorn-replica.tar",
-            "longhorn-backupstore/target/image/longhorn-backup.tar",
-            "longhorn-test-s3store/target/image/longhorn-test-s3store.tar");
+    private static final List<String> IMAGES = Longhorn.IMAGES;
 
     private Longhorn lh;
 
