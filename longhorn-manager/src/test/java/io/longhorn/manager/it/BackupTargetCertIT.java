@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.manager.testing.ManagerProcess;
+import io.longhorn.manager.testing.TestTokens;
 import io.longhorn.manager.testing.S3Server;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -68,6 +69,7 @@ class BackupTargetCertIT {
             badCert.put("AWS_CERT", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
             secret(dataDir, "bad-cert", badCert);
             manager = ManagerProcess.start(dataDir, ManagerProcess.freePort());
+            TestTokens.restAssuredAsAdmin();
 
             useSecret(manager, "no-cert");
             String untrusted = awaitTarget(manager, "no-cert", false).getString("message");
@@ -98,6 +100,7 @@ class BackupTargetCertIT {
             assertTrue(s3.objectCount(BUCKET) > 0, "the bucket holds the backup");
             passed = true;
         } finally {
+            TestTokens.restAssuredAnonymous();
             try {
                 if (manager != null) {
                     manager.kill();
