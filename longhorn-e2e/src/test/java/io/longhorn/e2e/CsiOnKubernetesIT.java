@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class CsiOnKubernetesIT {
     private static final String IMAGE = "longhorn-java/longhorn-csi:0.1.0-SNAPSHOT";
-    private static final List<String> IMAGES = Stream.concat(Longhorn.IMAGES.stream(),
-            Stream.of("longhorn-csi.tar", "csi-provisioner.tar", "csi-attacher.tar", "csi-resizer.tar", "csi-snapshotter.tar",
-                    "snapshot-controller.tar", "csi-node-driver-registrar.tar", "livenessprobe.tar")
-                    .map(f -> "longhorn-csi/target/image/" + f)).toList();
+    private static final List<String> IMAGES = Longhorn.IMAGES;
 
     private Longhorn lh;
 

@@ -30,11 +30,14 @@ import java.util.stream.Stream;
 final class Longhorn {
     static final String NS = "longhorn-system";
     static final Duration WAIT = Duration.ofMinutes(4);
-    /** The images of deploy/longhorn.yaml without the CSI driver's, and the test S3 store's. */
-    static final List<String> IMAGES = List.of("longhorn-manager/target/image/longhorn-manager.tar",
+    /** Every image deploy/longhorn.yaml runs (the CSI driver and its sidecars among them), and the test S3 store's. */
+    static final List<String> IMAGES = Stream.concat(Stream.of("longhorn-manager/target/image/longhorn-manager.tar",
             "longhorn-engine/target/image/longhorn-engine.tar", "longhorn-replica/target/image/longhorn-replica.tar",
             "longhorn-backupstore/target/image/longhorn-backup.tar",
-            "longhorn-test-s3store/target/image/longhorn-test-s3store.tar");
+            "longhorn-test-s3store/target/image/longhorn-test-s3store.tar"),
+            Stream.of("longhorn-csi.tar", "csi-provisioner.tar", "csi-attacher.tar", "csi-resizer.tar", "csi-snapshotter.tar",
+                    "snapshot-controller.tar", "csi-node-driver-registrar.tar", "livenessprobe.tar")
+                    .map(f -> "longhorn-csi/target/image/" + f)).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path root = KubeControlPlane.repositoryRoot();
