@@ -111,11 +111,9 @@ public final class VolumeSecret {
         VolumeSecret s = generate();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
+        // Owner-only from its creation: a file system without POSIX modes fails here rather than
+        // leave the secret readable (load refuses such a file anyway).
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(tmp, s.key.getEncoded(), StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         try {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -34,11 +34,7 @@ public final class FileVolumeSecrets {
             try {
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir);
-                    try {
-                        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-                    } catch (UnsupportedOperationException e) {
-                        // not a POSIX file system: the file's own mode is all there is
-                    }
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
                 }
                 return VolumeSecret.createIfMissing(file(v));
             } catch (IOException e) {
