@@ -15,7 +15,9 @@
 # fills all three, warms up the engines' JIT, then for each pattern runs fio's nbd engine against
 # the three targets one after the other (alternating, so that drift on this noisy machine hits
 # all of them alike). It prints IOPS, MB/s (10^6 bytes), mean and p99 completion latency, the
-# ratios to the baseline, the peak RSS of the engines and replicas, and checks the goals.
+# ratios to the baseline, the CPU time each process spends per request (nbdkit; the engine; each
+# replica, averaged; from /proc/<pid>/stat over the measured part of each run), the peak RSS of
+# the engines and replicas, and checks the goals.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -112,6 +114,7 @@ truncate -s "$SIZE_BYTES" "$WORK/plain.img"
 NBDKIT_PORT="$(free_port)"
 nbdkit -f -i 127.0.0.1 -p "$NBDKIT_PORT" file "$WORK/plain.img" >"$WORK/nbdkit.log" 2>&1 &
 PIDS+=("$!")
+NBDKIT_PID="$!"
 start_replica r1; R1="$ADDR"
 start_replica r3a; R3A="$ADDR"
 start_replica r3b; R3B="$ADDR"
@@ -179,6 +182,42 @@ sample_rss "${ENGINE_PIDS[@]}" "${REPLICA_PIDS[@]}" &
 SAMPLER=$!
 PIDS+=("$SAMPLER")
 
+# CPU time (user + system, clock ticks) of a process so far.
+CLK_TCK="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# The processes serving a target: the server first (nbdkit or the engine), then its replicas.
+serving_pids() {
+  case "$1" in
+    base) echo "$NBDKIT_PID" ;;
+    e1) echo "${ENGINE_PIDS[0]} ${REPLICA_PIDS[0]}" ;;
+    e3) echo "${ENGINE_PIDS[1]} ${REPLICA_PIDS[1]} ${REPLICA_PIDS[2]} ${REPLICA_PIDS[3]}" ;;
+  esac
+}
+# fio_run plus "server_us replica_us": CPU microseconds per request of the server and, averaged,
+# of each replica (0 without), over the measured part of the run (after fio's 2 s ramp).
+measured_run() { # target uri rw bs depth seconds
+  local target="$1" pids start end
+  shift
+  pids="$(serving_pids "$target")"
+  (sleep 2; for p in $pids; do echo "$p $(cpu_ticks "$p")"; done >"$WORK/cpu.start") &
+  local sampler=$!
+  local out
+  out="$(fio_run "$@")"
+  for p in $pids; do echo "$p $(cpu_ticks "$p")"; done >"$WORK/cpu.end"
+  wait "$sampler" 2>/dev/null || true
+  python3 - "$out" "$5" "$CLK_TCK" "$WORK/cpu.start" "$WORK/cpu.end" <<'PY'
+import sys
+out, seconds, tck, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+iops = float(out.split()[0])
+requests = max(iops * seconds, 1.0)
+a = [line.split() for line in open(start)]
+b = dict(line.split() for line in open(end))
+us = [(int(b[p]) - int(t)) * 1e6 / tck / requests for p, t in a]
+replicas = us[1:]
+print(out, "%.1f %.1f" % (us[0], sum(replicas) / len(replicas) if replicas else 0.0))
+PY
+}
+
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 PATTERNS=("randwrite 4k 16" "randread 4k 16" "randwrite 4k 1" "randread 4k 1" "write 1m 8" "read 1m 8")
@@ -194,7 +233,7 @@ for spec in "${PATTERNS[@]}"; do
       esac
       # Writes go through the page cache everywhere: do not let one run's write-back slow the next.
       sync
-      echo "$1 $2 $3 $target $round $(fio_run "$uri" "$1" "$2" "$3" "$DURATION")" >>"$RESULTS"
+      echo "$1 $2 $3 $target $round $(measured_run "$target" "$uri" "$1" "$2" "$3" "$DURATION")" >>"$RESULTS"
     done
   done
 done
@@ -219,11 +258,11 @@ path, e1_rss, e3_rss, replica_rss, duration, rounds, size, transport = sys.argv[
 runs = defaultdict(list)
 order = []
 for line in open(path):
-    rw, bs, depth, target, _round, iops, mbps, mean, p99 = line.split()
+    rw, bs, depth, target, _round, iops, mbps, mean, p99, cpu, cpu_replica = line.split()
     key = (rw, bs, depth)
     if key not in order:
         order.append(key)
-    runs[key + (target,)].append(tuple(map(float, (iops, mbps, mean, p99))))
+    runs[key + (target,)].append(tuple(map(float, (iops, mbps, mean, p99, cpu, cpu_replica))))
 
 def avg(key):
     rows = runs[key]
@@ -231,17 +270,20 @@ def avg(key):
 
 names = {"base": "nbdkit file", "e1": "engine, 1 replica", "e3": "engine, 3 replicas"}
 print(f"fio --ioengine=nbd, {duration} s per run, {rounds} round(s), {size} volumes, loopback, engine to replicas over {transport}\n")
-print("| pattern | target | IOPS | MB/s | mean us | p99 us | IOPS x | MB/s x |")
-print("|---|---|---:|---:|---:|---:|---:|---:|")
+print("| pattern | target | IOPS | MB/s | mean us | p99 us | IOPS x | MB/s x | CPU us/req (nbdkit or engine) | CPU us/req each replica |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 ratios = {}
+cpu = {}
 for key in order:
     base = avg(key + ("base",))
     for target in ("base", "e1", "e3"):
-        iops, mbps, mean, p99 = avg(key + (target,))
+        iops, mbps, mean, p99, c, cr = avg(key + (target,))
         ri, rm = iops / base[0], mbps / base[1]
         ratios[key + (target,)] = (ri, rm, mean - base[2], p99 - base[3])
+        cpu[key + (target,)] = (c, cr)
         label = f"{key[0]} {key[1]} qd{key[2]}" if target == "base" else ""
-        print(f"| {label} | {names[target]} | {iops:.0f} | {mbps:.1f} | {mean:.1f} | {p99:.1f} | {ri:.2f} | {rm:.2f} |")
+        replica = f"{cr:.1f}" if target != "base" else ""
+        print(f"| {label} | {names[target]} | {iops:.0f} | {mbps:.1f} | {mean:.1f} | {p99:.1f} | {ri:.2f} | {rm:.2f} | {c:.1f} | {replica} |")
 print()
 print(f"Peak RSS: engine with 1 replica {e1_rss} MiB, engine with 3 replicas {e3_rss} MiB, "
       f"largest replica {replica_rss} MiB")
@@ -261,6 +303,12 @@ qd1 = ("randwrite", "4k", "1", "e3")
 if qd1 in ratios:
     added = ratios[qd1][2]
     check(added <= 100, f"added mean 4 KiB write latency at qd1 with 3 replicas <= 100 us: {added:.1f} us")
+for rw, goal in (("randread", 12), ("randwrite", 20)):
+    key = (rw, "4k", "16", "e3")
+    if key in cpu:
+        check(cpu[key][0] <= goal, f"engine CPU per 4 KiB {rw} with 3 replicas at qd16 <= {goal} us: {cpu[key][0]:.1f} us")
+        base = cpu[(rw, "4k", "16", "base")][0]
+        check(cpu[key][1] <= base, f"replica CPU per 4 KiB {rw} <= nbdkit's ({base:.1f} us): {cpu[key][1]:.1f} us")
 check(max(int(e1_rss), int(e3_rss)) <= 200, f"engine RSS <= 200 MiB: {max(int(e1_rss), int(e3_rss))} MiB")
 check(int(replica_rss) <= 150, f"replica RSS <= 150 MiB plus its index: {replica_rss} MiB")
 EOF

@@ -10,6 +10,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.longhorn.api.auth.GrpcAuth;
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.backup.BackupRequest;
 import io.longhorn.api.backup.BackupServiceGrpc;
 import io.longhorn.api.backup.CreateBackupRequest;
@@ -49,6 +51,7 @@ class BackupServiceIT {
     private static String address;
     private static ManagedChannel channel;
     private static BackupServiceGrpc.BackupServiceBlockingStub stub;
+    private static VolumeSecret secret;
 
     @TempDir
     static Path tmp;
@@ -59,15 +62,22 @@ class BackupServiceIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        server = Launchers.builder(Map.of(), "longhorn-backup", List.of("serve", "--listen", "127.0.0.1:" + port))
+        secret = VolumeSecret.createIfMissing(tmp.resolve("secret"));
+        server = Launchers.builder(Map.of(), "longhorn-backup", List.of("serve", "--listen", "127.0.0.1:" + port,
+                        "--secret-file", tmp.resolve("secret").toString()))
                 .redirectError(tmp.resolve("service.log").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         assertEquals("backup service ready: grpc=127.0.0.1:" + port, line,
                 () -> Files.exists(tmp.resolve("service.log")) ? read(tmp.resolve("service.log")) : "");
         address = "127.0.0.1:" + port;
-        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .intercept(GrpcAuth.client("test", () -> secret)).build();
         stub = BackupServiceGrpc.newBlockingStub(channel);
+    }
+
+    private static String secretPath() {
+        return tmp.resolve("secret").toString();
     }
 
     private static String read(Path p) {
@@ -99,6 +109,36 @@ class BackupServiceIT {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> stub.getJob(
                 JobRequest.newBuilder().setId(started.getId()).build()).getState().getNumber() >= JobState.COMPLETED_VALUE);
         return stub.getJob(JobRequest.newBuilder().setId(started.getId()).build());
+    }
+
+    @Test
+    void callsThatCannotProveTheServiceSecretAreRefusedAndChangeNothing() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("rogue"));
+        TestVolume v = TestVolume.create(tmp.resolve("v-rogue"), 16 * MiB).writeRandom(0, (int) MiB, 9).snapshot("s1");
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        VolumeSecret wrong = VolumeSecret.generate();
+        for (ManagedChannel rogue : List.of(ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(),
+                ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                        .intercept(GrpcAuth.client("rogue", () -> wrong)).build())) {
+            try {
+                var r = BackupServiceGrpc.newBlockingStub(rogue);
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> r.createBackup(
+                        CreateBackupRequest.newBuilder().setTarget(target(dir)).setReplicaAddress("dir://" + v.dir())
+                                .setVolumeName("rogue").setSnapshotName("s1").build()));
+                assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e.getMessage());
+                assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
+                        () -> r.listJobs(ListJobsRequest.getDefaultInstance())).getStatus().getCode());
+            } finally {
+                rogue.shutdownNow();
+            }
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "nothing written to the target");
+        }
+        assertTrue(stub.listJobs(ListJobsRequest.getDefaultInstance()).getJobsList().stream()
+                .noneMatch(j -> j.getVolumeName().equals("rogue")), "no job started");
+        assertTrue(stub.listBackupVolumes(ListBackupVolumesRequest.newBuilder().setTarget(target(dir)).build())
+                .getAuthRefusals() >= 4, "the refusals are counted (the manager reads them for /metrics)");
     }
 
     @Test
@@ -221,19 +261,25 @@ class BackupServiceIT {
         Path dir = Files.createDirectories(tmp.resolve("t5"));
         TestVolume v = TestVolume.create(tmp.resolve("v5"), 16 * MiB).writeRandom(0, (int) (3 * MiB), 5)
                 .snapshot("s1");
-        var created = Launchers.backup(Map.of(), "create", "--service", address, "--dest", "file://" + dir,
+        var created = Launchers.backup(Map.of(), "create", "--service", address, "--service-secret-file", secretPath(), "--dest", "file://" + dir,
                 "--replica", "dir://" + v.dir(), "--volume", "vol5", "s1");
         assertEquals(0, created.exitCode(), created.toString());
         assertTrue(created.stderr().contains(": full, 2 blocks read"), created.stderr());
         Path image = tmp.resolve("via-service.img");
-        var restored = Launchers.backup(Map.of(), "restore", "--service", address, created.stdout().trim(), "--to",
+        var restored = Launchers.backup(Map.of(), "restore", "--service", address, "--service-secret-file", secretPath(), created.stdout().trim(), "--to",
                 "file://" + image);
         assertEquals(0, restored.exitCode(), restored.toString());
         assertEquals(v.contentSha("s1"), TestVolume.sha256(image, v.size()));
 
-        var failed = Launchers.backup(Map.of(), "create", "--service", address, "--dest", "file://" + dir,
+        var failed = Launchers.backup(Map.of(), "create", "--service", address, "--service-secret-file", secretPath(), "--dest", "file://" + dir,
                 "--replica", "dir://" + v.dir(), "--volume", "vol5", "nope");
         assertEquals(8, failed.exitCode(), failed.toString());
         assertTrue(failed.stderr().contains("failed: snapshot nope not found"), failed.stderr());
+
+        var refused = Launchers.backup(Map.of(), "create", "--service", address, "--dest", "file://" + dir,
+                "--replica", "dir://" + v.dir(), "--volume", "vol5", "s1");
+        assertEquals(4, refused.exitCode(), "access denied without the service's secret: " + refused);
+        assertTrue(refused.stderr().contains("UNAUTHENTICATED") && refused.stderr().contains("--service-secret-file"),
+                refused.stderr());
     }
 }

@@ -144,13 +144,39 @@ public class BlockDevices {
         return new Device(loop, true);
     }
 
-    private Device connectKernel(String volume, String endpoint) {
-        URI u = URI.create(endpoint);
-        if (!"nbd".equals(u.getScheme()) || u.getHost() == null) {
-            throw Errors.failedPrecondition("the kernel NBD client needs an nbd://host:port/name endpoint, got " + endpoint);
+    /**
+     * The {@code nbd-client} command that connects {@code dev} to {@code endpoint}:
+     * {@code nbd://host[:port]/name} over TCP, or {@code nbd+unix:///name?socket=PATH} over the
+     * engine's Unix socket ({@code nbd-client -u}, which takes the socket's path as its host).
+     */
+    static List<String> nbdClientCommand(String endpoint, String dev) {
+        URI u;
+        try {
+            u = new URI(endpoint);
+        } catch (java.net.URISyntaxException e) {
+            throw Errors.failedPrecondition("the volume's endpoint is not a URI: " + endpoint);
         }
         String name = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
-        int port = u.getPort() > 0 ? u.getPort() : 10809;
+        List<String> cmd = new ArrayList<>(List.of("nbd-client"));
+        if (!name.isEmpty()) {
+            cmd.addAll(List.of("-N", name));
+        }
+        if ("nbd".equals(u.getScheme()) && u.getHost() != null) {
+            cmd.addAll(List.of(u.getHost(), Integer.toString(u.getPort() > 0 ? u.getPort() : 10809), dev));
+            return cmd;
+        }
+        String query = u.getQuery() == null ? "" : u.getQuery();
+        String socket = query.startsWith("socket=") ? query.substring("socket=".length()) : "";
+        if ("nbd+unix".equals(u.getScheme()) && socket.startsWith("/") && !socket.contains("&")) {
+            cmd.addAll(List.of("-u", socket, dev));
+            return cmd;
+        }
+        throw Errors.failedPrecondition("the kernel NBD client needs an nbd://host:port/name or "
+                + "nbd+unix:///name?socket=/path endpoint, got " + endpoint);
+    }
+
+    private Device connectKernel(String volume, String endpoint) {
+        nbdClientCommand(endpoint, "/dev/nbd0"); // refuses an endpoint it cannot use before any device is taken
         for (int i = 0; i < 1024; i++) {
             Path sys = Path.of("/sys/block/nbd" + i);
             if (!node.isDirectory(sys)) {
@@ -160,10 +186,7 @@ public class BlockDevices {
                 continue;
             }
             String dev = "/dev/nbd" + i;
-            List<String> cmd = new ArrayList<>(List.of("nbd-client", u.getHost(), Integer.toString(port), dev));
-            if (!name.isEmpty()) {
-                cmd.addAll(List.of("-N", name));
-            }
+            List<String> cmd = nbdClientCommand(endpoint, dev);
             Exec.Result r = node.run(cmd);
             if (r.ok()) {
                 return new Device(dev, false);

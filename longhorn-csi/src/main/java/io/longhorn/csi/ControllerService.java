@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.longhorn.api.types.Names;
 import io.longhorn.csi.v1.ControllerExpandVolumeRequest;
@@ -93,10 +95,6 @@ public class ControllerService implements ControllerGrpc.AsyncService {
             String csiName = Errors.require("name", req.getName());
             Capabilities.requireServed("volume_capabilities", req.getVolumeCapabilitiesList());
             VolumeParameters params = VolumeParameters.parse(req.getParametersMap());
-            if (!params.diskSelector().isEmpty() || !params.nodeSelector().isEmpty()) {
-                throw Errors.invalid(params.diskSelector().isEmpty() ? "parameters.nodeSelector" : "parameters.diskSelector",
-                        "the Longhorn manager does not yet place replicas by disk or node tags");
-            }
             String fsType = fsType(req.getVolumeCapabilitiesList(), params.fsType());
             long size = VolumeParameters.size(req.getCapacityRange().getRequiredBytes(),
                     req.getCapacityRange().getLimitBytes());
@@ -213,6 +211,12 @@ public class ControllerService implements ControllerGrpc.AsyncService {
         if (fromBackup != null && !fromBackup.isEmpty()) {
             body.put("fromBackup", fromBackup);
         }
+        if (!params.diskSelector().isEmpty()) {
+            params.diskSelector().forEach(body.putArray("diskSelector")::add);
+        }
+        if (!params.nodeSelector().isEmpty()) {
+            params.nodeSelector().forEach(body.putArray("nodeSelector")::add);
+        }
         try {
             try {
                 manager.createVolume(body);
@@ -226,6 +230,13 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                 Waits.until("volume " + name + " to be created", LonghornVolumes.WAIT, () -> {
                     JsonNode v = volumes.require(name);
                     String s = LonghornVolumes.state(v);
+                    if (s.equals("creating") && !LonghornVolumes.unscheduled(v).isEmpty()) {
+                        // No disk can take its replicas (selectors, space, anti-affinity): say so now,
+                        // as the provisioner's event on the PVC, rather than hand out a volume that
+                        // cannot attach. The volume is removed below; the provisioner tries again.
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("volume " + name + " cannot be placed: "
+                                + v.path("conditions").path("Scheduled").path("message").asText()).asRuntimeException();
+                    }
                     return s.isEmpty() || s.equals("creating") ? Optional.empty() : Optional.of(v);
                 });
                 for (VolumeParameters.RecurringJobRef job : params.recurringJobSelector()) {
@@ -239,9 +250,12 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                     });
                 }
             } catch (RuntimeException e) {
-                // Leave nothing half made: the next CreateVolume starts afresh.
+                // Leave nothing half made: the next CreateVolume starts afresh (and must not find
+                // this volume still being deleted).
                 try {
                     manager.deleteVolume(name);
+                    Waits.until("volume " + name + " to be deleted", LonghornVolumes.WAIT, () ->
+                            manager.volume(name).isEmpty() ? Optional.of(true) : Optional.empty());
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -363,7 +377,11 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                     throw Errors.aborted("volume " + name + " is not ready for workloads: it is restoring from "
                             + v.path("fromBackup").asText());
                 }
-                v = volumes.settled(name);
+                // A volume still attaching from an earlier call that ran out of time is waited on
+                // below, not settled first: its attach goes on across calls.
+                if (!"attaching".equals(LonghornVolumes.state(v))) {
+                    v = volumes.settled(name);
+                }
                 String current = v.path("currentNodeID").asText("");
                 if ("attached".equals(LonghornVolumes.state(v))) {
                     if (v.path("disableFrontend").asBoolean()) {
@@ -381,6 +399,14 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                     volumes.awaitAttached(name, node, true);
                 } catch (RuntimeException e) {
                     JsonNode now = manager.volume(name).orElse(ManagerClient.object());
+                    if (stillAttaching(e, now)) {
+                        // Its replicas and engine are still starting (a busy node): detaching now
+                        // would throw that progress away, and every retry would start over. The
+                        // attach goes on; the retry of this call waits for it again.
+                        throw Errors.deadline("volume " + name + " is still attaching to node " + node
+                                + " (robustness " + now.path("robustness").asText() + LonghornVolumes.unscheduled(now)
+                                + "): " + e.getMessage());
+                    }
                     try {
                         manager.action(name, "detach", ManagerClient.object().put("hostId", node));
                     } catch (RuntimeException suppressed) {
@@ -388,11 +414,17 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                     }
                     throw Errors.internal("volume " + name + " did not become ready on node " + node + " (state "
                             + LonghornVolumes.state(now) + ", robustness " + now.path("robustness").asText()
-                            + "): " + e.getMessage());
+                            + LonghornVolumes.unscheduled(now) + "): " + e.getMessage());
                 }
                 return ControllerPublishVolumeResponse.getDefaultInstance();
             });
         });
+    }
+
+    /** A wait that ran out of time on a volume that is still on its way to attached (not faulted). */
+    static boolean stillAttaching(RuntimeException e, JsonNode now) {
+        return e instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+                && "attaching".equals(LonghornVolumes.state(now)) && !"faulted".equals(now.path("robustness").asText());
     }
 
     @Override

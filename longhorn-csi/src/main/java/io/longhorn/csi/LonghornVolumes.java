@@ -67,6 +67,12 @@ final class LonghornVolumes {
         return VolumeCondition.newBuilder().setAbnormal(abnormal).setMessage(m.toString()).build();
     }
 
+    /** {@code ", replicas unschedulable: <why>"} while the volume's Scheduled condition is false, else empty. */
+    static String unscheduled(JsonNode v) {
+        JsonNode c = v.path("conditions").path("Scheduled");
+        return "False".equals(c.path("status").asText()) ? ", replicas unschedulable: " + c.path("message").asText() : "";
+    }
+
     JsonNode require(String name) {
         return manager.volume(name).orElseThrow(() -> Errors.notFound("volume " + name + " not found"));
     }

@@ -82,7 +82,7 @@ class ArgumentValidationTest {
         refused("parameters.numberOfReplicas", controller::createVolume, CreateVolumeRequest.newBuilder()
                 .setName("v").addVolumeCapabilities(MOUNT).putParameters("numberOfReplicas", "x").build());
         refused("parameters.diskSelector", controller::createVolume, CreateVolumeRequest.newBuilder()
-                .setName("v").addVolumeCapabilities(MOUNT).putParameters("diskSelector", "ssd").build());
+                .setName("v").addVolumeCapabilities(MOUNT).putParameters("diskSelector", "ssd,bad tag").build());
         refused("capacity_range.required_bytes", controller::createVolume, CreateVolumeRequest.newBuilder()
                 .setName("v").addVolumeCapabilities(MOUNT).setCapacityRange(CapacityRange.newBuilder()
                         .setRequiredBytes(-1)).build());

@@ -143,7 +143,7 @@ class CsiOnKubernetesIT {
                     && Longhorn.json(lh.get(api + "/v1/volumes")).path("data").isEmpty());
             assertEquals(List.of(), Longhorn.replicaData(), "no replica data left");
         } catch (AssertionError | Exception e) {
-            throw new AssertionError(e.getMessage() + "\n" + lh.diagnosis("volume-test", "reader", "from-snap", "from-bak",
+            throw new AssertionError(lh.diagnosis(e, "volume-test", "reader", "from-snap", "from-bak",
                     "clone", "block", "grown"), e);
         } finally {
             cluster.close();

@@ -157,8 +157,13 @@ final class Longhorn {
     }
 
     /** What the cluster looked like, for a failure's message. */
-    String diagnosis(String... extraPods) {
-        StringBuilder b = new StringBuilder();
+    /**
+     * The failure, then what the cluster looked like: resources, the Longhorn and extra Pods
+     * described, the cluster's logs, and last the managers' logs and the failure again (a CI log
+     * shows only its end).
+     */
+    String diagnosis(Throwable failure, String... extraPods) {
+        StringBuilder b = new StringBuilder(String.valueOf(failure.getMessage())).append('\n');
         try {
             b.append(kubectl("get", "pods,pvc,pv,volumeattachments", "-A", "-o", "wide"));
             b.append(kubectl("get", "lhv,lhe,lhr", "-A", "-o", "wide"));
@@ -168,17 +173,24 @@ final class Longhorn {
         try {
             for (Pod p : client().pods().inNamespace(NS).list().getItems()) {
                 String name = p.getMetadata().getName();
-                if (name.startsWith("longhorn-manager") || name.startsWith("longhorn-csi-plugin") || name.startsWith("csi-")) {
-                    b.append(cluster.describe(NS, name));
-                }
+                b.append(cluster.describePod(NS, name));
             }
             for (String pod : extraPods) {
-                b.append(cluster.describe("default", pod));
+                b.append(cluster.describePod("default", pod));
             }
         } catch (Exception e) {
             b.append("(no pod details: ").append(e).append(")");
         }
-        return b.toString();
+        b.append('\n').append(cluster.logs());
+        try {
+            b.append("\n---- longhorn-manager (last lines)\n")
+                    .append(kubectl("-n", NS, "logs", "-l", "app=longhorn-manager", "--tail=40"));
+        } catch (Exception e) {
+            b.append("(no manager logs: ").append(e.getMessage()).append(")\n");
+        }
+        String message = String.valueOf(failure.getMessage()).strip();
+        int eol = message.indexOf('\n');
+        return b.append("\n==== failed: ").append(eol < 0 ? message : message.substring(0, eol)).append('\n').toString();
     }
 
     static JsonNode json(String body) throws IOException {

@@ -18,7 +18,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Admits a gRPC call only when it proves it holds the volume's secret (see {@link GrpcAuth}). A
+ * Admits a gRPC call only when it proves it holds the secret (a volume's, or the backup service's;
+ * see {@link GrpcAuth}). A
  * refused call ends with {@code UNAUTHENTICATED} (no, malformed, stale or wrong credentials) or
  * {@code PERMISSION_DENIED} (a replayed credential) before the service sees it, so it changes
  * nothing; the refusal is counted and logged with the caller's claimed name, its address and the
@@ -82,7 +83,7 @@ public final class GrpcAuthServer implements ServerInterceptor {
     /** Null when the credential is good, else the status to refuse with. */
     Status check(String method, String header) {
         if (header == null) {
-            return Status.UNAUTHENTICATED.withDescription(what + " requires the volume's credential (header "
+            return Status.UNAUTHENTICATED.withDescription(what + " requires a credential proving its secret (header "
                     + GrpcAuth.HEADER.name() + ") on " + method);
         }
         String[] f = header.split(";", -1);
@@ -103,7 +104,7 @@ public final class GrpcAuthServer implements ServerInterceptor {
         if (!secret.verify(mac, VolumeSecret.utf8("longhorn-grpc/1"), VolumeSecret.utf8(method),
                 VolumeSecret.utf8(f[1]), VolumeSecret.utf8(f[2]), VolumeSecret.utf8(f[3]))) {
             return Status.UNAUTHENTICATED.withDescription("credential of " + f[1] + " for " + what + " on " + method
-                    + " does not match the volume's secret");
+                    + " does not match its secret");
         }
         long now = clock.millis();
         if (Math.abs(now - millis) > GrpcAuth.WINDOW_MILLIS) {

@@ -8,8 +8,9 @@ import jakarta.inject.Inject;
 import picocli.CommandLine;
 
 /**
- * Entry point. {@code serve --listen HOST:PORT} must set the gRPC server's address before Quarkus
- * starts (it starts the server), so main looks for it first; everything else is picocli's.
+ * Entry point. {@code serve --listen HOST:PORT} must set the gRPC server's address (and
+ * {@code --secret-file} the secret its calls must prove) before Quarkus starts (it starts the
+ * server), so main looks for them first; everything else is picocli's.
  */
 @QuarkusMain
 public class BackupMain implements QuarkusApplication {
@@ -26,17 +27,11 @@ public class BackupMain implements QuarkusApplication {
         if (args.length == 0 || !args[0].equals("serve")) {
             return;
         }
-        String listen = ServeCommand.DEFAULT_LISTEN;
-        for (int i = 1; i < args.length; i++) {
-            String value = null;
-            if (args[i].equals("--listen") && i + 1 < args.length) {
-                value = args[i + 1];
-            } else if (args[i].startsWith("--listen=")) {
-                value = args[i].substring("--listen=".length());
-            }
-            if (value != null) {
-                listen = value;
-            }
+        String listen = option(args, "--listen", ServeCommand.DEFAULT_LISTEN);
+        String secretFile = option(args, "--secret-file", null);
+        if (secretFile != null) {
+            // Read by the service's interceptor as the server starts, before any call is admitted.
+            System.setProperty(ServeCommand.SECRET_FILE_PROPERTY, secretFile);
         }
         try {
             Address a = Address.parse(listen);
@@ -45,6 +40,19 @@ public class BackupMain implements QuarkusApplication {
         } catch (IllegalArgumentException e) {
             // the serve command reports the bad value
         }
+    }
+
+    /** The last value given to {@code --name VALUE} or {@code --name=VALUE} after the command, or {@code otherwise}. */
+    private static String option(String[] args, String name, String otherwise) {
+        String value = otherwise;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                value = args[i + 1];
+            } else if (args[i].startsWith(name + "=")) {
+                value = args[i].substring(name.length() + 1);
+            }
+        }
+        return value;
     }
 
     @Override

@@ -60,6 +60,11 @@ public class CreateCommand implements Callable<Integer> {
             description = "Run the backup as a job of this backup service instead of in this process.")
     String service;
 
+    @Option(names = "--service-secret-file", paramLabel = "PATH",
+            description = "The backup service's secret (its serve --secret-file; the manager's "
+                    + "<data-dir>/services/backup-service.secret), proved on every call to --service.")
+    java.nio.file.Path serviceSecretFile;
+
     @Option(names = "--secret-file", paramLabel = "PATH",
             description = "The volume's secret file (32 bytes, mode 0600), for replicas started with one.")
     java.nio.file.Path secretFile;
@@ -89,7 +94,7 @@ public class CreateCommand implements Callable<Integer> {
     }
 
     private int viaService(java.io.PrintWriter err) {
-        try (ServiceClient client = new ServiceClient(service)) {
+        try (ServiceClient client = new ServiceClient(service, serviceSecretFile)) {
             var req = io.longhorn.api.backup.CreateBackupRequest.newBuilder()
                     .setTarget(ServiceClient.target(dest)).setReplicaAddress(replica)
                     .setVolumeSecret(Cli.secretBytes(secretFile))

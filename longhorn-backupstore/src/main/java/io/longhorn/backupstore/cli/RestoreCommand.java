@@ -49,6 +49,11 @@ public class RestoreCommand implements Callable<Integer> {
             description = "Run the restore as a job of this backup service instead of in this process.")
     String service;
 
+    @Option(names = "--service-secret-file", paramLabel = "PATH",
+            description = "The backup service's secret (its serve --secret-file; the manager's "
+                    + "<data-dir>/services/backup-service.secret), proved on every call to --service.")
+    java.nio.file.Path serviceSecretFile;
+
     @Option(names = "--secret-file", paramLabel = "PATH",
             description = "The volume's secret file (32 bytes, mode 0600), for replicas started with one.")
     java.nio.file.Path secretFile;
@@ -58,7 +63,7 @@ public class RestoreCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
         if (service != null) {
-            try (ServiceClient client = new ServiceClient(service)) {
+            try (ServiceClient client = new ServiceClient(service, serviceSecretFile)) {
                 var req = io.longhorn.api.backup.RestoreRequest.newBuilder()
                         .setTarget(ServiceClient.target(null)).setBackupUrl(backupUrl).addAllReplicaAddresses(targets)
                         .setLastRestoredBackup(lastRestored == null ? "" : lastRestored).setConcurrency(workers)

@@ -31,7 +31,11 @@ final class ServiceClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final BackupServiceGrpc.BackupServiceBlockingStub stub;
 
-    ServiceClient(String address) {
+    /**
+     * @param secretFile the backup service's secret ({@code serve --secret-file}), or null for a
+     *                   service that requires none
+     */
+    ServiceClient(String address, java.nio.file.Path secretFile) {
         Address a;
         try {
             a = Address.parse(address);
@@ -39,7 +43,17 @@ final class ServiceClient implements AutoCloseable {
             throw new InvalidInputException("invalid --service address: " + e.getMessage());
         }
         this.address = a.hostPort();
-        this.channel = ManagedChannelBuilder.forTarget(a.hostPort()).usePlaintext().build();
+        ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(a.hostPort()).usePlaintext();
+        if (secretFile != null) {
+            io.longhorn.api.auth.VolumeSecret secret;
+            try {
+                secret = io.longhorn.api.auth.VolumeSecret.load(secretFile);
+            } catch (java.io.IOException e) {
+                throw new InvalidInputException("--service-secret-file: " + e.getMessage());
+            }
+            b.intercept(io.longhorn.api.auth.GrpcAuth.client("longhorn-backup-cli", () -> secret));
+        }
+        this.channel = b.build();
         this.stub = BackupServiceGrpc.newBlockingStub(channel);
     }
 
@@ -74,8 +88,14 @@ final class ServiceClient implements AutoCloseable {
             }
             return job;
         } catch (StatusRuntimeException e) {
-            throw new TargetIOException("backup service " + address + ": " + e.getStatus().getCode() + " "
-                    + e.getStatus().getDescription(), e);
+            String why = "backup service " + address + ": " + e.getStatus().getCode() + " " + e.getStatus().getDescription();
+            if (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+                    || e.getStatus().getCode() == io.grpc.Status.Code.PERMISSION_DENIED) {
+                throw new io.longhorn.backupstore.error.AccessDeniedException(why
+                        + (e.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED
+                        ? " (give its secret with --service-secret-file)" : ""), e);
+            }
+            throw new TargetIOException(why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TargetIOException("interrupted while waiting for backup service " + address, e);

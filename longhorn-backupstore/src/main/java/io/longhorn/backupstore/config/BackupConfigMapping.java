@@ -25,6 +25,12 @@ public interface BackupConfigMapping {
 
     Nfs nfs();
 
+    /**
+     * The backup service's secret file ({@code serve --secret-file}): every call must prove it.
+     * Without it the service takes calls from anyone who reaches it.
+     */
+    java.util.Optional<Path> secretFile();
+
     /** NFS mounting. */
     interface Nfs {
         /** Where exports are mounted, one private directory per export. */

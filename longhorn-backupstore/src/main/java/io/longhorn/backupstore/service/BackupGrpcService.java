@@ -38,10 +38,12 @@ import java.util.function.Supplier;
 public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
 
     private final JobManager jobs;
+    private final ServiceAuth auth;
 
     @Inject
-    public BackupGrpcService(JobManager jobs) {
+    public BackupGrpcService(JobManager jobs, ServiceAuth auth) {
         this.jobs = jobs;
+        this.auth = auth;
     }
 
     @Override
@@ -100,7 +102,7 @@ public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
     public void listBackupVolumes(ListBackupVolumesRequest req, StreamObserver<BackupVolumeList> out) {
         respond(out, () -> {
             String target = url(req.getTarget());
-            BackupVolumeList.Builder b = BackupVolumeList.newBuilder();
+            BackupVolumeList.Builder b = BackupVolumeList.newBuilder().setAuthRefusals(auth.refusals());
             ops(req.getTarget()).list(target, req.getVolumeName().isEmpty() ? Optional.empty()
                     : Optional.of(req.getVolumeName())).forEach(v -> b.addVolumes(ProtoMapper.volume(target, v)));
             return b.build();

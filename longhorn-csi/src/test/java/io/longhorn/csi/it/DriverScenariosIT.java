@@ -2,9 +2,12 @@ package io.longhorn.csi.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.longhorn.csi.v1.ControllerGrpc;
 import io.longhorn.csi.v1.ControllerExpandVolumeRequest;
@@ -29,6 +32,12 @@ import io.longhorn.csi.v1.VolumeUsage;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -195,6 +204,58 @@ class DriverScenariosIT {
                 + " bs=14 count=1 status=none")));
         detach(vol);
         controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build());
+        assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode api(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + CsiSanityIT.managerPort + "/v1" + path))
+                .header("Authorization", "Bearer " + CsiSanityIT.ADMIN_TOKEN).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), method + " " + path + ": " + r.body());
+            return JSON.readTree(r.body());
+        }
+    }
+
+    @Test
+    void storageClassSelectorsPlaceReplicasOnlyOnTaggedNodesAndDisks() throws Exception {
+        JsonNode node = api("GET", "/nodes/" + CsiSanityIT.NODE, null);
+        String disk = node.path("disks").fieldNames().next();
+        String path = node.path("disks").path(disk).path("path").asText();
+        api("PUT", "/nodes/" + CsiSanityIT.NODE, "{\"tags\":[\"csi-fast\"]}");
+        api("POST", "/nodes/" + CsiSanityIT.NODE + "?action=diskUpdate",
+                "{\"disks\":{\"" + disk + "\":{\"path\":\"" + path + "\",\"tags\":[\"csi-ssd\"]}}}");
+        try {
+            String placed = controller.createVolume(CreateVolumeRequest.newBuilder().setName("scenario-tags")
+                    .addVolumeCapabilities(MOUNT).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(32L << 20))
+                    .putParameters("numberOfReplicas", "1").putParameters("nodeSelector", "csi-fast")
+                    .putParameters("diskSelector", "csi-ssd").build()).getVolume().getVolumeId();
+            JsonNode v = api("GET", "/volumes/" + placed, null);
+            assertEquals("[\"csi-ssd\"]", v.path("diskSelector").toString());
+            assertEquals("[\"csi-fast\"]", v.path("nodeSelector").toString());
+            assertEquals(1, v.path("replicas").size());
+            attach(placed, MOUNT);
+            Files.writeString(target(placed).resolve("f"), "tagged");
+            detach(placed);
+            controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(placed).build());
+
+            // No disk carries the tag: refused with the reason, and nothing is left behind.
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> controller.createVolume(
+                    CreateVolumeRequest.newBuilder().setName("scenario-no-tags").addVolumeCapabilities(MOUNT)
+                            .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(32L << 20))
+                            .putParameters("numberOfReplicas", "1").putParameters("diskSelector", "csi-nvme").build()));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
+            assertTrue(e.getMessage().contains("no node and disk carry the tags of the volume's diskSelector [csi-nvme]"),
+                    e.getMessage());
+            assertEquals(0, api("GET", "/volumes", null).path("data").size(), "no volume left");
+        } finally {
+            api("PUT", "/nodes/" + CsiSanityIT.NODE, "{\"tags\":[]}");
+            api("POST", "/nodes/" + CsiSanityIT.NODE + "?action=diskUpdate",
+                    "{\"disks\":{\"" + disk + "\":{\"path\":\"" + path + "\",\"tags\":[]}}}");
+        }
         assertEquals(List.of(), CsiSanityIT.leftovers());
     }
 }

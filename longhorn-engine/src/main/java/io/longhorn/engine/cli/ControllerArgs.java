@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * @param listen         gRPC control address
  * @param frontend       "nbd" or "none"
- * @param nbdListen      NBD TCP address
+ * @param nbdListen      NBD TCP address, or null when the export is served only on {@code nbdSocket}
  * @param nbdSocket      NBD Unix socket, or null
  * @param replicaTimeout how long a replica may leave a request unanswered
  * @param replicas       replica control addresses
@@ -27,9 +27,12 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                              List<String> replicas, String volume, long minGeneration, boolean salvage,
                              Path secretFile) {
 
+    /** The {@code --nbd-listen} value that serves the export on its Unix socket only. */
+    public static final String NO_TCP = "none";
+
     public static final String USAGE = """
             Usage: longhorn-engine controller [--listen HOST:PORT] [--frontend nbd|none]
-                                              [--nbd-listen HOST:PORT] [--nbd-socket PATH]
+                                              [--nbd-listen HOST:PORT|none] [--nbd-socket PATH]
                                               [--replica-timeout 8s] [--min-generation N] [--salvage]
                                               [--secret-file PATH]
                                               --replica tcp://HOST:PORT ... VOLUME
@@ -41,7 +44,8 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
               --nbd-listen HOST:PORT    NBD address (default 127.0.0.1:10809, loopback only; port 0 picks a
                                         free one). Give 0.0.0.0 only where clients on other hosts must
                                         reach the export: NBD itself has no authentication.
-              --nbd-socket PATH         also serve NBD on this Unix socket
+                                        "none" serves the export only on --nbd-socket.
+              --nbd-socket PATH         also serve NBD on this Unix socket (created mode 0600)
               --replica-timeout DUR     a replica that leaves a request unanswered this long is set
                                         to ERR (default 8s)
               --replica ADDR            a replica's control address; repeat for each replica
@@ -152,8 +156,15 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
             throw new UsageException("--min-generation " + minGeneration + ": must not be negative");
         }
         Address l = address("--listen", listen);
-        Address n = address("--nbd-listen", nbdListen);
-        if (l.isUnix() || n.isUnix()) {
+        Address n = null;
+        if (NO_TCP.equals(nbdListen)) {
+            if (nbdSocket == null && frontend.equals("nbd")) {
+                throw new UsageException("--nbd-listen none needs --nbd-socket: the export must be served somewhere");
+            }
+        } else {
+            n = address("--nbd-listen", nbdListen);
+        }
+        if (l.isUnix() || (n != null && n.isUnix())) {
             throw new UsageException((l.isUnix() ? "--listen" : "--nbd-listen") + " must be HOST:PORT; use --nbd-socket for a Unix socket");
         }
         return new ControllerArgs(l, frontend, n, nbdSocket == null ? null : Path.of(nbdSocket), d, List.copyOf(replicas),
@@ -174,7 +185,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         p.put("longhorn.engine.volume", volume);
         p.put("longhorn.engine.replicas", String.join(",", replicas));
         p.put("longhorn.engine.frontend", frontend);
-        p.put("longhorn.engine.nbd-listen", nbdListen.hostPort());
+        p.put("longhorn.engine.nbd-listen", nbdListen == null ? NO_TCP : nbdListen.hostPort());
         if (nbdSocket != null) {
             p.put("longhorn.engine.nbd-socket", nbdSocket.toString());
         }

@@ -4,6 +4,7 @@ import io.longhorn.api.types.Address;
 import io.longhorn.engine.IoFlusher;
 import io.longhorn.engine.backend.ControlTimeouts;
 import io.longhorn.engine.backend.RemoteReplicaConnector;
+import io.longhorn.engine.cli.ControllerArgs;
 import io.longhorn.engine.controller.EngineOptions;
 import io.longhorn.engine.controller.FrontendFactory;
 import io.longhorn.engine.controller.VolumeController;
@@ -94,7 +95,8 @@ public class EngineApp implements QuarkusApplication {
     private FrontendFactory frontends(String volume) {
         return switch (config.frontend()) {
             case "none" -> FrontendFactory.NONE;
-            case "nbd" -> new NbdFrontendFactory(volume, Address.parse(config.nbdListen()),
+            case "nbd" -> new NbdFrontendFactory(volume,
+                    ControllerArgs.NO_TCP.equals(config.nbdListen()) ? null : Address.parse(config.nbdListen()),
                     config.nbdSocket().map(Path::of).orElse(null));
             default -> throw new IllegalArgumentException("unknown frontend \"" + config.frontend()
                     + "\": use nbd or none");

@@ -23,7 +23,7 @@ public interface EngineConfig {
     @WithDefault("nbd")
     String frontend();
 
-    /** TCP address of the NBD export. */
+    /** TCP address of the NBD export, or {@code none} to serve it only on {@link #nbdSocket()}. */
     @WithDefault("127.0.0.1:10809")
     String nbdListen();
 

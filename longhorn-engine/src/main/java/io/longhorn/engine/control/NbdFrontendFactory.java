@@ -24,7 +24,7 @@ final class NbdFrontendFactory implements FrontendFactory {
 
     NbdFrontendFactory(String volume, Address listen, Path socket) {
         this.volume = volume;
-        this.tcp = new InetSocketAddress(listen.host(), listen.port());
+        this.tcp = listen == null ? null : new InetSocketAddress(listen.host(), listen.port());
         this.socket = socket;
     }
 

@@ -39,6 +39,21 @@ class ControllerArgsTest {
     }
 
     @Test
+    void theExportCanBeServedOnItsUnixSocketOnly() throws Exception {
+        ControllerArgs a = ControllerArgs.parse(List.of("--nbd-listen", "none", "--nbd-socket", "/run/lh/vol1.sock",
+                "--replica", "a:1", "vol1"));
+        assertEquals(null, a.nbdListen());
+        Map<String, String> p = a.properties(a.listen());
+        assertEquals("none", p.get("longhorn.engine.nbd-listen"));
+        assertEquals("/run/lh/vol1.sock", p.get("longhorn.engine.nbd-socket"));
+        assertTrue(message("--nbd-listen", "none", "--replica", "a:1", "vol1").contains("--nbd-socket"),
+                "an export served nowhere is refused");
+        ControllerArgs headless = ControllerArgs.parse(List.of("--frontend", "none", "--nbd-listen", "none",
+                "--replica", "a:1", "vol1"));
+        assertEquals("none", headless.frontend());
+    }
+
+    @Test
     void badFlagsNameTheFlag() {
         assertTrue(message("--replica", "tcp://a:1").contains("no volume"));
         assertTrue(message("vol1").contains("no replica"));

@@ -96,7 +96,8 @@ final class Views {
                 spec.standby, st.restoreRequired, st.lastRestoredBackup, spec.dataLocality, spec.accessMode,
                 spec.staleReplicaTimeout, spec.image, st.currentImage, v.getMetadata().getCreationTimestamp(),
                 st.lastBackup, st.lastBackupAt, spec.lastAttachedBy, Long.toString(st.actualSize), st.expansionRequired,
-                spec.backupCompressionMethod, spec.dataEngine, conditions(st.conditions), labels, controllers,
+                spec.backupCompressionMethod, spec.dataEngine, spec.diskSelector, spec.nodeSelector,
+                conditions(st.conditions), labels, controllers,
                 replicaViews, rebuilds);
     }
 

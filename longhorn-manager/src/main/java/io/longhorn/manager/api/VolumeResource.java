@@ -50,7 +50,8 @@ public class VolumeResource {
         Body b = new Body(json);
         VolumeCreate req = new VolumeCreate(b.text("name"), b.text("size"), b.integer("numberOfReplicas"),
                 b.text("frontend"), b.text("fromBackup"), b.bool("standby"), b.text("dataLocality"), b.text("accessMode"),
-                b.integer("staleReplicaTimeout"), b.text("backupCompressionMethod"), b.text("backupTargetName"));
+                b.integer("staleReplicaTimeout"), b.text("backupCompressionMethod"), b.text("backupTargetName"),
+                b.strings("diskSelector"), b.strings("nodeSelector"));
         return Views.volume(services, new Links(uri), services.volumes().create(req));
     }
 

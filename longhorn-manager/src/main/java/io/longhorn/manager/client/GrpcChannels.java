@@ -3,11 +3,14 @@ package io.longhorn.manager.client;
 import io.longhorn.api.auth.GrpcAuth;
 import io.longhorn.api.auth.VolumeSecret;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.longhorn.api.types.Address;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcChannels implements EngineClients, ReplicaClients, BackupClients.Factory, AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** Channels to backup services, whose calls prove the backup service's secret instead. */
+    private final Map<String, ManagedChannel> backupChannels = new ConcurrentHashMap<>();
     private final Function<String, VolumeSecret> secrets;
 
     /** Channels whose calls carry no credential (for services that require none). */
@@ -35,13 +40,15 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
     }
 
     private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, a -> {
-            Address parsed = Address.parse(a);
-            return Grpc.newChannelBuilderForAddress(parsed.host(), parsed.port(), InsecureChannelCredentials.create())
-                    .maxInboundMessageSize(16 << 20)
-                    .intercept(GrpcAuth.client("manager", () -> secrets.apply(a)))
-                    .build();
-        });
+        return channels.computeIfAbsent(address, a -> build(a, () -> secrets.apply(a)));
+    }
+
+    private static ManagedChannel build(String address, Supplier<VolumeSecret> secret) {
+        Address parsed = Address.parse(address);
+        return Grpc.newChannelBuilderForAddress(parsed.host(), parsed.port(), InsecureChannelCredentials.create())
+                .maxInboundMessageSize(16 << 20)
+                .intercept(GrpcAuth.client("manager", secret))
+                .build();
     }
 
     @Override
@@ -56,8 +63,8 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
     }
 
     @Override
-    public BackupClient backupClient(String address) {
-        return new GrpcBackupClient(address, channel(address), secrets);
+    public BackupClient backupClient(String address, Supplier<VolumeSecret> serviceSecret) {
+        return new GrpcBackupClient(address, backupChannels.computeIfAbsent(address, a -> build(a, serviceSecret)), secrets);
     }
 
     /** Drops the channel of an address that will not come back (a stopped instance's port). */
@@ -70,10 +77,12 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
 
     @Override
     public void close() {
-        for (ManagedChannel ch : channels.values()) {
+        List<ManagedChannel> all = new ArrayList<>(channels.values());
+        all.addAll(backupChannels.values());
+        for (ManagedChannel ch : all) {
             ch.shutdownNow();
         }
-        for (ManagedChannel ch : channels.values()) {
+        for (ManagedChannel ch : all) {
             try {
                 ch.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -82,5 +91,6 @@ public final class GrpcChannels implements EngineClients, ReplicaClients, Backup
             }
         }
         channels.clear();
+        backupChannels.clear();
     }
 }

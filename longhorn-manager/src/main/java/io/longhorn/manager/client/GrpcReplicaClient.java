@@ -2,6 +2,7 @@ package io.longhorn.manager.client;
 
 import io.grpc.ManagedChannel;
 import io.longhorn.api.replica.ChecksumRequest;
+import io.longhorn.api.replica.Empty;
 import io.longhorn.api.replica.Extent;
 import io.longhorn.api.replica.RangeChecksum;
 import io.longhorn.api.replica.ReplicaServiceGrpc;
@@ -32,6 +33,12 @@ final class GrpcReplicaClient implements ReplicaClient {
         return GrpcCalls.call("get the snapshot checksums of replica " + address, () -> stub
                 .withDeadlineAfter(HASH_HOURS, TimeUnit.HOURS)
                 .snapshotChecksums(SnapshotChecksumsRequest.newBuilder().setMode(mode).build()).getChecksumsList());
+    }
+
+    @Override
+    public long authRefusals() {
+        return GrpcCalls.call("read the refusals of replica " + address, () -> stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+                .info(Empty.getDefaultInstance()).getAuthRefusals());
     }
 
     @Override

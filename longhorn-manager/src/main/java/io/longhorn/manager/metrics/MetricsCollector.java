@@ -76,8 +76,12 @@ public final class MetricsCollector {
         ioFamily(t, volumes, rates, "longhorn_volume_write_latency",
                 "Mean write latency of this volume in nanoseconds", IoRates::writeLatencyNanos);
         t.family("longhorn_volume_auth_refusals_total", "counter",
-                "Control calls the engine of this volume refused since it started for not proving the volume's secret");
+                "Control calls refused by the engine of this volume, and data connections and control calls refused by its"
+                        + " replicas on this node, since they started, for not proving the volume's secret");
         volumes.forEach(v -> t.sample(labels(v), ioRates.authRefusals(Resources.name(v))));
+        t.family("longhorn_backup_service_auth_refusals_total", "counter",
+                "Calls the backup service refused since it started for not proving its secret (read at each backup target poll)");
+        t.sample(Map.of(), ioRates.backupServiceAuthRefusals());
     }
 
     private static void ioFamily(PrometheusText t, List<Volume> volumes, Map<String, IoRates> rates, String name,

@@ -20,6 +20,8 @@ public final class VolumeIoRates {
 
     private final Map<String, Entry> volumes = new ConcurrentHashMap<>();
     private final Map<String, Long> authRefusals = new ConcurrentHashMap<>();
+    private final Map<String, Long> replicaRefusals = new ConcurrentHashMap<>();
+    private volatile long backupServiceRefusals;
 
     /**
      * Records how many control calls {@code volume}'s engine refused since it started for not
@@ -29,9 +31,28 @@ public final class VolumeIoRates {
         authRefusals.put(volume, refusals);
     }
 
-    /** The last count of refused control calls of the volume's engine, 0 when unknown. */
+    /**
+     * The refusals of the volume's engine (control calls) and of its replicas on this node (data
+     * connections and control calls) since each started, as last read; 0 when unknown.
+     */
     public long authRefusals(String volume) {
-        return authRefusals.getOrDefault(volume, 0L);
+        return authRefusals.getOrDefault(volume, 0L) + replicaRefusals.getOrDefault(volume, 0L);
+    }
+
+    /** Records the backup service's count of refused calls (read at each backup target poll). */
+    public void recordBackupServiceAuthRefusals(long refusals) {
+        backupServiceRefusals = refusals;
+    }
+
+    /** The backup service's refused calls since it started, as last read; 0 when unknown. */
+    public long backupServiceAuthRefusals() {
+        return backupServiceRefusals;
+    }
+
+    /** Replaces the refusal counts of the replicas on this node, summed per volume (one reading of them all). */
+    public void recordReplicaAuthRefusals(Map<String, Long> byVolume) {
+        replicaRefusals.keySet().retainAll(byVolume.keySet());
+        replicaRefusals.putAll(byVolume);
     }
 
     /** Adds a reading of the counters of {@code volume}'s engine. */

@@ -28,7 +28,8 @@ public final class NodeService {
         return ctx.store().get(Node.class, name).orElseThrow(() -> new NotFoundException("node " + name + " not found"));
     }
 
-    public Node update(String name, Boolean allowScheduling, List<String> tags) {
+    public Node update(String name, Boolean allowScheduling, List<String> requestedTags) {
+        List<String> tags = Validation.tags("tags", requestedTags);
         get(name);
         return Retry.update(ctx.store(), Node.class, name, n -> {
             if (allowScheduling != null) {
@@ -78,7 +79,7 @@ public final class NodeService {
             d.path = normalized;
             d.allowScheduling = in.allowScheduling() == null || in.allowScheduling();
             d.storageReserved = in.storageReserved() == null ? (old == null ? 0 : old.storageReserved) : in.storageReserved();
-            d.tags = in.tags() == null ? List.of() : List.copyOf(in.tags());
+            d.tags = in.tags() == null ? List.of() : Validation.tags("disks." + disk + ".tags", in.tags());
             d.evictionRequested = Boolean.TRUE.equals(in.evictionRequested());
             if (old != null && !old.path.equals(d.path) && holdsReplicas(node, disk)) {
                 throw new ConflictStateException("disk " + disk + " of node " + name + " holds replicas: its path cannot change");

@@ -54,6 +54,27 @@ public final class Validation {
         return n;
     }
 
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    /**
+     * Node or disk tags (and the selectors that name them): each 1-63 letters, digits, '.', '_' or
+     * '-', starting with a letter or digit; duplicates dropped, sorted. Null stays null (not given).
+     */
+    public static java.util.List<String> tags(String field, java.util.List<String> tags) {
+        if (tags == null) {
+            return null;
+        }
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        for (String t : tags) {
+            if (t == null || !TAG.matcher(t).matches()) {
+                throw new InvalidInputException(field, "invalid tag \"" + t + "\" in " + field
+                        + ": 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            out.add(t);
+        }
+        return java.util.List.copyOf(out);
+    }
+
     public static String oneOf(String field, String value, java.util.List<String> allowed) {
         if (!allowed.contains(value)) {
             throw new InvalidInputException(field, "invalid " + field + " \"" + value + "\": expected one of "

@@ -80,6 +80,12 @@ public final class VolumeService {
         if (req.backupTargetName() != null && !req.backupTargetName().isEmpty()) {
             spec.backupTargetName = req.backupTargetName();
         }
+        if (req.diskSelector() != null) {
+            spec.diskSelector = new java.util.ArrayList<>(Validation.tags("diskSelector", req.diskSelector()));
+        }
+        if (req.nodeSelector() != null) {
+            spec.nodeSelector = new java.util.ArrayList<>(Validation.tags("nodeSelector", req.nodeSelector()));
+        }
         boolean standby = Boolean.TRUE.equals(req.standby());
         String fromBackup = req.fromBackup() == null ? "" : req.fromBackup().trim();
         if (standby && fromBackup.isEmpty()) {

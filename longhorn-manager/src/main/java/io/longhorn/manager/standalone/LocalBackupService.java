@@ -1,5 +1,6 @@
 package io.longhorn.manager.standalone;
 
+import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.manager.client.BackupClient;
 import io.longhorn.manager.client.BackupClients;
 import io.longhorn.manager.client.ServiceCallException;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,10 +24,17 @@ import org.jboss.logging.Logger;
  * process started on first use. It stops with the manager, unless a backup or restore job runs in
  * it: then it keeps running and is adopted again after a manager restart through
  * {@code <data-dir>/services/backup-service.json}.
+ *
+ * <p>Every call proves the backup service's secret ({@link io.longhorn.api.auth.GrpcAuth}): in a
+ * cluster the Secret {@code longhorn-backup-service-secret} that the backup Deployment mounts;
+ * standalone the file {@code <data-dir>/services/backup-service.secret} (0600, made at first use),
+ * which the local service is started with ({@code --secret-file}) and which a configured one must
+ * be given too.
  */
 final class LocalBackupService implements BackupClients, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalBackupService.class);
     private static final String NAME = "backup-service";
+    static final String SECRET_FILE = NAME + ".secret";
 
     private final BackupClients.Factory factory;
     private final Optional<String> configured;
@@ -34,6 +43,8 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
     private final Path stateDir;
     private final Path logDir;
     private final Duration timeout;
+    private final Supplier<VolumeSecret> clusterSecret;
+    private VolumeSecret fileSecret;
     private String address;
     private ProcessHandle process;
 
@@ -41,9 +52,11 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
     record Record(long pid, String started, String address) {
     }
 
+    /** @param clusterSecret the secret's source in a cluster, or null for the file standalone */
     LocalBackupService(BackupClients.Factory factory, Optional<String> configured, Path binDir, String host, Path stateDir,
-                       Path logDir, Duration timeout) {
+                       Path logDir, Duration timeout, Supplier<VolumeSecret> clusterSecret) {
         this.factory = factory;
+        this.clusterSecret = clusterSecret;
         this.configured = configured;
         this.binDir = binDir;
         this.host = host;
@@ -55,12 +68,30 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
     @Override
     public synchronized BackupClient client() {
         if (configured.isPresent()) {
-            return factory.backupClient(configured.get());
+            return factory.backupClient(configured.get(), this::secret);
         }
         if (process == null || !process.isAlive()) {
             adoptOrStart();
         }
-        return factory.backupClient(address);
+        return factory.backupClient(address, this::secret);
+    }
+
+    /** The secret the calls prove. */
+    VolumeSecret secret() {
+        if (clusterSecret != null) {
+            return clusterSecret.get();
+        }
+        synchronized (this) {
+            if (fileSecret == null) {
+                try {
+                    fileSecret = VolumeSecret.createIfMissing(stateDir.resolve(SECRET_FILE));
+                } catch (IOException e) {
+                    throw new ServiceCallException("cannot read or create the backup service's secret "
+                            + stateDir.resolve(SECRET_FILE) + ": " + e.getMessage(), true, false, false, e);
+                }
+            }
+            return fileSecret;
+        }
     }
 
     private void adoptOrStart() {
@@ -93,7 +124,9 @@ final class LocalBackupService implements BackupClients, AutoCloseable {
         Path log = logDir.resolve(NAME + ".log");
         Files.createDirectories(logDir);
         long offset = Files.exists(log) ? Files.size(log) : 0;
-        ProcessBuilder pb = new ProcessBuilder(binDir.resolve("longhorn-backup").toString(), "serve", "--listen", listen)
+        secret(); // the file exists before the service reads it
+        ProcessBuilder pb = new ProcessBuilder(binDir.resolve("longhorn-backup").toString(), "serve", "--listen", listen,
+                "--secret-file", stateDir.resolve(SECRET_FILE).toAbsolutePath().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (System.getenv("JAVA_HOME") == null) {

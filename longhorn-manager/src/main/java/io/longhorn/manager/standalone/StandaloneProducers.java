@@ -76,8 +76,10 @@ public class StandaloneProducers {
     @Produces
     @Singleton
     @DefaultBean
-    BackupClients backupClients(StandaloneConfig config, DataDir dataDir, GrpcChannels channels) {
+    BackupClients backupClients(StandaloneConfig config, DataDir dataDir, GrpcChannels channels, InstanceLauncher launcher) {
+        // In a cluster the backup Deployment mounts the Secret the Pod launcher keeps.
         return new LocalBackupService(channels, config.backupServiceAddress(), dataDir.binDir(), config.instanceHost(),
-                dataDir.path().resolve("services"), dataDir.path().resolve("logs"), config.instanceStartTimeout());
+                dataDir.path().resolve("services"), dataDir.path().resolve("logs"), config.instanceStartTimeout(),
+                launcher instanceof PodInstanceLauncher pods ? pods::backupServiceSecret : null);
     }
 }

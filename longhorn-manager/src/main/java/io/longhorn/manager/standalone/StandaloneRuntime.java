@@ -14,6 +14,7 @@ import io.longhorn.manager.events.MemoryEventRecorder;
 import io.longhorn.manager.integrity.IntegritySchedule;
 import io.longhorn.manager.integrity.SnapshotIntegrityCheck;
 import io.longhorn.manager.jobs.QuarkusCronScheduler;
+import io.longhorn.manager.metrics.ReplicaRefusals;
 import io.longhorn.manager.jobs.RecurringJobRunner;
 import io.longhorn.manager.launcher.InstanceLauncher;
 import io.longhorn.manager.launcher.pod.PodInstanceLauncher;
@@ -38,6 +39,7 @@ import io.longhorn.manager.store.kubernetes.KubernetesResourceStore;
 import io.longhorn.manager.store.kubernetes.SecretCredentialSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -73,6 +75,9 @@ public class StandaloneRuntime implements ManagerServices {
     private final StandaloneConfig config;
     private final InstanceLauncher launcher;
     private final BackupClients backupClients;
+    private final Scheduler scheduler;
+    private final ReplicaRefusals replicaRefusals;
+    private static final String REFUSALS_JOB = "replica-auth-refusals";
 
     public StandaloneRuntime(StandaloneConfig config, DataDir dataDir, InstanceLauncher launcher, EngineClients engines,
                              ReplicaClients replicaClients, BackupClients backupClients, Scheduler scheduler) {
@@ -117,6 +122,8 @@ public class StandaloneRuntime implements ManagerServices {
                 new RecurringJobRunner(ctx, snapshots, backups));
         this.volumes.attachController(controllers.volumeController());
         this.integrity = new IntegritySchedule(ctx, cron, new SnapshotIntegrityCheck(ctx, replicaClients)::runAll);
+        this.scheduler = scheduler;
+        this.replicaRefusals = new ReplicaRefusals(store, replicaClients, ctx.ioRates(), node);
         if (store instanceof KubernetesResourceStore k) {
             // In a cluster, each resource is handled by its owner's manager.
             ClusterNodes cluster = launcher instanceof PodInstanceLauncher p ? p.clusterNodes()
@@ -130,9 +137,15 @@ public class StandaloneRuntime implements ManagerServices {
     void onStart(@Observes StartupEvent event) {
         controllers.start();
         integrity.start();
+        scheduler.newJob(REFUSALS_JOB)
+                .setInterval(ReplicaRefusals.INTERVAL_SECONDS + "s")
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> replicaRefusals.run())
+                .schedule();
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        scheduler.unscheduleJob(REFUSALS_JOB);
         integrity.close();
         controllers.close();
         if (config.stopInstancesOnShutdown()) {

@@ -90,8 +90,7 @@ public final class FakeKubelet implements AutoCloseable {
                 }
                 String frontend = args.get(args.indexOf("--frontend") + 1);
                 engines.create(ip + ":" + PodSpecs.ENGINE_CONTROL_PORT, InstanceRequest.engine(name, volume, node, 0,
-                        replicas, frontend, 0, false), "nbd".equals(frontend)
-                        ? "nbd://" + ip + ":" + PodSpecs.ENGINE_NBD_PORT + "/" + volume : "");
+                        replicas, frontend, 0, false), "nbd".equals(frontend) ? PodSpecs.engineEndpoint(volume) : "");
             }
             running.put(name, ip);
             status.running(name, ip);

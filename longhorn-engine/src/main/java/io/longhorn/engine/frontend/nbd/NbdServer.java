@@ -112,6 +112,9 @@ public final class NbdServer implements Frontend {
                 listeners.add(unix);
                 try {
                     unix.bind(UnixDomainSocketAddress.of(options.unixSocket()), 128);
+                    // Only the socket's owner may connect: NBD itself has no authentication.
+                    java.nio.file.Files.setPosixFilePermissions(options.unixSocket(),
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 } catch (IOException e) {
                     throw new IOException("cannot listen for NBD on unix socket " + options.unixSocket()
                             + " for volume " + options.exportName() + ": " + e.getMessage(), e);

@@ -101,7 +101,9 @@ class NbdClientsIT {
     }
 
     @Test
-    void theUnixSocketServesTheSameExport() {
+    void theUnixSocketServesTheSameExport() throws IOException {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)),
+                "only its owner may connect");
         String unixUri = "nbd+unix:///vol1?socket=" + socket;
         Cmd.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x77 8192 8192", unixUri).ok();
         Cmd.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "read -P 0x77 8192 8192", uri).ok();

@@ -12,7 +12,8 @@ public record VolumeView(String id, String type, Map<String, String> links, Map<
                          String dataLocality, String accessMode, int staleReplicaTimeout, String image,
                          String currentImage, String created, String lastBackup, String lastBackupAt,
                          String lastAttachedBy, String actualSize, boolean expansionRequired,
-                         String backupCompressionMethod, String dataEngine, Map<String, Condition> conditions,
+                         String backupCompressionMethod, String dataEngine, List<String> diskSelector,
+                         List<String> nodeSelector, Map<String, Condition> conditions,
                          Map<String, String> labels, List<ControllerView> controllers, List<ReplicaView> replicas,
                          List<RebuildView> rebuildStatus) {
 }

@@ -71,7 +71,9 @@ public final class BackupTargetController implements Reconciler {
             return Result.DONE;
         }
         try {
-            List<BackupVolumeInfo> volumes = ctx.backups().client().listBackupVolumes(target.get(), "").getVolumesList();
+            var list = ctx.backups().client().listBackupVolumes(target.get(), "");
+            ctx.ioRates().recordBackupServiceAuthRefusals(list.getAuthRefusals());
+            List<BackupVolumeInfo> volumes = list.getVolumesList();
             Set<String> seen = new HashSet<>();
             for (BackupVolumeInfo v : volumes) {
                 seen.add(v.getName());

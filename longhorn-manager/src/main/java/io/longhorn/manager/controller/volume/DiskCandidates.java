@@ -19,6 +19,15 @@ final class DiskCandidates {
     }
 
     static List<DiskCandidate> of(List<Node> nodes, List<Replica> allReplicas) {
+        return of(nodes, allReplicas, List.of(), List.of());
+    }
+
+    /**
+     * The candidates on nodes carrying every tag of {@code nodeSelector}, disks carrying every tag
+     * of {@code diskSelector} (a volume's selectors: empty selects all).
+     */
+    static List<DiskCandidate> of(List<Node> nodes, List<Replica> allReplicas, List<String> nodeSelector,
+                                  List<String> diskSelector) {
         Map<String, Long> scheduled = new HashMap<>();
         for (Replica r : allReplicas) {
             if (!r.getSpec().diskID.isEmpty() && !Resources.isDeleting(r)) {
@@ -27,7 +36,7 @@ final class DiskCandidates {
         }
         List<DiskCandidate> list = new ArrayList<>();
         for (Node n : nodes) {
-            if (Resources.isDeleting(n)) {
+            if (Resources.isDeleting(n) || !n.getSpec().tags.containsAll(nodeSelector)) {
                 continue;
             }
             boolean nodeOk = n.getSpec().allowScheduling && !n.getSpec().evictionRequested
@@ -38,6 +47,9 @@ final class DiskCandidates {
                     continue;
                 }
                 DiskSpec spec = e.getValue();
+                if (!spec.tags.containsAll(diskSelector)) {
+                    continue;
+                }
                 boolean diskOk = spec.allowScheduling && !spec.evictionRequested
                         && Conditions.isTrue(ds.conditions, DiskStatus.CONDITION_READY);
                 list.add(new DiskCandidate(Resources.name(n), e.getKey(), ds.diskUUID, spec.path, nodeOk, diskOk,

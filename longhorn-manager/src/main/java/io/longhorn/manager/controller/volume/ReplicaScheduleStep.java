@@ -55,7 +55,7 @@ final class ReplicaScheduleStep {
             List<ExistingReplica> existing = w.replicas.values().stream()
                     .map(r -> new ExistingReplica(r.getSpec().nodeID, r.getSpec().diskID, !r.getSpec().failedAt.isEmpty()))
                     .toList();
-            var disks = DiskCandidates.of(ctx.store().list(Node.class), ctx.store().list(Replica.class));
+            var disks = candidates(w);
             long size = replicaSize(w, healthy);
             var placements = ReplicaScheduler.scheduleAll(missing, size, existing, disks,
                     SchedulingPolicy.from(ctx.settings()));
@@ -68,7 +68,7 @@ final class ReplicaScheduleStep {
                             + s.disk().diskPath());
                 } else if (p instanceof Placement.Unschedulable u) {
                     Conditions.set(w.volume.getStatus().conditions, VolumeStatus.CONDITION_SCHEDULED, Condition.FALSE,
-                            "ReplicaSchedulingFailure", u.reason());
+                            "ReplicaSchedulingFailure", reason(u.reason(), disks.isEmpty(), selectors(w)));
                     return;
                 }
             }
@@ -90,7 +90,7 @@ final class ReplicaScheduleStep {
         synchronized (SCHEDULING) {
             List<ExistingReplica> existing = healthy.stream()
                     .map(r -> new ExistingReplica(r.getSpec().nodeID, r.getSpec().diskID, false)).toList();
-            var disks = DiskCandidates.of(ctx.store().list(Node.class), ctx.store().list(Replica.class));
+            var disks = candidates(w);
             long size = replicaSize(w, healthy);
             SchedulingPolicy policy = SchedulingPolicy.from(ctx.settings());
             List<DiskCandidate> targets = ReplicaBalancer.targets(mode, existing, disks, size, policy);
@@ -107,6 +107,28 @@ final class ReplicaScheduleStep {
                         + s.disk().diskPath() + " to balance replicas (replica-auto-balance " + mode + ")");
             }
         }
+    }
+
+    /** The disks the volume's replicas may go to: those its node and disk selectors allow. */
+    private List<DiskCandidate> candidates(VolumeWork w) {
+        return DiskCandidates.of(ctx.store().list(Node.class), ctx.store().list(Replica.class),
+                w.volume.getSpec().nodeSelector, w.volume.getSpec().diskSelector);
+    }
+
+    /** The volume's selectors in words ("nodeSelector [a] and diskSelector [b]"), empty without any. */
+    private static String selectors(VolumeWork w) {
+        List<String> nodes = w.volume.getSpec().nodeSelector;
+        List<String> disks = w.volume.getSpec().diskSelector;
+        return (nodes.isEmpty() ? "" : "nodeSelector " + nodes) + (nodes.isEmpty() || disks.isEmpty() ? "" : " and ")
+                + (disks.isEmpty() ? "" : "diskSelector " + disks);
+    }
+
+    static String reason(String scheduler, boolean noCandidate, String selectors) {
+        if (selectors.isEmpty()) {
+            return scheduler;
+        }
+        return noCandidate ? "no node and disk carry the tags of the volume's " + selectors
+                : scheduler + " (only nodes and disks carrying the tags of the volume's " + selectors + " count)";
     }
 
     /** Replicas of one volume share a size; before an expansion reached them all it is the smallest. */

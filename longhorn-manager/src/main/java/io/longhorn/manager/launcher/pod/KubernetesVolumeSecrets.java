@@ -35,6 +35,10 @@ public final class KubernetesVolumeSecrets {
     }
 
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, Cached> services = new ConcurrentHashMap<>();
+
+    /** The Secret the backup service's Deployment mounts and the managers' calls to it prove. */
+    public static final String BACKUP_SERVICE_SECRET = "longhorn-backup-service-secret";
 
     public KubernetesVolumeSecrets(KubernetesClient client, String namespace) {
         this.client = client;
@@ -58,15 +62,39 @@ public final class KubernetesVolumeSecrets {
         if (owner == null) {
             throw new IllegalStateException("volume " + volume + " not found: no secret is made for it");
         }
-        VolumeSecret fresh = VolumeSecret.generate();
-        Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        return create(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace)
                 .withLabels(Map.of(Longhorn.LABEL_VOLUME, volume, PodSpecs.LABEL_MANAGED_BY, PodSpecs.MANAGED_BY))
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(Longhorn.GROUP + "/" + Longhorn.VERSION)
                         .withKind("Volume").withName(volume).withUid(owner.getMetadata().getUid()).build())
-                .endMetadata()
-                .withType("Opaque")
+                .endMetadata());
+    }
+
+    /**
+     * A service's secret (the backup service's), in the Secret {@code name} of the namespace, made
+     * when missing; it stays until uninstall removes the namespace.
+     */
+    public VolumeSecret serviceSecret(String name) {
+        long now = System.nanoTime();
+        return services.compute(name, (n, c) -> c != null && now - c.readAt < CACHE_NANOS ? c
+                : new Cached(readOrCreateService(n), now)).secret();
+    }
+
+    private VolumeSecret readOrCreateService(String name) {
+        Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
+        if (existing != null) {
+            return decode(existing);
+        }
+        return create(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withLabels(Map.of(PodSpecs.LABEL_MANAGED_BY, PodSpecs.MANAGED_BY)).endMetadata());
+    }
+
+    /** Creates the Secret with a new random secret, or reads the one another manager made first. */
+    private VolumeSecret create(SecretBuilder metadata) {
+        VolumeSecret fresh = VolumeSecret.generate();
+        Secret secret = metadata.withType("Opaque")
                 .withData(Map.of(KEY, Base64.getEncoder().encodeToString(fresh.bytes())))
                 .build();
+        String name = secret.getMetadata().getName();
         try {
             client.secrets().inNamespace(namespace).resource(secret).create();
             return fresh;

@@ -97,6 +97,13 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
                 }, 0);
         // A node that goes down or comes back changes the state of every instance on it.
         nodes.addListener(() -> informer.getStore().list().forEach(p -> notifyListeners(p.getMetadata().getName())));
+        try {
+            // The backup service's Pod mounts this Secret: make it before anyone needs the service.
+            backupServiceSecret();
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot make the Secret %s yet (the backup service starts once it exists): %s",
+                    KubernetesVolumeSecrets.BACKUP_SERVICE_SECRET, e.getMessage());
+        }
         LOG.infof("instances run as pods in namespace %s: engine image %s, replica image %s", options.namespace(),
                 options.engineImage(), options.replicaImage());
     }
@@ -212,6 +219,11 @@ public final class PodInstanceLauncher implements InstanceLauncher, AutoCloseabl
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove replica data " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The backup service's secret: the Secret {@value KubernetesVolumeSecrets#BACKUP_SERVICE_SECRET}, made when missing. */
+    public VolumeSecret backupServiceSecret() {
+        return secrets.serviceSecret(KubernetesVolumeSecrets.BACKUP_SERVICE_SECRET);
     }
 
     /** The cluster's nodes and managers as this launcher sees them. */

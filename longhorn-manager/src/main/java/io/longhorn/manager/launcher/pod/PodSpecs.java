@@ -23,22 +23,25 @@ import java.util.Map;
  *
  * <p>Each Pod has its own IP, so the ports are fixed: a replica serves control on
  * {@value #REPLICA_CONTROL_PORT} and data on {@value #REPLICA_DATA_PORT}; an engine serves control
- * on {@value #ENGINE_CONTROL_PORT} and NBD on {@value #ENGINE_NBD_PORT}. The image's entrypoint is
+ * on {@value #ENGINE_CONTROL_PORT}. The image's entrypoint is
  * its service's launcher; the Pod gives the same arguments as the standalone {@code bin/} launchers.
  * A replica's data directory is the hostPath {@code replicaDirectory} (created when missing) mounted
  * at {@value #REPLICA_MOUNT}. The volume's Secret ({@link #secretName}) is mounted read-only at
  * {@value #SECRET_MOUNT} and named with {@code --secret-file}: engine and replicas prove it to each
  * other, and the manager's calls prove it to them.
  *
- * <p>The engine's NBD export listens on the Pod's addresses (not only loopback) on purpose: the
- * node's CSI plugin connects to it over the Pod network. Its control API and the replicas' ports
- * require the volume's secret.
+ * <p>The engine's NBD export (NBD has no authentication) is served only on a Unix socket,
+ * {@value #ENGINE_SOCKET_DIR}{@code /<volume>.sock}, in a hostPath directory that only root on the
+ * node can reach, at the same path in the engine's Pod, on the node and in the node's CSI plugin,
+ * which connects the block device to it: no other Pod can reach the export. Its control API and the
+ * replicas' ports require the volume's secret.
  */
 public final class PodSpecs {
     public static final int REPLICA_CONTROL_PORT = 10000;
     public static final int REPLICA_DATA_PORT = 10001;
     public static final int ENGINE_CONTROL_PORT = 10010;
-    public static final int ENGINE_NBD_PORT = 10011;
+    /** The node directory of the engines' NBD sockets (mode 0700, created by the kubelet when missing). */
+    public static final String ENGINE_SOCKET_DIR = "/var/lib/longhorn/engine-sockets";
     public static final String REPLICA_MOUNT = "/volume";
     public static final String SECRET_MOUNT = "/var/run/longhorn/volume-secret";
     /** The secret file inside the Pod. */
@@ -59,6 +62,24 @@ public final class PodSpecs {
     /** The name of the Secret holding a volume's secret. */
     public static String secretName(String volume) {
         return "longhorn-volume-secret-" + volume;
+    }
+
+    /** The Unix socket a volume's engine serves its NBD export on, the same path on the node and in its Pods. */
+    public static String engineSocket(String volume) {
+        return ENGINE_SOCKET_DIR + "/" + volume + ".sock";
+    }
+
+    /** The NBD endpoint of an engine serving {@link #engineSocket}, as the engine reports it. */
+    public static String engineEndpoint(String volume) {
+        return "nbd+unix:///" + volume + "?socket=" + engineSocket(volume);
+    }
+
+    /**
+     * Whether the engine serves NBD: frontend {@code nbd}, and {@code blockdev}, whose block device
+     * over the export the node's CSI plugin makes.
+     */
+    private static boolean servesNbd(InstanceRequest req) {
+        return "nbd".equals(req.frontend()) || "blockdev".equals(req.frontend());
     }
 
     /** The labels every instance Pod carries; the launcher watches the Pods that have them. */
@@ -109,8 +130,11 @@ public final class PodSpecs {
                     .addToVolumeMounts(new VolumeMountBuilder().withName("data").withMountPath(REPLICA_MOUNT).build());
             spec.addToVolumes(new VolumeBuilder().withName("data").withNewHostPath().withPath(req.replicaDirectory())
                     .withType("DirectoryOrCreate").endHostPath().build());
-        } else {
-            container.addNewPort().withName("nbd").withContainerPort(ENGINE_NBD_PORT).endPort();
+        } else if (servesNbd(req)) {
+            container.addToVolumeMounts(new VolumeMountBuilder().withName("nbd-sockets").withMountPath(ENGINE_SOCKET_DIR)
+                    .build());
+            spec.addToVolumes(new VolumeBuilder().withName("nbd-sockets").withNewHostPath().withPath(ENGINE_SOCKET_DIR)
+                    .withType("DirectoryOrCreate").endHostPath().build());
         }
         container.addToVolumeMounts(new VolumeMountBuilder().withName("volume-secret").withMountPath(SECRET_MOUNT)
                 .withReadOnly(true).build());
@@ -133,12 +157,10 @@ public final class PodSpecs {
                     POD_ADDRESS + ":" + REPLICA_DATA_PORT, "--size", Long.toString(req.size()), "--secret-file", SECRET_FILE,
                     REPLICA_MOUNT));
         } else {
-            // blockdev: the engine serves NBD; the node's block device over it is made by the CSI plugin.
-            String frontend = "blockdev".equals(req.frontend()) ? "nbd" : req.frontend();
-            args.addAll(List.of("controller", "--listen", POD_ADDRESS + ":" + ENGINE_CONTROL_PORT, "--frontend", frontend,
-                    "--secret-file", SECRET_FILE));
-            if ("nbd".equals(frontend)) {
-                args.addAll(List.of("--nbd-listen", POD_ADDRESS + ":" + ENGINE_NBD_PORT));
+            args.addAll(List.of("controller", "--listen", POD_ADDRESS + ":" + ENGINE_CONTROL_PORT, "--frontend",
+                    servesNbd(req) ? "nbd" : req.frontend(), "--secret-file", SECRET_FILE));
+            if (servesNbd(req)) {
+                args.addAll(List.of("--nbd-listen", "none", "--nbd-socket", engineSocket(req.volumeName())));
             }
             if (req.replicaTimeoutSeconds() > 0) {
                 args.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));

@@ -45,9 +45,9 @@ public final class PodStates {
                         "tcp://" + host + ":" + PodSpecs.REPLICA_DATA_PORT, "", "");
             }
             String volume = pod.getMetadata().getLabels().getOrDefault(io.longhorn.manager.model.Longhorn.LABEL_VOLUME, "");
-            boolean nbd = pod.getSpec().getContainers().getFirst().getArgs().contains("--nbd-listen");
+            boolean nbd = pod.getSpec().getContainers().getFirst().getArgs().contains("--nbd-socket");
             return new InstanceInfo(name, kind, InstanceState.RUNNING, host + ":" + PodSpecs.ENGINE_CONTROL_PORT, "",
-                    nbd ? "nbd://" + host + ":" + PodSpecs.ENGINE_NBD_PORT + "/" + volume : "", "");
+                    nbd ? PodSpecs.engineEndpoint(volume) : "", "");
         }
         return new InstanceInfo(name, kind, InstanceState.STARTING, "", "", "", "");
     }

@@ -120,7 +120,7 @@ class PodInstanceLauncherIT {
             assertTrue(enginePod.getSpec().getContainers().getFirst().getArgs().contains("tcp://10.42.0.7:10001"));
             kubelet.running("vol1-e-0", "10.42.0.8");
             await().atMost(WAIT).until(() -> launcher.inspect("vol1-e-0").map(InstanceInfo::endpoint)
-                    .equals(Optional.of("nbd://10.42.0.8:10011/vol1")));
+                    .equals(Optional.of("nbd+unix:///vol1?socket=/var/lib/longhorn/engine-sockets/vol1.sock")));
 
             // A failed Pod is a replica in error, with the container's exit.
             kubelet.failed("vol1-r-1", 1, "disk gone");

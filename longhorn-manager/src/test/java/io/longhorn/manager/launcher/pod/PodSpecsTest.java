@@ -69,11 +69,17 @@ class PodSpecsTest {
         var c = pod.getSpec().getContainers().getFirst();
         assertEquals("longhorn-java/longhorn-engine:1.2.3", c.getImage());
         assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--secret-file",
-                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "$(POD_IP):10011", "--replica",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "none", "--nbd-socket",
+                "/var/lib/longhorn/engine-sockets/vol1.sock", "--replica",
                 "tcp://198.18.0.5:10001", "--replica", "tcp://198.18.0.6:10001", "vol1"), c.getArgs());
         assertEquals("Engine", pod.getMetadata().getOwnerReferences().getFirst().getKind());
         assertEquals("engine", pod.getMetadata().getLabels().get("longhorn.io/component"));
-        assertEquals(1, pod.getSpec().getVolumes().size(), "the volume secret only");
+        assertEquals(2, pod.getSpec().getVolumes().size(), "the volume secret and the NBD socket directory");
+        var sockets = pod.getSpec().getVolumes().stream().filter(v -> v.getHostPath() != null).findFirst().orElseThrow();
+        assertEquals("/var/lib/longhorn/engine-sockets", sockets.getHostPath().getPath());
+        assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(sockets.getName())
+                && m.getMountPath().equals("/var/lib/longhorn/engine-sockets")), "mounted at the node's path");
+        assertTrue(c.getPorts().stream().noneMatch(p -> p.getName().equals("nbd")), "no NBD port on the Pod network");
         assertTrue(c.getSecurityContext().getPrivileged());
     }
 
@@ -82,7 +88,8 @@ class PodSpecsTest {
         Pod pod = PodSpecs.pod(InstanceRequest.engine("vol1-e-0", "vol1", "node-1", 1 << 26,
                 List.of("tcp://198.18.0.5:10001"), "blockdev", 7, true).withReplicaTimeout(17), "uid-3", OPTIONS);
         assertEquals(List.of("controller", "--listen", "$(POD_IP):10010", "--frontend", "nbd", "--secret-file",
-                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "$(POD_IP):10011", "--replica-timeout", "17s", "--replica", "tcp://198.18.0.5:10001",
+                "/var/run/longhorn/volume-secret/secret", "--nbd-listen", "none", "--nbd-socket",
+                "/var/lib/longhorn/engine-sockets/vol1.sock", "--replica-timeout", "17s", "--replica", "tcp://198.18.0.5:10001",
                 "--min-generation", "7", "--salvage", "vol1"), pod.getSpec().getContainers().getFirst().getArgs());
     }
 
@@ -120,7 +127,7 @@ class PodSpecsTest {
         InstanceInfo info = PodStates.info(running);
         assertEquals(InstanceState.RUNNING, info.state());
         assertEquals("10.1.2.3:10010", info.controlAddress());
-        assertEquals("nbd://10.1.2.3:10011/vol1", info.endpoint());
+        assertEquals("nbd+unix:///vol1?socket=/var/lib/longhorn/engine-sockets/vol1.sock", info.endpoint());
         Pod notReady = new PodBuilder(running).editStatus().withConditions(new PodConditionBuilder().withType("Ready")
                 .withStatus("False").build()).endStatus().build();
         assertEquals(InstanceState.STARTING, PodStates.info(notReady).state());

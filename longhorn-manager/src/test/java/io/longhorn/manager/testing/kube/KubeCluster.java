@@ -174,6 +174,11 @@ public final class KubeCluster implements AutoCloseable {
 
     /** A pod's state, events and container logs, for failure messages. */
     public String describe(String namespace, String pod) {
+        return describePod(namespace, pod) + "\n" + logs();
+    }
+
+    /** A pod's state, events and container logs, without the cluster's own logs. */
+    public String describePod(String namespace, String pod) {
         StringBuilder b = new StringBuilder();
         try {
             b.append(controlPlane.kubectl("-n", namespace, "describe", "pod", pod));
@@ -185,7 +190,7 @@ public final class KubeCluster implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             b.append("(logs failed: ").append(e.getMessage()).append(")\n");
         }
-        return b + "\n" + logs();
+        return b.toString();
     }
 
     /** What the teardown found left on the host (empty when it left nothing); valid after {@link #close}. */
