@@ -6,6 +6,11 @@
 #   ROUNDS=3 bench/engine-bench.sh               # repeat every run 3 times and average
 #   TRANSPORT=unix bench/engine-bench.sh         # engine -> replica data over Unix sockets
 #   SECRET=none bench/engine-bench.sh            # engine and replicas without a volume secret
+#   ONLY='randread 4k 16;write 1m 8' bench/engine-bench.sh   # only these patterns
+#   JFR=/tmp/e3 bench/engine-bench.sh            # record the 3-replica engine and one of its
+#                                                # replicas with JFR during the measured runs
+#                                                # (/tmp/e3-engine.jfr, /tmp/e3-replica.jfr);
+#                                                # bench/jfr-top.py reads them
 #
 # Builds nothing: it expects longhorn-replica and longhorn-engine built
 # (./mvnw -B install -DskipTests). On loopback it starts:
@@ -219,9 +224,21 @@ print(out, "%.1f %.1f" % (us[0], sum(replicas)))
 PY
 }
 
+# JFR=prefix: record the 3-replica engine and its first replica during the measured runs only.
+JFR_PIDS=()
+if [[ -n "${JFR:-}" ]]; then
+  JFR_PIDS=("${ENGINE_PIDS[1]}:engine" "${REPLICA_PIDS[1]}:replica")
+  for p in "${JFR_PIDS[@]}"; do
+    "$JAVA_HOME/bin/jcmd" "${p%%:*}" JFR.start name=bench settings=profile >/dev/null
+  done
+fi
+
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 PATTERNS=("randwrite 4k 16" "randread 4k 16" "randwrite 4k 1" "randread 4k 1" "write 1m 8" "read 1m 8")
+if [[ -n "${ONLY:-}" ]]; then
+  IFS=';' read -r -a PATTERNS <<<"$ONLY"
+fi
 for spec in "${PATTERNS[@]}"; do
   set -- $spec
   echo "Running $1 $2 qd$3 ($ROUNDS x ${DURATION}s per target) ..." >&2
@@ -239,6 +256,10 @@ for spec in "${PATTERNS[@]}"; do
   done
 done
 kill "$SAMPLER" 2>/dev/null || true
+for p in "${JFR_PIDS[@]}"; do
+  "$JAVA_HOME/bin/jcmd" "${p%%:*}" JFR.stop name=bench filename="$JFR-${p##*:}.jfr" >/dev/null
+  echo "JFR recording: $JFR-${p##*:}.jfr (bench/jfr-top.py reads it)" >&2
+done
 
 peak_mib() { python3 -c "print('%.0f' % ($(cat "$WORK/rss.$1" 2>/dev/null || echo 0) / 1024))"; }
 E1_RSS="$(peak_mib "${ENGINE_PIDS[0]}")"

@@ -78,7 +78,8 @@ class PodVolumeIT {
             assertEquals(engine.getMetadata().getUid(), enginePod.getMetadata().getOwnerReferences().getFirst().getUid());
             assertEquals("engine", enginePod.getMetadata().getLabels().get(PodSpecs.LABEL_COMPONENT));
             assertEquals("vol1", enginePod.getMetadata().getLabels().get(Longhorn.LABEL_VOLUME));
-            assertTrue(engine.getStatus().endpoint.startsWith("nbd://10.42.0."), engine.getStatus().endpoint);
+            assertEquals("nbd+unix:///vol1?socket=/var/lib/longhorn/engine-sockets/vol1.sock", engine.getStatus().endpoint,
+                    "the export on its node-local socket, not on the Pod network");
             List<Replica> replicas = store.list(Replica.class, Map.of(Longhorn.LABEL_VOLUME, "vol1"));
             assertEquals(2, replicas.size());
             for (Replica r : replicas) {
