@@ -230,12 +230,13 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                 Waits.until("volume " + name + " to be created", LonghornVolumes.WAIT, () -> {
                     JsonNode v = volumes.require(name);
                     String s = LonghornVolumes.state(v);
-                    if (s.equals("creating") && !LonghornVolumes.unscheduled(v).isEmpty()) {
+                    Optional<String> unplaceable = LonghornVolumes.schedulingFailure(v);
+                    if (s.equals("creating") && unplaceable.isPresent()) {
                         // No disk can take its replicas (selectors, space, anti-affinity): say so now,
                         // as the provisioner's event on the PVC, rather than hand out a volume that
                         // cannot attach. The volume is removed below; the provisioner tries again.
                         throw Status.RESOURCE_EXHAUSTED.withDescription("volume " + name + " cannot be placed: "
-                                + v.path("conditions").path("Scheduled").path("message").asText()).asRuntimeException();
+                                + unplaceable.get()).asRuntimeException();
                     }
                     return s.isEmpty() || s.equals("creating") ? Optional.empty() : Optional.of(v);
                 });

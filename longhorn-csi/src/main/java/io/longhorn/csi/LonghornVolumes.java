@@ -69,8 +69,13 @@ final class LonghornVolumes {
 
     /** {@code ", replicas unschedulable: <why>"} while the volume's Scheduled condition is false, else empty. */
     static String unscheduled(JsonNode v) {
+        return schedulingFailure(v).map(why -> ", replicas unschedulable: " + why).orElse("");
+    }
+
+    /** Why the volume's replicas cannot be placed, while its Scheduled condition is false. */
+    static Optional<String> schedulingFailure(JsonNode v) {
         JsonNode c = v.path("conditions").path("Scheduled");
-        return "False".equals(c.path("status").asText()) ? ", replicas unschedulable: " + c.path("message").asText() : "";
+        return "False".equals(c.path("status").asText()) ? Optional.of(c.path("message").asText()) : Optional.empty();
     }
 
     JsonNode require(String name) {

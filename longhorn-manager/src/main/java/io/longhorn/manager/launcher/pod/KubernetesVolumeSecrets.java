@@ -47,9 +47,15 @@ public final class KubernetesVolumeSecrets {
 
     /** The volume's secret, creating its Secret when missing. */
     public VolumeSecret secretFor(String volume) {
+        return cached(cache, volume, this::readOrCreate);
+    }
+
+    /** {@code key}'s secret from {@code map} while it is fresh, else read (or made) again. */
+    private static VolumeSecret cached(Map<String, Cached> map, String key,
+                                       java.util.function.Function<String, VolumeSecret> read) {
         long now = System.nanoTime();
-        return cache.compute(volume, (v, c) -> c != null && now - c.readAt < CACHE_NANOS ? c
-                : new Cached(readOrCreate(v), now)).secret();
+        return map.compute(key, (k, c) -> c != null && now - c.readAt < CACHE_NANOS ? c
+                : new Cached(read.apply(k), now)).secret();
     }
 
     private VolumeSecret readOrCreate(String volume) {
@@ -74,9 +80,7 @@ public final class KubernetesVolumeSecrets {
      * when missing; it stays until uninstall removes the namespace.
      */
     public VolumeSecret serviceSecret(String name) {
-        long now = System.nanoTime();
-        return services.compute(name, (n, c) -> c != null && now - c.readAt < CACHE_NANOS ? c
-                : new Cached(readOrCreateService(n), now)).secret();
+        return cached(services, name, this::readOrCreateService);
     }
 
     private VolumeSecret readOrCreateService(String name) {
