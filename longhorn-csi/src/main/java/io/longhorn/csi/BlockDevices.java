@@ -1,30 +1,35 @@
 package io.longhorn.csi;
 
+import io.longhorn.csi.userspace.ExportFile;
+import io.longhorn.csi.userspace.NbdEndpoint;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The block device of a volume on this node, connected to the engine's NBD export.
  *
  * <p>Where the kernel has its NBD client ({@code /sys/module/nbd}), the device is {@code /dev/nbdN}
- * connected by {@code nbd-client}. Elsewhere the userspace path serves: {@code nbdfuse} shows the
- * export as a file in a FUSE mount under the state directory, and a loop device over that file is
- * the block device (every I/O crosses FUSE and libnbd: slower). Each volume keeps a directory
- * {@code <state>/volumes/<volume>/} with the FUSE mount point ({@code fuse/}), nbdfuse's pid file
- * and {@code device} (which path, connected how), so that a repeated connect finds what is there
- * and a disconnect undoes exactly it: loop device, FUSE mount, nbdfuse process, the directory.
- * Programs run and files are read on the node through {@link NodeHost}.
+ * connected by {@code nbd-client}. Elsewhere the userspace path serves: this process shows the
+ * export as a file in a FUSE mount under the state directory ({@link ExportFile}), and a loop device
+ * over that file is the block device (every I/O crosses FUSE and this process: slower). Each volume
+ * keeps a directory {@code <state>/volumes/<volume>/} with the FUSE mount point ({@code fuse/}) and
+ * {@code device} (which path, connected how), so that a repeated connect finds what is there and a
+ * disconnect undoes exactly it: loop device, FUSE mount, the directory. Both paths grow with the
+ * volume while connected ({@link #grow}). Programs run and files are read on the node through
+ * {@link NodeHost}; the userspace path's file is served by this process, so it needs the node to be
+ * this host.
  */
 public class BlockDevices {
-    /** A connected device; {@code userspace} when it is the nbdfuse + loop path. */
+    /** A connected device; {@code userspace} when it is the FUSE + loop path. */
     public record Device(String path, boolean userspace) {
         public String conditionMessage() {
             return userspace
-                    ? "attached through the userspace path (nbdfuse + loop device " + path
+                    ? "attached through the userspace path (FUSE + loop device " + path
                       + "): slower than the kernel NBD client, which this node lacks"
                     : "attached through the kernel NBD client as " + path;
         }
@@ -34,6 +39,8 @@ public class BlockDevices {
     private final Mounts mounts;
     private final Path stateDir;
     private final boolean kernel;
+    /** The userspace path's FUSE sessions, by volume. */
+    private final Map<String, ExportFile> exports = new ConcurrentHashMap<>();
 
     public BlockDevices(NodeHost node, Path stateDir, boolean kernel) {
         this.node = node;
@@ -83,7 +90,8 @@ public class BlockDevices {
             return false;
         }
         if (d.userspace()) {
-            return loopsOf(fuseFile(volume)).contains(d.path());
+            ExportFile e = exports.get(volume);
+            return e != null && e.live() && loopsOf(fuseFile(volume)).contains(d.path());
         }
         return node.exists(Path.of("/sys/block", Path.of(d.path()).getFileName().toString(), "pid"));
     }
@@ -119,28 +127,26 @@ public class BlockDevices {
     }
 
     private Path fuseFile(String volume) {
-        return fuseDir(volume).resolve("nbd");
+        return fuseDir(volume).resolve(ExportFile.FILE_NAME);
     }
 
     private Device connectUserspace(String volume, String endpoint) throws IOException {
+        NbdEndpoint ep;
+        try {
+            ep = NbdEndpoint.parse(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw Errors.failedPrecondition("the volume's " + e.getMessage());
+        }
         Path fuse = fuseDir(volume);
         node.createDirectories(fuse);
-        Path pidFile = dir(volume).resolve("nbdfuse.pid");
-        Path log = dir(volume).resolve("nbdfuse.log");
-        NodeHost.Background p = node.start(List.of("nbdfuse", "-P", pidFile.toString(), fuseFile(volume).toString(),
-                endpoint), log);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!(node.exists(pidFile) && mounts.isMountPoint(fuse) && node.exists(fuseFile(volume)))) {
-            if (!p.alive() && p.exitCode() != 0) {
-                throw Errors.internal("nbdfuse " + endpoint + " failed (exit " + p.exitCode() + "): "
-                        + node.read(log).trim());
-            }
-            if (System.nanoTime() > deadline) {
-                throw Errors.deadline("nbdfuse did not show " + endpoint + " within 30 s: " + node.read(log).trim());
-            }
-            sleep(50);
+        ExportFile e;
+        try {
+            e = ExportFile.mount(fuse, ep);
+        } catch (IOException ex) {
+            throw Errors.unavailable("cannot show " + endpoint + " as a file at " + fuse + ": " + ex.getMessage());
         }
-        String loop = node.check(List.of("losetup", "--find", "--show", fuseFile(volume).toString())).trim();
+        exports.put(volume, e);
+        String loop = node.check(List.of("losetup", "--find", "--show", e.file().toString())).trim();
         return new Device(loop, true);
     }
 
@@ -150,29 +156,23 @@ public class BlockDevices {
      * engine's Unix socket ({@code nbd-client -u}, which takes the socket's path as its host).
      */
     static List<String> nbdClientCommand(String endpoint, String dev) {
-        URI u;
+        NbdEndpoint ep;
         try {
-            u = new URI(endpoint);
-        } catch (java.net.URISyntaxException e) {
-            throw Errors.failedPrecondition("the volume's endpoint is not a URI: " + endpoint);
+            ep = NbdEndpoint.parse(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw Errors.failedPrecondition("the kernel NBD client needs an nbd://host:port/name or "
+                    + "nbd+unix:///name?socket=/path endpoint, got " + endpoint);
         }
-        String name = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
         List<String> cmd = new ArrayList<>(List.of("nbd-client"));
-        if (!name.isEmpty()) {
-            cmd.addAll(List.of("-N", name));
+        if (!ep.name().isEmpty()) {
+            cmd.addAll(List.of("-N", ep.name()));
         }
-        if ("nbd".equals(u.getScheme()) && u.getHost() != null) {
-            cmd.addAll(List.of(u.getHost(), Integer.toString(u.getPort() > 0 ? u.getPort() : 10809), dev));
-            return cmd;
+        if (ep.unix()) {
+            cmd.addAll(List.of("-u", ep.socket().toString(), dev));
+        } else {
+            cmd.addAll(List.of(ep.host(), Integer.toString(ep.port()), dev));
         }
-        String query = u.getQuery() == null ? "" : u.getQuery();
-        String socket = query.startsWith("socket=") ? query.substring("socket=".length()) : "";
-        if ("nbd+unix".equals(u.getScheme()) && socket.startsWith("/") && !socket.contains("&")) {
-            cmd.addAll(List.of("-u", socket, dev));
-            return cmd;
-        }
-        throw Errors.failedPrecondition("the kernel NBD client needs an nbd://host:port/name or "
-                + "nbd+unix:///name?socket=/path endpoint, got " + endpoint);
+        return cmd;
     }
 
     private Device connectKernel(String volume, String endpoint) {
@@ -216,34 +216,98 @@ public class BlockDevices {
                 throw Errors.internal("cannot read " + f + ": " + e.getMessage());
             }
         }
-        for (String loop : loopsOf(fuseFile(volume))) {
+        List<String> loops = loopsOf(fuseFile(volume));
+        String recorded = recordedLoop(f, volume);
+        if (recorded != null && !loops.contains(recorded)) {
+            loops.add(recorded);
+        }
+        for (String loop : loops) {
             node.check(List.of("losetup", "-d", loop));
         }
         Path fuse = fuseDir(volume);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (mounts.isMountPoint(fuse)) {
             // The loop device lets go of the file asynchronously after losetup -d.
-            Exec.Result r = node.run(List.of("fusermount3", "-u", fuse.toString()));
+            Exec.Result r = node.run(List.of("umount", fuse.toString()));
             if (!r.ok()) {
                 if (System.nanoTime() > deadline) {
-                    throw Errors.internal("cannot unmount " + fuse + ": " + r.output());
+                    // a session whose server is gone (this process restarted) cannot be unmounted otherwise
+                    r = node.run(List.of("umount", "-l", fuse.toString()));
+                    if (!r.ok()) {
+                        throw Errors.internal("cannot unmount " + fuse + ": " + r.output());
+                    }
+                    break;
                 }
                 sleep(100);
             }
         }
-        Path pidFile = d.resolve("nbdfuse.pid");
-        if (node.exists(pidFile)) {
-            try {
-                node.stop(Long.parseLong(node.read(pidFile).trim()), "nbdfuse");
-            } catch (IOException | NumberFormatException e) {
-                // no usable pid: the unmount above ends nbdfuse
-            }
+        ExportFile served = exports.remove(volume);
+        if (served != null) {
+            served.close();
         }
         try {
             node.deleteTree(d);
         } catch (IOException e) {
             throw Errors.internal("cannot remove " + d + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The loop device {@code device} records for the userspace path when it is still backed by the
+     * volume's file ({@code /sys/block/loopN/loop/backing_file}): {@code losetup -j} cannot find it
+     * when the file's FUSE session ended with the process that served it.
+     */
+    private String recordedLoop(Path deviceFile, String volume) {
+        try {
+            if (!node.exists(deviceFile)) {
+                return null;
+            }
+            String[] parts = node.read(deviceFile).trim().split(" ");
+            if (parts.length != 2 || !parts[0].equals("userspace")) {
+                return null;
+            }
+            Path backing = Path.of("/sys/block", Path.of(parts[1]).getFileName().toString(), "loop", "backing_file");
+            if (node.exists(backing) && node.read(backing).trim().startsWith(fuseFile(volume).toString())) {
+                return parts[1];
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /**
+     * Grows the volume's connected device to at least {@code bytes}, the volume's new size (its
+     * engine has grown already), while it stays in use. The userspace path's file takes the size from
+     * a new connection to the engine, then {@code losetup --set-capacity} grows the loop device.
+     */
+    public Device grow(String volume, long bytes) {
+        Device d = find(volume).orElseThrow(() -> Errors.notFound("volume " + volume + " is not staged on this node"));
+        if (size(d.path()) >= bytes) {
+            return d;
+        }
+        if (d.userspace()) {
+            ExportFile e = exports.get(volume);
+            try {
+                e.grow(bytes);
+            } catch (IOException ex) {
+                throw Errors.failedPrecondition("cannot grow " + d.path() + " of " + volume + " to " + bytes
+                        + " bytes: " + ex.getMessage());
+            }
+            node.check(List.of("losetup", "--set-capacity", d.path()));
+        } else {
+            throw Errors.failedPrecondition("the device " + d.path() + " of " + volume + " has " + size(d.path())
+                    + " bytes, fewer than " + bytes + ": a connected device keeps the size it was connected with;"
+                    + " the file system grows to the volume's size when it is staged next");
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (size(d.path()) < bytes) {
+            if (System.nanoTime() > deadline) {
+                throw Errors.deadline(d.path() + " of " + volume + " did not reach " + bytes + " bytes within 30 s");
+            }
+            sleep(50);
+        }
+        return d;
     }
 
     /** The loop devices backed by the file (from {@code losetup -j}). */

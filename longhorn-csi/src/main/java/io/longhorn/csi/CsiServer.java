@@ -81,7 +81,7 @@ public final class CsiServer implements AutoCloseable {
         LOG.infof("%s serving on unix://%s for node %s (manager %s, %s, %s block devices)%s",
                 IdentityService.DRIVER_NAME, socket, o.nodeId(), o.managerUrl(), o.managerTokenFile()
                         .map(f -> "token from " + f).orElse("no token"),
-                devices.kernel() ? "kernel NBD" : "userspace nbdfuse + loop",
+                devices.kernel() ? "kernel NBD" : "userspace FUSE + loop",
                 health == null ? "" : ", health on " + health.getAddress());
         return new CsiServer(grpc, health, boss, workers, socket);
     }

@@ -206,7 +206,16 @@ public class NodeService implements NodeGrpc.AsyncService {
         if (fsType.equals("xfs")) {
             node.check(List.of("xfs_growfs", mountPoint.toString()));
         } else {
-            node.check(List.of("resize2fs", device));
+            Exec.Result r = node.run(List.of("resize2fs", device));
+            if (!r.ok() && r.output().contains("Permission denied")) {
+                // the kernel refuses an online ext4 resize without CAP_SYS_RESOURCE
+                throw Errors.failedPrecondition("growing the mounted ext4 file system on " + device + " needs "
+                        + "CAP_SYS_RESOURCE, which this plugin lacks; it grows when the volume is staged next: "
+                        + r.output().trim());
+            }
+            if (!r.ok()) {
+                throw Errors.internal("resize2fs " + device + " failed (exit " + r.code() + "): " + r.output());
+            }
         }
     }
 
@@ -343,13 +352,12 @@ public class NodeService implements NodeGrpc.AsyncService {
                 }
                 BlockDevices.Device dev = devices.find(name).orElseThrow(() -> Errors.notFound("volume " + name
                         + " is not staged on this node"));
-                long size = devices.size(dev.path());
                 long wanted = req.getCapacityRange().getRequiredBytes();
-                if (wanted > size) {
-                    throw Errors.failedPrecondition("the device " + dev.path() + " of " + name + " has " + size
-                            + " bytes, fewer than " + wanted + ": a connected device keeps the size it was connected with;"
-                            + " the file system grows to the volume's size when it is staged next");
+                if (wanted > devices.size(dev.path())) {
+                    // the engine has grown (ControllerExpandVolume waited for it): the device follows, in use
+                    dev = devices.grow(name, wanted);
                 }
+                long size = devices.size(dev.path());
                 if (req.hasVolumeCapability() && req.getVolumeCapability().hasBlock() || !node.isDirectory(path)) {
                     return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
                 }
