@@ -3,6 +3,7 @@ package io.longhorn.csi;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -260,6 +261,27 @@ public class BlockDevices {
             }
         }
         return out;
+    }
+
+    /**
+     * Grows the volume's connected device to {@code bytes} after the engine was expanded, and
+     * returns it; nothing when it is that large already. The kernel's device is told the new size
+     * through netlink ({@link NodeHost#resizeNbd}) and is awaited until {@code blockdev} shows it
+     * (the kernel announces the capacity change asynchronously to the block layer's readers).
+     * NOT_FOUND when the volume has no device here.
+     */
+    public Device grow(String volume, long bytes) {
+        Device d = find(volume).orElseThrow(() -> Errors.notFound("volume " + volume + " is not staged on this node"));
+        long size = size(d.path());
+        if (size >= bytes) {
+            return d;
+        }
+        if (d.userspace()) {
+            throw Errors.failedPrecondition("the device " + d.path() + " of " + volume + " has " + size + " bytes, fewer than " + bytes + ": a connected device keeps the size it was connected with; the file system grows to the volume's size when it is staged next");
+        }
+        node.resizeNbd(d.path(), bytes);
+        return Waits.until(d.path() + " of " + volume + " to show " + bytes + " bytes", Duration.ofSeconds(30),
+                () -> size(d.path()) >= bytes ? Optional.of(d) : Optional.empty());
     }
 
     /** The size of a block device of the node in bytes. */
