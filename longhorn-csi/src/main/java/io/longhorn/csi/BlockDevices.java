@@ -4,6 +4,7 @@ import io.longhorn.csi.userspace.ExportFile;
 import io.longhorn.csi.userspace.NbdEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -276,40 +277,6 @@ public class BlockDevices {
         return null;
     }
 
-    /**
-     * Grows the volume's connected device to at least {@code bytes}, the volume's new size (its
-     * engine has grown already), while it stays in use. The userspace path's file takes the size from
-     * a new connection to the engine, then {@code losetup --set-capacity} grows the loop device.
-     */
-    public Device grow(String volume, long bytes) {
-        Device d = find(volume).orElseThrow(() -> Errors.notFound("volume " + volume + " is not staged on this node"));
-        if (size(d.path()) >= bytes) {
-            return d;
-        }
-        if (d.userspace()) {
-            ExportFile e = exports.get(volume);
-            try {
-                e.grow(bytes);
-            } catch (IOException ex) {
-                throw Errors.failedPrecondition("cannot grow " + d.path() + " of " + volume + " to " + bytes
-                        + " bytes: " + ex.getMessage());
-            }
-            node.check(List.of("losetup", "--set-capacity", d.path()));
-        } else {
-            throw Errors.failedPrecondition("the device " + d.path() + " of " + volume + " has " + size(d.path())
-                    + " bytes, fewer than " + bytes + ": a connected device keeps the size it was connected with;"
-                    + " the file system grows to the volume's size when it is staged next");
-        }
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (size(d.path()) < bytes) {
-            if (System.nanoTime() > deadline) {
-                throw Errors.deadline(d.path() + " of " + volume + " did not reach " + bytes + " bytes within 30 s");
-            }
-            sleep(50);
-        }
-        return d;
-    }
-
     /** The loop devices backed by the file (from {@code losetup -j}). */
     List<String> loopsOf(Path file) {
         List<String> out = new ArrayList<>();
@@ -324,6 +291,35 @@ public class BlockDevices {
             }
         }
         return out;
+    }
+
+    /**
+     * Grows the volume's connected device to {@code bytes} after the engine was expanded, and
+     * returns it; nothing when it is that large already. The kernel's device is told the new size
+     * through netlink ({@link NodeHost#resizeNbd}) and is awaited until {@code blockdev} shows it
+     * (the kernel announces the capacity change asynchronously to the block layer's readers).
+     * On the userspace path the file takes the engine's new size from a new connection
+     * ({@link ExportFile#grow}) and {@code losetup --set-capacity} grows the loop device. NOT_FOUND
+     * when the volume has no device here.
+     */
+    public Device grow(String volume, long bytes) {
+        Device d = find(volume).orElseThrow(() -> Errors.notFound("volume " + volume + " is not staged on this node"));
+        if (size(d.path()) >= bytes) {
+            return d;
+        }
+        if (d.userspace()) {
+            try {
+                exports.get(volume).grow(bytes);
+            } catch (IOException e) {
+                throw Errors.failedPrecondition("cannot grow " + d.path() + " of " + volume + " to " + bytes
+                        + " bytes: " + e.getMessage());
+            }
+            node.check(List.of("losetup", "--set-capacity", d.path()));
+        } else {
+            node.resizeNbd(d.path(), bytes);
+        }
+        return Waits.until(d.path() + " of " + volume + " to show " + bytes + " bytes", Duration.ofSeconds(30),
+                () -> size(d.path()) >= bytes ? Optional.of(d) : Optional.empty());
     }
 
     /** The size of a block device of the node in bytes. */

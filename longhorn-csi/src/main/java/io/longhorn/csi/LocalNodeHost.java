@@ -45,6 +45,15 @@ public final class LocalNodeHost implements NodeHost {
     }
 
     @Override
+    public void resizeNbd(String device, long bytes) {
+        try {
+            NbdNetlink.resize(device, bytes);
+        } catch (IOException | IllegalArgumentException e) {
+            throw Errors.internal("cannot set the size of " + device + " to " + bytes + " bytes: " + e.getMessage());
+        }
+    }
+
+    @Override
     public boolean exists(Path path) {
         return Files.exists(path);
     }

@@ -42,6 +42,13 @@ public interface NodeHost {
     /** Ends process {@code pid} (SIGTERM, then SIGKILL after 10 s) when it runs {@code program}; else nothing. */
     void stop(long pid, String program);
 
+    /**
+     * Sets the size of {@code device}, a {@code /dev/nbdN} connected by the kernel's NBD client, to
+     * {@code bytes} (netlink {@code NBD_CMD_RECONFIGURE}, see {@link NbdNetlink}); INTERNAL naming the
+     * device and the kernel's errno when it refuses.
+     */
+    void resizeNbd(String device, long bytes);
+
     boolean exists(Path path);
 
     boolean isDirectory(Path path);

@@ -35,6 +35,8 @@ import java.util.Optional;
  * formats it only when it holds nothing, mounts it on the staging path and grows the file system to
  * the device; publish bind-mounts the staging path (or, in {@code Block} mode, the device) onto the
  * target. Each step finds what an earlier call already did; unstage undoes stage in reverse order.
+ * Expand grows the connected device to what the expanded engine serves (the kernel's, through
+ * netlink; see {@link BlockDevices#grow}) and then the mounted file system.
  * Programs run and files are made on the node through the {@link NodeHost} of {@link BlockDevices}.
  */
 public class NodeService implements NodeGrpc.AsyncService {
@@ -62,8 +64,11 @@ public class NodeService implements NodeGrpc.AsyncService {
     public void nodeGetCapabilities(NodeGetCapabilitiesRequest req, StreamObserver<NodeGetCapabilitiesResponse> out) {
         Rpc.answer(out, () -> {
             NodeGetCapabilitiesResponse.Builder b = NodeGetCapabilitiesResponse.newBuilder();
-            for (NodeServiceCapability.RPC.Type t : List.of(NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
-                    NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, NodeServiceCapability.RPC.Type.VOLUME_CONDITION)) {
+            // Both paths' devices grow while connected: NodeExpandVolume grows them and the file system.
+            List<NodeServiceCapability.RPC.Type> types = List.of(NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
+                    NodeServiceCapability.RPC.Type.GET_VOLUME_STATS, NodeServiceCapability.RPC.Type.VOLUME_CONDITION,
+                    NodeServiceCapability.RPC.Type.EXPAND_VOLUME);
+            for (NodeServiceCapability.RPC.Type t : types) {
                 b.addCapabilities(NodeServiceCapability.newBuilder().setRpc(NodeServiceCapability.RPC.newBuilder().setType(t)));
             }
             return b.build();
@@ -346,19 +351,26 @@ public class NodeService implements NodeGrpc.AsyncService {
             String name = Errors.require("volume_id", req.getVolumeId());
             Path path = Path.of(Errors.require("volume_path", req.getVolumePath()));
             return locks.with(name, () -> {
-                volumes.require(name);
+                JsonNode v = volumes.require(name);
                 if (!node.exists(path)) {
                     throw Errors.notFound("volume path " + path + " does not exist");
                 }
                 BlockDevices.Device dev = devices.find(name).orElseThrow(() -> Errors.notFound("volume " + name
                         + " is not staged on this node"));
-                long wanted = req.getCapacityRange().getRequiredBytes();
-                if (wanted > devices.size(dev.path())) {
-                    // the engine has grown (ControllerExpandVolume waited for it): the device follows, in use
+                // The device grows to what the engine serves (at least what was asked for): never
+                // beyond it, or the file system would reach blocks that do not exist yet.
+                long served = v.path("controllers").path(0).path("size").asLong(0);
+                long wanted = Math.max(req.getCapacityRange().getRequiredBytes(), served);
+                if (devices.size(dev.path()) < wanted) {
+                    if (served < wanted) {
+                        throw Errors.failedPrecondition("the engine of " + name + " serves " + served + " bytes, fewer than "
+                                + wanted + ": expand the volume first (ControllerExpandVolume)");
+                    }
                     dev = devices.grow(name, wanted);
                 }
                 long size = devices.size(dev.path());
                 if (req.hasVolumeCapability() && req.getVolumeCapability().hasBlock() || !node.isDirectory(path)) {
+                    // Block mode: the device grew, there is nothing else to grow.
                     return NodeExpandVolumeResponse.newBuilder().setCapacityBytes(size).build();
                 }
                 Mounts.Mount m = mounts.at(path).orElseThrow(() -> Errors.notFound("nothing is mounted at " + path));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,8 +27,9 @@ import org.junit.jupiter.api.Timeout;
  * (a container), so {@link IoFlusherTest} may only see the refusal; here {@link IoFlusherTest#main}
  * runs as root with every capability in the test VM of {@code bin/lib/test-vm-image} (Debian's 6.12
  * cloud kernel under QEMU): a {@code java.base} runtime made with jlink from this JDK, its libraries,
- * and the engine's {@code IoFlusher} classes are appended to the VM's initramfs. The mark is made,
- * {@code PR_GET_IO_FLUSHER} says so, and a thread started afterwards inherits it. Needs
+ * and the engine's {@code IoFlusher} classes are appended to the VM's initramfs by
+ * {@code bin/lib/test-vm-java}. The mark is made, {@code PR_GET_IO_FLUSHER} says so, and a thread
+ * started afterwards inherits it. Needs
  * qemu-system-x86, cpio, kmod, busybox-static, nbd-client (the test fails naming what to install).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -42,8 +41,7 @@ class IoFlusherVmIT {
         Path work = Path.of("target/io-flusher-vm").toAbsolutePath();
         deleteTree(work);
         Files.createDirectories(work);
-        Path image = image(work.resolve("vm-image.log"));
-        Path initrd = initrdWithJava(image, work);
+        Path boot = bootWithJava(image(work.resolve("vm-image.log")), work);
         Path console = work.resolve("console.log");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -53,8 +51,8 @@ class IoFlusherVmIT {
             fail("qemu-system-x86_64 is missing: install the Debian package qemu-system-x86 (bin/test-all does)");
         }
         Process qemu = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-M", "pc", "-m", "1536", "-smp", "1",
-                "-nodefaults", "-no-reboot", "-display", "none", "-kernel", image.resolve("vmlinuz").toString(),
-                "-initrd", initrd.toString(), "-append", "console=ttyS0 quiet panic=-1 LONGHORN_VM_LIFETIME=300",
+                "-nodefaults", "-no-reboot", "-display", "none", "-kernel", boot.resolve("vmlinuz").toString(),
+                "-initrd", boot.resolve("initramfs.cpio").toString(), "-append", "console=ttyS0 quiet panic=-1 LONGHORN_VM_LIFETIME=300",
                 "-serial", "file:" + console, "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:7777",
                 "-device", "virtio-net-pci,netdev=n0")
                 .redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
@@ -76,54 +74,42 @@ class IoFlusherVmIT {
     }
 
     static Path image(Path log) throws Exception {
-        Process p = new ProcessBuilder(ROOT.resolve("bin/lib/test-vm-image").toString()).redirectError(log.toFile()).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            fail("bin/lib/test-vm-image failed: " + Files.readString(log).trim());
-        }
-        String[] lines = out.split("\n");
-        return Path.of(lines[lines.length - 1].trim());
+        return script(List.of(ROOT.resolve("bin/lib/test-vm-image").toString()), log);
     }
 
-    /** The VM's initramfs with a second archive appended: /jre, its libraries, /classes with IoFlusher. */
-    static Path initrdWithJava(Path image, Path work) throws Exception {
-        Path extra = work.resolve("extra");
-        Path jre = extra.resolve("jre");
-        Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-        run(List.of(jlink.toString(), "--add-modules", "java.base", "--strip-debug", "--no-man-pages",
-                "--no-header-files", "--output", jre.toString()));
-        // glibc's libraries the runtime links (the initramfs has only those of the node's programs)
-        for (Path bin : List.of(jre.resolve("bin/java"), jre.resolve("lib/server/libjvm.so"))) {
-            for (String word : run(List.of("ldd", bin.toString())).split("\\s+")) {
-                if (word.startsWith("/") && !word.startsWith(jre.toString()) && Files.exists(Path.of(word))) {
-                    Path lib = Path.of(word);
-                    Path to = extra.resolve("usr" + (word.startsWith("/usr/") ? word.substring(4) : word));
-                    Files.createDirectories(to.getParent());
-                    Files.copy(lib, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Path classes = extra.resolve("classes/io/longhorn/engine");
-        Files.createDirectories(classes);
+    /**
+     * The VM's boot files with Java in the guest ({@code bin/lib/test-vm-java}): a {@code java.base}
+     * runtime at /jre and the IoFlusher classes at /classes.
+     */
+    static Path bootWithJava(Path image, Path work) throws Exception {
+        Path classes = work.resolve("classes");
+        Path pkg = classes.resolve("io/longhorn/engine");
+        Files.createDirectories(pkg);
         for (Path dir : List.of(Path.of("target/classes/io/longhorn/engine"), Path.of("target/test-classes/io/longhorn/engine"))) {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(x -> x.getFileName().toString().startsWith("IoFlusher")
                         && x.toString().endsWith(".class")).toList()) {
-                    Files.copy(f, classes.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(f, pkg.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
-        Path extraCpio = work.resolve("extra.cpio");
-        run(List.of("sh", "-c", "cd '" + extra + "' && find . | cpio -o -H newc --quiet > '" + extraCpio + "'"));
-        // The kernel unpacks concatenated archives one after the other.
-        Path initrd = work.resolve("initrd.cpio");
-        Files.copy(image.resolve("initramfs.cpio"), initrd, StandardCopyOption.REPLACE_EXISTING);
-        try (OutputStream out = Files.newOutputStream(initrd, StandardOpenOption.APPEND)) {
-            Files.copy(extraCpio, out);
+        return script(List.of(ROOT.resolve("bin/lib/test-vm-java").toString(), image.toString(),
+                work.resolve("boot").toString(), classes.toString()), work.resolve("vm-java.log"));
+    }
+
+    /** Runs an image script with this JVM's JDK; the directory it printed last. */
+    static Path script(List<String> cmd, Path log) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            fail(cmd.getFirst() + " failed: " + Files.readString(log).trim());
         }
-        return initrd;
+        String[] lines = out.split("\n");
+        return Path.of(lines[lines.length - 1].trim());
     }
 
     static void awaitReady(Process qemu, Path console) throws Exception {
@@ -150,16 +136,6 @@ class IoFlusherVmIT {
             s.shutdownOutput();
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    static String run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            fail(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out;
     }
 
     static boolean onPath(String program) {

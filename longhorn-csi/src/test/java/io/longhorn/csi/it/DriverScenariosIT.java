@@ -18,6 +18,7 @@ import io.longhorn.csi.v1.CreateSnapshotRequest;
 import io.longhorn.csi.v1.CreateVolumeRequest;
 import io.longhorn.csi.v1.DeleteSnapshotRequest;
 import io.longhorn.csi.v1.DeleteVolumeRequest;
+import io.longhorn.csi.v1.NodeExpandVolumeRequest;
 import io.longhorn.csi.v1.NodeGetVolumeStatsRequest;
 import io.longhorn.csi.v1.NodeGetVolumeStatsResponse;
 import io.longhorn.csi.v1.NodeGrpc;
@@ -188,6 +189,76 @@ class DriverScenariosIT {
         controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(restored).build());
         controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build());
         assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+
+    /**
+     * Online expansion: the engine grows while the volume is mounted, NodeExpandVolume grows the
+     * device in use and the file system on it. xfs grows with {@code CAP_SYS_ADMIN}; a mounted ext4
+     * needs {@code CAP_SYS_RESOURCE} as well, and where the driver lacks it (this machine's root may)
+     * the call says so, the data stays, and the file system grows at the next stage.
+     */
+    @Test
+    void mountedVolumesGrowOnline() throws Exception {
+        VolumeCapability xfs = MOUNT.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder().setFsType("xfs"))
+                .build();
+        String vol = create("scenario-online-xfs", 320L << 20, xfs, null);
+        attach(vol, xfs);
+        Files.writeString(target(vol).resolve("hello.txt"), "written before the expansion\n");
+        CsiSanityIT.run(List.of("sync"));
+        long before = usage(vol, VolumeUsage.Unit.BYTES);
+        var expanded = controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder().setVolumeId(vol)
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(640L << 20)).setVolumeCapability(xfs)
+                .build());
+        assertTrue(expanded.getNodeExpansionRequired(), "a mounted volume's file system grows on the node");
+        NodeExpandVolumeRequest grow = NodeExpandVolumeRequest.newBuilder().setVolumeId(vol)
+                .setVolumePath(target(vol).toString()).setStagingTargetPath(staging(vol).toString())
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(640L << 20)).setVolumeCapability(xfs)
+                .build();
+        assertEquals(640L << 20, node.nodeExpandVolume(grow).getCapacityBytes());
+        assertEquals(640L << 20, node.nodeExpandVolume(grow).getCapacityBytes(), "a repeated call: the same answer");
+        long after = usage(vol, VolumeUsage.Unit.BYTES);
+        assertTrue(after > before + (250L << 20), "xfs grew while mounted from " + before + " to " + after);
+        assertEquals("written before the expansion\n", Files.readString(target(vol).resolve("hello.txt")));
+        Files.writeString(target(vol).resolve("after.txt"), "and after\n");
+        detach(vol);
+        controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build());
+
+        String ext4 = create("scenario-online-ext4", 64L << 20, MOUNT, null);
+        attach(ext4, MOUNT);
+        Files.writeString(target(ext4).resolve("hello.txt"), "ext4\n");
+        controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder().setVolumeId(ext4)
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(128L << 20)).setVolumeCapability(MOUNT)
+                .build());
+        NodeExpandVolumeRequest growExt4 = NodeExpandVolumeRequest.newBuilder().setVolumeId(ext4)
+                .setVolumePath(target(ext4).toString()).setStagingTargetPath(staging(ext4).toString())
+                .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(128L << 20)).setVolumeCapability(MOUNT)
+                .build();
+        long ext4Before = usage(ext4, VolumeUsage.Unit.BYTES);
+        if (hasCapSysResource()) {
+            assertEquals(128L << 20, node.nodeExpandVolume(growExt4).getCapacityBytes());
+        } else {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> node.nodeExpandVolume(growExt4));
+            assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("CAP_SYS_RESOURCE"), e.getStatus().getDescription());
+            assertEquals("ext4\n", Files.readString(target(ext4).resolve("hello.txt")));
+            detach(ext4);
+            attach(ext4, MOUNT);
+        }
+        assertTrue(usage(ext4, VolumeUsage.Unit.BYTES) > ext4Before + (50L << 20), "ext4 grew");
+        assertEquals("ext4\n", Files.readString(target(ext4).resolve("hello.txt")));
+        detach(ext4);
+        controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(ext4).build());
+        assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+
+    /** Whether this process has CAP_SYS_RESOURCE (bit 24 of CapEff), which an online ext4 resize needs. */
+    static boolean hasCapSysResource() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("CapEff:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 24)) != 0;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.longhorn.csi.it;
 
+import io.longhorn.csi.Errors;
 import io.longhorn.csi.Exec;
+import io.longhorn.csi.NbdNetlink;
 import io.longhorn.csi.NodeHost;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -116,6 +118,21 @@ final class GuestNodeHost implements NodeHost {
                 + "kill " + pid + "\n"
                 + "for i in $(seq 1 100); do [ -d /proc/" + pid + " ] || exit 0; sleep 0.1; done\n"
                 + "kill -9 " + pid + "\n", 30);
+    }
+
+    /**
+     * Runs {@link io.longhorn.csi.NbdNetlink}'s {@code main} in the guest, on the {@code java.base}
+     * runtime and classes that {@code bin/lib/test-vm-java} put into the VM's initramfs.
+     */
+    @Override
+    public void resizeNbd(String device, long bytes) {
+        String java = "/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp /classes";
+        Exec.Result r = shell("[ -x /jre/bin/java ] || { echo 'the guest has no Java runtime (boot it with bin/lib/test-vm-java)'; exit 127; }\n"
+                + java + " " + NbdNetlink.class.getName() + " resize " + quote(device) + " " + bytes + "\n", 180);
+        if (!r.ok()) {
+            throw Errors.internal("cannot set the size of " + device + " to " + bytes + " bytes in the guest (exit " + r.code()
+                    + "): " + r.output().trim());
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.longhorn.csi.CsiOptions;
 import io.longhorn.csi.CsiServer;
 import io.longhorn.csi.Exec;
+import io.longhorn.csi.NbdNetlink;
 import io.longhorn.csi.v1.CapacityRange;
 import io.longhorn.csi.v1.ControllerExpandVolumeRequest;
 import io.longhorn.csi.v1.ControllerGrpc;
@@ -50,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,13 +68,16 @@ import org.junit.jupiter.api.Timeout;
  * so the endpoint the manager shows is used unchanged.
  *
  * <p>Checked in the guest: the device is {@code /dev/nbdN} connected through netlink; a blank volume
- * is formatted, a formatted one never again; data written and fsynced survives unstage and stage and
- * an engine killed and restarted by the manager; the file system grows to an expanded volume at the
- * next stage, and {@code NodeExpandVolume} says why it cannot while the device is connected with the
- * old size; after unstage nothing is mounted or connected and {@code e2fsck -fn} finds the file
- * system clean. Needs qemu-system-x86, nbd-client, cpio, kmod, busybox-static (the test fails saying
- * so when one is missing); the kernel package is downloaded once into
- * {@code ~/.cache/longhorn-test/vm}.
+ * is formatted, a formatted one never again; an online expansion (ControllerExpandVolume, then
+ * NodeExpandVolume while staged and published) grows the connected device on the same connection
+ * ({@code NBD_CMD_RECONFIGURE}, sent by {@link io.longhorn.csi.NbdNetlink}'s {@code main}, which runs in
+ * the guest on a {@code java.base} runtime that {@code bin/lib/test-vm-java} adds to the initramfs) and
+ * the mounted ext4 ({@code blockdev}, {@code dumpe2fs} and {@code df} show the new size), data written
+ * before is intact and more than the old size holds can be written; data written and fsynced survives
+ * unstage and stage and an engine killed and restarted by the manager; after unstage nothing is mounted
+ * or connected and {@code e2fsck -fn} finds the file system clean. Needs qemu-system-x86, nbd-client,
+ * cpio, kmod, busybox-static (the test fails saying so when one is missing); the kernel package is
+ * downloaded once into {@code ~/.cache/longhorn-test/vm}, where the runtime's archive is kept too.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class KernelNbdVmIT {
@@ -108,6 +113,17 @@ class KernelNbdVmIT {
         }
         dir = Files.createTempDirectory("csi-vm-it-");
         Path image = TestVm.image(root, dir.resolve("vm-image.log"));
+        // The guest sets a device's size with NbdNetlink's main (java.base only): its classes go in.
+        // (from the class path, a directory or the module's jar: the class and its nested ones)
+        Path guestClasses = dir.resolve("guest-classes");
+        for (Class<?> c : NbdNetlink.class.getNestMembers()) {
+            String file = c.getName().replace('.', '/') + ".class";
+            Files.createDirectories(guestClasses.resolve(file).getParent());
+            try (java.io.InputStream in = NbdNetlink.class.getClassLoader().getResourceAsStream(file)) {
+                Files.copy(java.util.Objects.requireNonNull(in, file), guestClasses.resolve(file));
+            }
+        }
+        image = TestVm.withJava(root, image, dir.resolve("vm-boot"), List.of(guestClasses), dir.resolve("vm-java.log"));
         vm = TestVm.start(image, dir, Duration.ofMinutes(10));
         Files.createDirectories(dir.resolve("data"));
         managerPort = CsiSanityIT.freePort();
@@ -226,9 +242,33 @@ class KernelNbdVmIT {
     }
 
     static String create(String name, long size) {
-        return controller.createVolume(CreateVolumeRequest.newBuilder().setName(name).addVolumeCapabilities(MOUNT)
+        String vol = controller.createVolume(CreateVolumeRequest.newBuilder().setName(name).addVolumeCapabilities(MOUNT)
                 .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(size)).putParameters("numberOfReplicas", "1")
                 .build()).getVolume().getVolumeId();
+        created.add(vol);
+        return vol;
+    }
+
+    /** The volumes of the running test, undone after it whatever it left (a failed test must not fail the next). */
+    static final List<String> created = new ArrayList<>();
+
+    @AfterEach
+    void undoVolumes() {
+        for (String vol : created) {
+            List<Runnable> steps = List.of(
+                    () -> unpublishAndUnstage(vol),
+                    () -> controller.controllerUnpublishVolume(ControllerUnpublishVolumeRequest.newBuilder().setVolumeId(vol)
+                            .setNodeId(NODE).build()),
+                    () -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(vol).build()));
+            for (Runnable step : steps) {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    System.err.println("undoing volume " + vol + ": " + e.getMessage());
+                }
+            }
+        }
+        created.clear();
     }
 
     /** Stage and publish as kubelet does, each call twice (a retry gets the same answer and does nothing twice). */
@@ -324,8 +364,15 @@ class KernelNbdVmIT {
         assertEquals(sha, guest.shellCheck("/usr/bin/sha256sum " + t + "/blob | cut -d' ' -f1").trim());
     }
 
+    /** The size in bytes of the ext4 on the device, from its superblock ({@code dumpe2fs -h}), read in the guest. */
+    static long ext4Bytes(String dev) {
+        return guestLong("eval $(/usr/sbin/dumpe2fs -h " + dev + " 2>/dev/null | sed -n "
+                + "-e 's/^Block count: *\\([0-9]*\\)$/c=\\1/p' -e 's/^Block size: *\\([0-9]*\\)$/s=\\1/p')\n"
+                + "echo $((c * s))\n");
+    }
+
     @Test
-    void theKernelClientConnectsAndTheFileSystemIsMadeOnceMountedGrownAndLetGo() throws Exception {
+    void theKernelClientConnectsAndTheFileSystemIsMadeOnceMountedGrownOnlineAndLetGo() throws Exception {
         String vol = create("vm-kernel", 64 * MIB);
         controller.controllerPublishVolume(ControllerPublishVolumeRequest.newBuilder().setVolumeId(vol).setNodeId(NODE)
                 .setVolumeCapability(MOUNT).build());
@@ -333,41 +380,62 @@ class KernelNbdVmIT {
         String dev = device(vol);
         // Connected through netlink: the nbd-client that connected the device has exited (the ioctl
         // path keeps it running for as long as the device is connected).
-        long clientPid = guestLong("cat " + sysBlock(dev) + "/pid");
+        String clientPid = guest.shellCheck("cat " + sysBlock(dev) + "/pid").trim();
         assertFalse(guest.exists(Path.of("/proc/" + clientPid)), "nbd-client " + clientPid + " still runs: not netlink");
         assertEquals(64 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + dev));
         assertEquals(dev + " ext4", mountAt(staging(vol)));
         assertTrue(mountAt(target(vol)).startsWith(dev + " "), mountAt(target(vol)));
         assertTrue(condition(vol).contains("attached through the kernel NBD client as " + dev), condition(vol));
         String sha = writeData(vol);
+        long before = totalBytes(vol);
 
-        // Online expansion: the engine serves 128 MiB at once, the connected device keeps 64 MiB.
+        // Online expansion: the controller expands the engine, then the node grows the connected
+        // device (netlink) and the mounted file system (resize2fs), each node call twice.
         assertEquals(128 * MIB, controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
                 .setVolumeId(vol).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(128 * MIB)).build())
                 .getCapacityBytes());
-        assertEquals(64 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + dev));
+        assertEquals(64 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + dev), "the device before NodeExpandVolume");
         NodeExpandVolumeRequest expand = NodeExpandVolumeRequest.newBuilder().setVolumeId(vol)
                 .setVolumePath(target(vol).toString()).setStagingTargetPath(staging(vol).toString())
                 .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(128 * MIB)).setVolumeCapability(MOUNT).build();
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> node.nodeExpandVolume(expand));
-        assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
-        assertTrue(refused.getStatus().getDescription().contains("keeps the size it was connected with"),
-                refused.getStatus().getDescription());
-        long before = totalBytes(vol);
+        assertEquals(128 * MIB, node.nodeExpandVolume(expand).getCapacityBytes());
+        assertEquals(128 * MIB, node.nodeExpandVolume(expand).getCapacityBytes());
+
+        // The same device, on the same connection, still mounted, now of the new size, and the file
+        // system on it too.
+        assertEquals(dev, device(vol));
+        assertEquals(clientPid, guest.shellCheck("cat " + sysBlock(dev) + "/pid").trim(), dev + " was connected again");
+        assertEquals(dev + " ext4", mountAt(staging(vol)));
+        assertEquals(128 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + dev));
+        assertEquals(128 * MIB, ext4Bytes(dev));
+        long grown = totalBytes(vol);
+        assertTrue(grown > before + 50 * MIB, "the mounted file system grew from " + before + " to " + grown + " bytes");
+        assertEquals(grown / 1024, guestLong("df -k " + target(vol) + " | awk 'NR == 2 { print $2 }'"), "df");
+        assertData(vol, sha);
+        // 72 MiB more than the old 64 MiB device could hold: written through the grown range of the
+        // same connection (the engine serves it without a new handshake).
+        String more = guest.shellCheck("/usr/bin/dd if=/dev/urandom of=" + target(vol) + "/more bs=1M count=72 conv=fsync "
+                + "status=none || exit 1\n/usr/bin/sha256sum " + target(vol) + "/more | cut -d' ' -f1\n").trim();
+        // More than the engine serves is refused, and the device keeps its size.
+        StatusRuntimeException tooBig = assertThrows(StatusRuntimeException.class, () -> node.nodeExpandVolume(
+                expand.toBuilder().setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(256 * MIB)).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, tooBig.getStatus().getCode());
+        assertTrue(tooBig.getStatus().getDescription().contains("ControllerExpandVolume"), tooBig.getStatus().getDescription());
+        assertEquals(128 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + dev));
 
         unpublishAndUnstage(vol);
         assertFalse(guest.exists(Path.of(sysBlock(dev), "pid")), dev + " is still connected");
         assertNothingLeft(vol);
         assertCleanFileSystem(vol);
 
-        // The next stage connects the device with the volume's new size and grows the file system
-        // before mounting it; the data is there: it was not formatted again.
+        // The next stage connects the device at the volume's size; the data is there (nothing was
+        // formatted again) and the file system needs no growing.
         stageAndPublish(vol);
         String again = device(vol);
         assertEquals(128 * MIB, guestLong("/usr/sbin/blockdev --getsize64 " + again));
         assertData(vol, sha);
-        long after = totalBytes(vol);
-        assertTrue(after > before + 50 * MIB, "the file system grew from " + before + " to " + after + " bytes");
+        assertEquals(more, guest.shellCheck("/usr/bin/sha256sum " + target(vol) + "/more | cut -d' ' -f1").trim());
+        assertEquals(grown, totalBytes(vol));
         assertEquals(128 * MIB, node.nodeExpandVolume(expand).getCapacityBytes());
 
         unpublishAndUnstage(vol);

@@ -10,14 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A QEMU VM booting Debian's 6.12 cloud kernel (software emulation: the host's /dev/kvm cannot be
- * relied on) with the initramfs of {@code bin/lib/test-vm-image}: one CPU, 1 GiB, a virtio NIC on
- * QEMU's user network (the guest reaches the host's loopback, see that script), the guest's command
- * channel forwarded to a free port on the host's 127.0.0.1 only, the console in a file. Stopped by
+ * relied on) with the initramfs of {@code bin/lib/test-vm-image} (and, to run a program in Java, of
+ * {@code bin/lib/test-vm-java}): one CPU, 1 GiB, a virtio NIC on QEMU's user network (the guest
+ * reaches the host's loopback, see that script), the guest's command channel forwarded to a free port on the host's 127.0.0.1 only, the console in a file. Stopped by
  * its pid; it also powers itself off after {@code lifetime} whatever happens to the test.
  */
 final class TestVm implements AutoCloseable {
@@ -35,16 +36,35 @@ final class TestVm implements AutoCloseable {
 
     /** The boot files, built or taken from the cache; fails saying what to install when a tool is missing. */
     static Path image(Path root, Path log) throws Exception {
-        Process p = new ProcessBuilder(root.resolve("bin/lib/test-vm-image").toString())
-                .redirectError(log.toFile()).start();
+        return script(root, List.of("bin/lib/test-vm-image"), log);
+    }
+
+    /**
+     * The boot files of {@code image} with Java in the guest ({@code bin/lib/test-vm-java}): a
+     * {@code java.base} runtime at {@code /jre} and the contents of {@code classDirs} at
+     * {@code /classes}, written to {@code out}.
+     */
+    static Path withJava(Path root, Path image, Path out, List<Path> classDirs, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bin/lib/test-vm-java", image.toString(), out.toString()));
+        classDirs.forEach(d -> cmd.add(d.toString()));
+        return script(root, cmd, log);
+    }
+
+    /** Runs one of the image scripts with this JVM's JDK; the directory it printed last. */
+    private static Path script(Path root, List<String> cmd, Path log) throws Exception {
+        List<String> full = new ArrayList<>(cmd);
+        full.set(0, root.resolve(cmd.getFirst()).toString());
+        ProcessBuilder pb = new ProcessBuilder(full).redirectError(log.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            fail("bin/lib/test-vm-image did not finish within 10 minutes; its output in " + log);
+            fail(cmd.getFirst() + " did not finish within 10 minutes; its output in " + log);
         }
         if (p.exitValue() != 0) {
-            fail("bin/lib/test-vm-image failed (exit " + p.exitValue() + "): " + Files.readString(log).trim());
+            fail(cmd.getFirst() + " failed (exit " + p.exitValue() + "): " + Files.readString(log).trim());
         }
         String[] lines = out.split("\n");
         return Path.of(lines[lines.length - 1].trim());

@@ -21,7 +21,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface BlockDevice {
 
-    /** Size in bytes. It may grow (expand); the NBD export reports it at handshake time. */
+    /**
+     * Size in bytes. It may grow (expand); the NBD export reports it at handshake time and checks
+     * each request against it as it is then, so an open connection reaches the grown range.
+     */
     long size();
 
     /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}. */

@@ -386,7 +386,11 @@ final class NbdConnection implements Runnable {
             return refuse(r, WireStatus.EINVAL, commandName(type) + " of " + length
                     + " bytes exceeds the maximum block size " + MAX_PAYLOAD);
         }
-        long size = session.size();
+        // The device's size now, not the one sent at the handshake: an engine expanded while this
+        // connection is open serves the grown range at once, so that the client (the kernel after
+        // NBD_CMD_RECONFIGURE with a new size) can use it without reconnecting. Volumes only grow,
+        // so nothing the client was told it may address ever becomes refused.
+        long size = device.size();
         if (offset < 0 || offset > size || length > size - offset) {
             // The protocol asks for ENOSPC on writes beyond the end, EINVAL otherwise.
             int errno = type == CMD_WRITE || type == CMD_WRITE_ZEROES ? WireStatus.ENOSPC : WireStatus.EINVAL;

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,47 @@ class NbdTransmissionTest {
             c.flushOut();
             assertArrayEquals(pattern(4096, 7), c.readSimple(4096).payload());
         }
+    }
+
+    @Test
+    void aConnectionReachesTheRangeADeviceGrewByWhileItWasOpen() throws Exception {
+        // The device shows half of the memory at first, like a volume before its engine is expanded.
+        AtomicLong size = new AtomicLong(SIZE / 2);
+        BlockDevice growing = new ForwardingDevice(memory) {
+            @Override
+            public long size() {
+                return size.get();
+            }
+        };
+        InetSocketAddress address = start(growing);
+        try (RawNbdClient c = RawNbdClient.connect(address, "vol1")) {
+            assertEquals(SIZE / 2, c.size);
+            c.send(CMD_WRITE, 0, 1, SIZE / 2, 4096, pattern(4096, 9));
+            c.flushOut();
+            assertEquals(WireStatus.ENOSPC, c.readSimple(0).error(), "beyond the end before the expansion");
+
+            size.set(SIZE);
+            c.send(CMD_WRITE, 0, 2, SIZE / 2, 4096, pattern(4096, 9));
+            c.send(CMD_WRITE_ZEROES, 0, 3, SIZE - 8192, 8192, null);
+            c.flushOut();
+            assertEquals(0, c.readSimple(0).error(), "a write past the old end on the same connection");
+            assertEquals(0, c.readSimple(0).error(), "zeroes up to the new end");
+            c.send(CMD_READ, 0, 4, SIZE / 2, 4096, null);
+            c.flushOut();
+            assertArrayEquals(pattern(4096, 9), c.readSimple(4096).payload());
+            // The new end is an end like the old one.
+            c.send(CMD_WRITE, 0, 5, SIZE, 4096, pattern(4096, 1));
+            c.send(CMD_READ, 0, 6, SIZE - 4096, 8192, null);
+            c.flushOut();
+            int[] errors = new int[7];
+            for (int i = 0; i < 2; i++) {
+                RawNbdClient.Reply r = c.readSimple(0);
+                errors[(int) r.handle()] = r.error();
+            }
+            assertEquals(WireStatus.ENOSPC, errors[5]);
+            assertEquals(WireStatus.EINVAL, errors[6]);
+        }
+        assertArrayEquals(pattern(4096, 9), Arrays.copyOfRange(memory.data(), SIZE / 2, SIZE / 2 + 4096));
     }
 
     @Test
