@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * we build, the spec otherwise the seed's); the Pod writes a file, is deleted, and a new Pod reads
  * it back; a VolumeSnapshot and a PVC restored from it; a backup-class snapshot and a PVC restored
  * from the backup; the PVC expanded while detached and its file system grown at the next mount; a clone; a
- * {@code Block} mode PVC. This node has no kernel NBD client, so the driver attaches through its
- * userspace path (nbdfuse and a loop device); the kernel path is tested in a VM (KernelNbdVmIT).
+ * {@code Block} mode PVC; a PVC of an xfs class expanded while its Pod runs, the mounted file system
+ * grown. This node has no kernel NBD client, so the driver attaches through its userspace path (the
+ * export as a FUSE file the driver serves, and a loop device); the kernel path is tested in a VM
+ * (KernelNbdVmIT).
  */
 class CsiOnKubernetesIT {
     private static final String IMAGE = "longhorn-java/longhorn-csi:0.1.0-SNAPSHOT";
@@ -133,8 +135,45 @@ class CsiOnKubernetesIT {
             assertEquals("longhorn-block", exec("block", "dd if=/dev/xvda bs=14 count=1 2>/dev/null").strip(),
                     "written to and read from the raw device");
 
+            // A PVC grown while its Pod uses it: the device in use and the mounted file system follow.
+            // xfs: a mounted ext4 grows only with CAP_SYS_RESOURCE, which this machine withholds.
+            String xfsClass = Files.readString(root.resolve("examples/storageclass.yaml"))
+                    .replace("  name: longhorn\n", "  name: longhorn-xfs\n")
+                    .replace("is-default-class: \"true\"", "is-default-class: \"false\"")
+                    .replace("fsType: \"ext4\"", "fsType: \"xfs\"")
+                    .replace("numberOfReplicas: \"3\"", "numberOfReplicas: \"1\"");
+            assertTrue(xfsClass.contains("fsType: \"xfs\"") && xfsClass.contains("name: longhorn-xfs"), xfsClass);
+            lh.kubectl("apply", "-f", temp(xfsClass).toString());
+            lh.kubectl("apply", "-f", temp("""
+                    apiVersion: v1
+                    kind: PersistentVolumeClaim
+                    metadata:
+                      name: online
+                    spec:
+                      accessModes: ["ReadWriteOnce"]
+                      storageClassName: longhorn-xfs
+                      resources:
+                        requests:
+                          storage: 1Gi
+                    """).toString());
+            pod("online", "online", false);
+            exec("online", "echo grown-while-mounted > /data/file && sync");
+            long onlineBefore = fsBytes("online");
+            lh.client().persistentVolumeClaims().inNamespace("default").withName("online")
+                    .edit(p -> {
+                        p.getSpec().getResources().getRequests().put("storage", new Quantity("2Gi"));
+                        return p;
+                    });
+            Longhorn.await("the mounted PVC at 2Gi", () -> {
+                PersistentVolumeClaim p = lh.client().persistentVolumeClaims().inNamespace("default").withName("online").get();
+                return p.getStatus().getCapacity() != null && "2Gi".equals(p.getStatus().getCapacity().get("storage").toString());
+            });
+            Longhorn.await("the mounted file system grown", () -> fsBytes("online") > onlineBefore + (768L << 20));
+            assertEquals("grown-while-mounted", exec("online", "cat /data/file").strip(), "the data after growing online");
+            assertTrue(exec("online", "grep /data /proc/mounts").startsWith("/dev/loop"), "still the same kind of device");
+
             // Everything deleted: the PVs go (reclaim policy Delete) and so do their Longhorn volumes.
-            for (String pod : List.of("block", "grown")) {
+            for (String pod : List.of("block", "grown", "online")) {
                 deletePod(pod);
             }
             lh.client().persistentVolumeClaims().inNamespace("default").delete();
@@ -144,7 +183,7 @@ class CsiOnKubernetesIT {
             assertEquals(List.of(), Longhorn.replicaData(), "no replica data left");
         } catch (AssertionError | Exception e) {
             throw new AssertionError(lh.diagnosis(e, "volume-test", "reader", "from-snap", "from-bak",
-                    "clone", "block", "grown"), e);
+                    "clone", "block", "grown", "online"), e);
         } finally {
             cluster.close();
         }
