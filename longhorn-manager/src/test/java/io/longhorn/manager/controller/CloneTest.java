@@ -123,6 +123,19 @@ class CloneTest extends HarnessTest {
     }
 
     @Test
+    void aCloneDeletedBeforeItsCopyCompletedTakesItsSnapshotOfTheSourceAlong() {
+        createAttached("src");
+        m.cluster.backups.holdJobs(true);
+        createFrom("copy", null, "vol://src");
+        await().atMost(WAIT).until(() -> m.cluster.engines.engineOf("src").orElseThrow().snapshotNames()
+                .contains("clone-copy"));
+        m.volumes.delete("copy", false);
+        await().atMost(WAIT).until(() -> m.store.get(Volume.class, "copy").isEmpty());
+        assertEquals(List.of(), m.cluster.engines.engineOf("src").orElseThrow().snapshotNames());
+        m.cluster.backups.holdJobs(false);
+    }
+
+    @Test
     void badDataSourcesAreRefusedNamingTheFieldAndCreateNothing() {
         createAttached("src");
         m.snapshots.create("src", "s1", null);

@@ -148,6 +148,36 @@ public final class CloneStep {
         return Result.after(POLL);
     }
 
+    /**
+     * A volume deleted before its {@code vol://} copy completed: the snapshot taken of the source for
+     * it is removed where the source can be reached now. Best effort, once: a snapshot left behind
+     * is an ordinary snapshot of the source, labelled with the volume it was taken for.
+     */
+    void abandon(VolumeWork w) {
+        CloneStatus cs = w.volume.getStatus().cloneStatus;
+        if (!filling(w.volume) || cs.snapshot.isEmpty() || cs.state.isEmpty()) {
+            return;
+        }
+        DataSource ds;
+        try {
+            ds = DataSource.parse(w.volume.getSpec().dataSource);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        if (!ds.takesSnapshot()) {
+            return;
+        }
+        try {
+            ctx.store().get(Volume.class, ds.volume()).flatMap(v -> CloneSource.of(ctx, replicas, v))
+                    .ifPresent(source -> source.removeSnapshot(cs.snapshot));
+        } catch (RuntimeException e) {
+            ctx.events().warning("Volume", ds.volume(), "SnapshotLeft", "snapshot " + cs.snapshot + " of volume "
+                    + ds.volume() + ", taken to clone volume " + w.name() + " (deleted), could not be removed: "
+                    + e.getMessage());
+        }
+        cs.state = "";
+    }
+
     /** Removes the snapshot taken for a {@code vol://} copy; false when it must be tried again. */
     private boolean removeSnapshot(VolumeWork w, DataSource ds) {
         CloneStatus cs = w.volume.getStatus().cloneStatus;

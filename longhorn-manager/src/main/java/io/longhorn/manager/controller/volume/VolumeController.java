@@ -66,7 +66,9 @@ public final class VolumeController implements Reconciler {
         }
         Volume volume = found.get();
         if (Resources.isDeleting(volume)) {
-            boolean gone = deletionStep.run(VolumeWork.load(ctx.store(), volume));
+            VolumeWork dying = VolumeWork.load(ctx.store(), volume);
+            cloneStep.abandon(dying);
+            boolean gone = deletionStep.run(dying);
             return gone ? Result.DONE : Result.after(Duration.ofMillis(500));
         }
         volume = Writes.ensureFinalizer(ctx.store(), volume);
