@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Volumes made from other volumes with the real manager, engine, replica and backup service
  * processes and no backup target: a volume from a snapshot ({@code snap://}), a clone of an attached
  * volume and a clone of a detached one ({@code vol://}), each compared byte for byte with what it
- * was made from by {@code qemu-img compare}; the snapshots taken for the clones are gone afterwards.
+ * was made from by {@code qemu-img compare}, and a clone of a volume never attached, all zeros; the
+ * snapshots taken for the clones are gone afterwards.
  * Bad dataSource values are refused with 400 and create nothing. The steps build on each other.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -192,6 +193,18 @@ class VolumeCloneIT {
 
     @Test
     @Order(4)
+    void aCloneOfAVolumeNeverAttachedIsEmpty() throws Exception {
+        post("/v1/volumes", "{\"name\":\"blank\",\"size\":\"" + SIZE + "\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}")
+                .statusCode(200);
+        createFrom("blank-clone", "vol://blank");
+        Path zeros = dataDir.resolveSibling("zeros.img");
+        Files.write(zeros, new byte[(int) SIZE]);
+        assertSame(zeros.toString(), attach("blank-clone"));
+        detach("blank-clone");
+    }
+
+    @Test
+    @Order(5)
     void badDataSourcesAreRefusedWith400NamingTheFieldAndCreateNothing() {
         record Bad(String body, String field, String says) {
         }

@@ -44,10 +44,13 @@ final class CloneSource {
     static Optional<CloneSource> of(ControllerContext ctx, ReplicaClients replicas, Volume volume) {
         String name = Resources.name(volume);
         Map<String, String> selector = Map.of(Longhorn.LABEL_VOLUME, name);
-        List<Replica> healthy = ctx.store().list(Replica.class, selector).stream()
-                .filter(r -> r.getSpec().failedAt.isEmpty() && !Resources.isDeleting(r)
-                        && !r.getSpec().healthyAt.isEmpty())
-                .toList();
+        List<Replica> usable = ctx.store().list(Replica.class, selector).stream()
+                .filter(r -> r.getSpec().failedAt.isEmpty() && !Resources.isDeleting(r)).toList();
+        // The replicas that hold the data; a volume never attached has none yet, and all are alike (empty).
+        List<Replica> healthy = usable.stream().filter(r -> !r.getSpec().healthyAt.isEmpty()).toList();
+        if (healthy.isEmpty()) {
+            healthy = usable;
+        }
         Engine engine = ctx.store().list(Engine.class, selector).stream().findFirst().orElse(null);
         boolean engineRunning = engine != null && InstanceState.RUNNING.equals(engine.getStatus().currentState)
                 && engine.getStatus().port > 0;
