@@ -89,12 +89,9 @@ public final class Controllers implements AutoCloseable {
         on(store, Volume.class, SnapshotController.NAME, Resources::name);
         // A volume being filled from another wakes the source, which keeps its replicas running for it.
         subscriptions.add(store.watch(Volume.class, e -> {
-            if (e.resource() != null && !e.resource().getSpec().dataSource.isEmpty()) {
-                try {
-                    runtime.enqueue(VolumeController.NAME, DataSource.parse(e.resource().getSpec().dataSource).volume());
-                } catch (IllegalArgumentException ignored) {
-                    // An invalid dataSource names no source; the volume's own reconcile reports it.
-                }
+            String source = e.resource() == null ? "" : DataSource.sourceVolume(e.resource().getSpec().dataSource);
+            if (!source.isEmpty()) {
+                runtime.enqueue(VolumeController.NAME, source);
             }
         }));
         on(store, Engine.class, VolumeController.NAME, volumeLabel);

@@ -291,7 +291,7 @@ public final class VolumeService {
                         + " wait until the restore completes, or delete with force=true");
             }
             Optional<Volume> filling = ctx.store().list(Volume.class).stream().filter(CloneStep::filling)
-                    .filter(x -> !Resources.isDeleting(x)).filter(x -> dataSourceVolume(x).equals(name)).findFirst();
+                    .filter(x -> !Resources.isDeleting(x)).filter(x -> DataSource.sourceVolume(x.getSpec().dataSource).equals(name)).findFirst();
             if (filling.isPresent()) {
                 throw new ConflictStateException("volume " + Resources.name(filling.get()) + " is being filled from volume "
                         + name + " (" + filling.get().getSpec().dataSource + "): wait until its copy completes, or"
@@ -307,14 +307,6 @@ public final class VolumeService {
         ctx.store().delete(Volume.class, name);
         ctx.events().normal("Volume", name, "Deleting", "volume " + name + " is being deleted"
                 + (v.getSpec().nodeID.isEmpty() ? "" : " (detached from node " + v.getSpec().nodeID + " first)"));
-    }
-
-    private static String dataSourceVolume(Volume v) {
-        try {
-            return DataSource.parse(v.getSpec().dataSource).volume();
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
     }
 
     /** A replica of the volume that its running engine is rebuilding (WO), if any. */

@@ -34,6 +34,18 @@ public record DataSource(String volume, String snapshot) {
         throw new IllegalArgumentException("expected vol://<volume> or snap://<volume>/<snapshot>");
     }
 
+    /** The source volume a volume's dataSource names, empty when it has none or it is invalid. */
+    public static String sourceVolume(String dataSource) {
+        if (dataSource == null || dataSource.isEmpty()) {
+            return "";
+        }
+        try {
+            return parse(dataSource).volume();
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     /** Whether the copy goes through a snapshot taken for it (and removed afterwards). */
     public boolean takesSnapshot() {
         return snapshot == null;

@@ -45,17 +45,8 @@ final class VolumeWork {
         }
         String name = Resources.name(volume);
         w.copySource = store.list(Volume.class).stream().filter(CloneStep::filling).filter(v -> !Resources.isDeleting(v))
-                .anyMatch(v -> sourceOf(v).equals(name));
+                .anyMatch(v -> DataSource.sourceVolume(v.getSpec().dataSource).equals(name));
         return w;
-    }
-
-    /** The volume a volume is filled from, empty when it has no (valid) dataSource. */
-    static String sourceOf(Volume v) {
-        try {
-            return v.getSpec().dataSource.isEmpty() ? "" : DataSource.parse(v.getSpec().dataSource).volume();
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
     }
 
     String name() {
