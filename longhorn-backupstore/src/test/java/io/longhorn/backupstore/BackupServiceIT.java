@@ -14,8 +14,10 @@ import io.longhorn.api.auth.GrpcAuth;
 import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.backup.BackupRequest;
 import io.longhorn.api.backup.BackupServiceGrpc;
+import io.longhorn.api.backup.CopyRequest;
 import io.longhorn.api.backup.CreateBackupRequest;
 import io.longhorn.api.backup.Job;
+import io.longhorn.api.backup.JobKind;
 import io.longhorn.api.backup.JobRequest;
 import io.longhorn.api.backup.JobState;
 import io.longhorn.api.backup.ListBackupVolumesRequest;
@@ -128,6 +130,10 @@ class BackupServiceIT {
                 assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e.getMessage());
                 assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class,
                         () -> r.listJobs(ListJobsRequest.getDefaultInstance())).getStatus().getCode());
+                assertEquals(Status.Code.UNAUTHENTICATED, assertThrows(StatusRuntimeException.class, () -> r.copy(
+                        CopyRequest.newBuilder().setSourceReplicaAddress("dir://" + v.dir()).setSnapshotName("s1")
+                                .setVolumeName("rogue").addReplicaAddresses("file://" + dir.resolve("copy.img"))
+                                .build())).getStatus().getCode());
             } finally {
                 rogue.shutdownNow();
             }
@@ -139,6 +145,27 @@ class BackupServiceIT {
                 .noneMatch(j -> j.getVolumeName().equals("rogue")), "no job started");
         assertTrue(stub.listBackupVolumes(ListBackupVolumesRequest.newBuilder().setTarget(target(dir)).build())
                 .getAuthRefusals() >= 4, "the refusals are counted (the manager reads them for /metrics)");
+    }
+
+    @Test
+    void aCopyJobCopiesASnapshotIntoTheTargetWithNoBackupTarget() throws Exception {
+        TestVolume v = TestVolume.create(tmp.resolve("v-copy"), 32 * MiB).writeRandom(0, (int) (5 * MiB), 4)
+                .snapshot("s1").writeRandom(0, (int) MiB, 5);
+        Path image = tmp.resolve("copied.img");
+        Job copy = finished(stub.copy(CopyRequest.newBuilder().setSourceReplicaAddress("dir://" + v.dir())
+                .setSnapshotName("s1").setVolumeName("copied").addReplicaAddresses("file://" + image).build()));
+        assertEquals(JobState.COMPLETED, copy.getState(), copy.getError());
+        assertEquals(JobKind.COPY, copy.getKind());
+        assertEquals("s1", copy.getSnapshotName());
+        assertEquals(100, copy.getProgress());
+        assertEquals(3, copy.getBlocksDone());
+        assertEquals(v.contentSha("s1"), TestVolume.sha256(image, v.size()));
+
+        Job refused = finished(stub.copy(CopyRequest.newBuilder().setSourceReplicaAddress("dir://" + v.dir())
+                .setSnapshotName("s1").setVolumeName("copied").addReplicaAddresses("file://" + image).build()));
+        assertEquals(JobState.FAILED, refused.getState());
+        assertTrue(refused.getError().contains("is not empty"), refused.getError());
+        assertFalse(refused.getTargetIncomplete(), "nothing was written");
     }
 
     @Test

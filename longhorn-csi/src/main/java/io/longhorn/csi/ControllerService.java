@@ -56,13 +56,15 @@ import java.util.Set;
  * attach to a node, expand), snapshots kept in the volume ({@code snap://}) or backed up to the
  * backup target ({@code bak://}), restore and clone, capacity and listings.
  *
- * <p>The manager has no volume-to-volume copy, so a volume made from a {@code snap://} snapshot is
- * restored from a backup of that snapshot, and a clone from a backup of a snapshot taken for it; the
- * driver waits for such a restore and then removes the backup (and the clone's snapshot) it made.
+ * <p>A volume made from a {@code snap://} snapshot, and a clone of a volume, are created with the
+ * manager's {@code dataSource} ({@code snap://<volume>/<snapshot>}, {@code vol://<volume>}): the
+ * manager copies the snapshot (for a clone, one it takes and removes afterwards) replica to replica,
+ * with no backup target. The driver waits for the copy as for a restore from a {@code bak://} backup
+ * ({@code fromBackup}).
  */
 public class ControllerService implements ControllerGrpc.AsyncService {
-    /** Label on the driver's own intermediate backups and snapshots (restore and clone). */
-    static final String LABEL_FOR = "longhorn.io/csi-volume-source-for";
+    /** Label the manager puts on the snapshot it takes of a volume to clone it (not a user's snapshot). */
+    static final String LABEL_CLONE_FOR = "longhorn.io/clone-for";
     static final Duration RESTORE_WAIT = Duration.ofMinutes(10);
     static final Set<String> SNAPSHOT_PARAMETERS = Set.of("type");
 
@@ -165,7 +167,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
 
     private void create(String name, long size, VolumeParameters params, Source source) {
         String fromBackup = params.fromBackup();
-        Runnable cleanup = () -> { };
+        String dataSource = null;
         if (source.snapshot() != null) {
             Handles h = source.snapshot();
             if (h.kind() == Handles.Kind.BAK) {
@@ -177,13 +179,11 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                 if (snapshot(h.volume(), h.name()).isEmpty()) {
                     throw Errors.notFound("snapshot " + h.id() + " not found");
                 }
-                if (LonghornVolumes.size(src) > size) {
-                    throw Errors.outOfRange("capacity_range: " + size + " bytes is smaller than the snapshot's volume ("
-                            + LonghornVolumes.size(src) + ")");
+                if (LonghornVolumes.size(src) != size) {
+                    throw Errors.outOfRange("capacity_range: a volume made from snapshot " + h.id()
+                            + " has the size of its volume, " + LonghornVolumes.size(src) + " bytes, not " + size);
                 }
-                JsonNode b = intermediateBackup(h.volume(), h.name(), name, false);
-                fromBackup = b.path("url").asText();
-                cleanup = () -> manager.deleteBackup(h.volume(), b.path("name").asText());
+                dataSource = "snap://" + h.volume() + "/" + h.name();
             }
         } else if (source.volume() != null) {
             String srcName = source.volume();
@@ -193,9 +193,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                 throw Errors.outOfRange("capacity_range: a clone has its source's size, " + LonghornVolumes.size(src)
                         + " bytes, not " + size);
             }
-            JsonNode b = intermediateBackup(srcName, "csi-clone-for-" + name, name, true);
-            fromBackup = b.path("url").asText();
-            cleanup = () -> manager.deleteBackup(srcName, b.path("name").asText());
+            dataSource = "vol://" + srcName;
         }
         ObjectNode body = ManagerClient.object().put("name", name).put("size", Long.toString(size))
                 .put("frontend", ManagerClient.NBD_FRONTEND);
@@ -211,6 +209,9 @@ public class ControllerService implements ControllerGrpc.AsyncService {
         if (fromBackup != null && !fromBackup.isEmpty()) {
             body.put("fromBackup", fromBackup);
         }
+        if (dataSource != null) {
+            body.put("dataSource", dataSource);
+        }
         if (!params.diskSelector().isEmpty()) {
             params.diskSelector().forEach(body.putArray("diskSelector")::add);
         }
@@ -218,83 +219,56 @@ public class ControllerService implements ControllerGrpc.AsyncService {
             params.nodeSelector().forEach(body.putArray("nodeSelector")::add);
         }
         try {
-            try {
-                manager.createVolume(body);
-            } catch (ManagerClient.ApiException e) {
-                if (e.status() == 400) {
-                    throw Errors.invalid("parameters", e.getMessage());
-                }
-                throw e;
+            manager.createVolume(body);
+        } catch (ManagerClient.ApiException e) {
+            if (e.status() == 400) {
+                throw Errors.invalid("parameters", e.getMessage());
             }
-            try {
-                Waits.until("volume " + name + " to be created", LonghornVolumes.WAIT, () -> {
+            throw e;
+        }
+        try {
+            Waits.until("volume " + name + " to be created", LonghornVolumes.WAIT, () -> {
+                JsonNode v = volumes.require(name);
+                String s = LonghornVolumes.state(v);
+                Optional<String> unplaceable = LonghornVolumes.schedulingFailure(v);
+                if (s.equals("creating") && unplaceable.isPresent()) {
+                    // No disk can take its replicas (selectors, space, anti-affinity): say so now,
+                    // as the provisioner's event on the PVC, rather than hand out a volume that
+                    // cannot attach. The volume is removed below; the provisioner tries again.
+                    throw Status.RESOURCE_EXHAUSTED.withDescription("volume " + name + " cannot be placed: "
+                            + unplaceable.get()).asRuntimeException();
+                }
+                return s.isEmpty() || s.equals("creating") ? Optional.empty() : Optional.of(v);
+            });
+            for (VolumeParameters.RecurringJobRef job : params.recurringJobSelector()) {
+                manager.action(name, "recurringJobAdd", ManagerClient.object().put("name", job.name())
+                        .put("isGroup", job.isGroup()));
+            }
+            if (dataSource != null) {
+                // The manager copies the source's snapshot into the new volume's replicas.
+                Waits.until("volume " + name + " to be filled from " + dataSource, RESTORE_WAIT, () -> {
                     JsonNode v = volumes.require(name);
-                    String s = LonghornVolumes.state(v);
-                    Optional<String> unplaceable = LonghornVolumes.schedulingFailure(v);
-                    if (s.equals("creating") && unplaceable.isPresent()) {
-                        // No disk can take its replicas (selectors, space, anti-affinity): say so now,
-                        // as the provisioner's event on the PVC, rather than hand out a volume that
-                        // cannot attach. The volume is removed below; the provisioner tries again.
-                        throw Status.RESOURCE_EXHAUSTED.withDescription("volume " + name + " cannot be placed: "
-                                + unplaceable.get()).asRuntimeException();
-                    }
-                    return s.isEmpty() || s.equals("creating") ? Optional.empty() : Optional.of(v);
+                    return LonghornVolumes.restoring(v) ? Optional.empty() : Optional.of(v);
                 });
-                for (VolumeParameters.RecurringJobRef job : params.recurringJobSelector()) {
-                    manager.action(name, "recurringJobAdd", ManagerClient.object().put("name", job.name())
-                            .put("isGroup", job.isGroup()));
-                }
-                if (source.snapshot() != null && source.snapshot().kind() == Handles.Kind.SNAP || source.volume() != null) {
-                    Waits.until("volume " + name + " to be restored", RESTORE_WAIT, () -> {
-                        JsonNode v = volumes.require(name);
-                        return LonghornVolumes.restoring(v) ? Optional.empty() : Optional.of(v);
-                    });
-                }
-            } catch (RuntimeException e) {
-                // Leave nothing half made: the next CreateVolume starts afresh (and must not find
-                // this volume still being deleted).
-                try {
-                    manager.deleteVolume(name);
-                    Waits.until("volume " + name + " to be deleted", LonghornVolumes.WAIT, () ->
-                            manager.volume(name).isEmpty() ? Optional.of(true) : Optional.empty());
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
             }
-        } finally {
-            cleanup.run();
+        } catch (RuntimeException e) {
+            // Leave nothing half made: the next CreateVolume starts afresh (and must not find
+            // this volume still being deleted).
+            try {
+                manager.deleteVolume(name);
+                Waits.until("volume " + name + " to be deleted", LonghornVolumes.WAIT, () ->
+                        manager.volume(name).isEmpty() ? Optional.of(true) : Optional.empty());
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
     }
 
-    /**
-     * A completed backup of the volume's snapshot, made for {@code target}. With
-     * {@code takeSnapshot}, the snapshot is taken first and removed once it is backed up.
-     */
-    private JsonNode intermediateBackup(String volume, String snapshot, String target, boolean takeSnapshot) {
-        return volumes.withEngine(volume, () -> {
-            if (takeSnapshot && snapshot(volume, snapshot).isEmpty()) {
-                manager.action(volume, "snapshotCreate", ManagerClient.object().put("name", snapshot)
-                        .set("labels", ManagerClient.object().put(LABEL_FOR, target)));
-            }
-            try {
-                return backupOf(volume, snapshot, Map.of(LABEL_FOR, target));
-            } finally {
-                if (takeSnapshot) {
-                    manager.action(volume, "snapshotDelete", ManagerClient.object().put("name", snapshot));
-                    manager.action(volume, "snapshotPurge", ManagerClient.object());
-                }
-            }
-        }, null);
-    }
-
     /** Backs up a snapshot (the engine must run) and waits until the backup completed. */
-    private JsonNode backupOf(String volume, String snapshot, Map<String, String> labels) {
-        Optional<JsonNode> existing = backupOfSnapshot(volume, snapshot);
-        if (existing.isEmpty()) {
-            ObjectNode l = ManagerClient.object();
-            labels.forEach(l::put);
-            manager.action(volume, "snapshotBackup", ManagerClient.object().put("name", snapshot).set("labels", l));
+    private JsonNode backupOf(String volume, String snapshot) {
+        if (backupOfSnapshot(volume, snapshot).isEmpty()) {
+            manager.action(volume, "snapshotBackup", ManagerClient.object().put("name", snapshot));
         }
         JsonNode done = Waits.until("the backup of snapshot " + snapshot + " of " + volume, LonghornVolumes.WAIT, () ->
                 backupOfSnapshot(volume, snapshot).filter(b -> {
@@ -376,7 +350,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                 });
                 if (LonghornVolumes.restoring(v)) {
                     throw Errors.aborted("volume " + name + " is not ready for workloads: it is restoring from "
-                            + v.path("fromBackup").asText());
+                            + LonghornVolumes.filledFrom(v));
                 }
                 // A volume still attaching from an earlier call that ran out of time is waited on
                 // below, not settled first: its attach goes on across calls.
@@ -643,7 +617,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
                     if (kind == Handles.Kind.SNAP) {
                         return Handles.snap(volume, name);
                     }
-                    return Handles.bak(volume, backupOf(volume, name, Map.of()).path("name").asText());
+                    return Handles.bak(volume, backupOf(volume, name).path("name").asText());
                 }, tree -> tree.stream().anyMatch(s -> name.equals(s.path("name").asText())));
                 return CreateSnapshotResponse.newBuilder().setSnapshot(describe(created).orElseThrow(() ->
                         Errors.internal("snapshot " + created.id() + " vanished after creation"))).build();
@@ -699,9 +673,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
         for (JsonNode bv : manager.backupVolumes()) {
             String vol = bv.path("name").asText();
             for (JsonNode b : manager.backups(vol)) {
-                if (!b.path("labels").has(LABEL_FOR)) {
-                    out.add(Handles.bak(vol, b.path("name").asText()));
-                }
+                out.add(Handles.bak(vol, b.path("name").asText()));
             }
         }
         return out;
@@ -709,7 +681,7 @@ public class ControllerService implements ControllerGrpc.AsyncService {
 
     private static boolean userSnapshot(JsonNode s) {
         return s.path("usercreated").asBoolean() && !s.path("removed").asBoolean()
-                && !"volume-head".equals(s.path("name").asText()) && !s.path("labels").has(LABEL_FOR);
+                && !"volume-head".equals(s.path("name").asText()) && !s.path("labels").has(LABEL_CLONE_FOR);
     }
 
     /** The CSI view of a snapshot or backup, if it exists. */

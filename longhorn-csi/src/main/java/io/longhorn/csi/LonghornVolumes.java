@@ -43,9 +43,21 @@ final class LonghornVolumes {
         return "attached".equals(state(v)) && !v.path("disableFrontend").asBoolean() ? v.path("currentNodeID").asText("") : "";
     }
 
+    /**
+     * Whether the volume is still being filled, from a backup ({@code fromBackup}) or by the copy
+     * from its {@code dataSource}, and so not ready for workloads.
+     */
     static boolean restoring(JsonNode v) {
         return v.path("restoreRequired").asBoolean()
-                || (!v.path("fromBackup").asText("").isEmpty() && v.path("lastRestoredBackup").asText("").isEmpty());
+                || (!v.path("fromBackup").asText("").isEmpty() && v.path("lastRestoredBackup").asText("").isEmpty())
+                || (!v.path("dataSource").asText("").isEmpty()
+                        && !"completed".equals(v.path("cloneStatus").path("state").asText()));
+    }
+
+    /** Where a volume being filled gets its data: its backup URL or its dataSource. */
+    static String filledFrom(JsonNode v) {
+        String from = v.path("fromBackup").asText("");
+        return from.isEmpty() ? v.path("dataSource").asText("") : from;
     }
 
     static VolumeCondition condition(JsonNode v) {
@@ -57,7 +69,7 @@ final class LonghornVolumes {
             m.append(" (").append(robustness).append(")");
         }
         if (restoring(v)) {
-            m.append(", restoring from ").append(v.path("fromBackup").asText());
+            m.append(", restoring from ").append(filledFrom(v));
         }
         if (abnormal) {
             m.append(": every replica failed");

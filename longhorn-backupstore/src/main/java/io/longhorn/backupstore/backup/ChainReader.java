@@ -13,7 +13,7 @@ import java.util.Map;
  * chain with data there, zeros where no layer has any. Each byte is read once, from the layer that
  * owns it, so a block costs one read per layer that owns a part of it.
  */
-final class ChainReader {
+public final class ChainReader {
     private final SnapshotSource source;
     /** Newest layer first. */
     private final List<Layer> layers;
@@ -25,7 +25,7 @@ final class ChainReader {
      * @param chain   oldest first, as {@link io.longhorn.backupstore.source.SourceInfo#chain} returns it
      * @param extents data extents of every file of the chain
      */
-    ChainReader(SnapshotSource source, List<SourceSnapshot> chain, Map<String, List<Extent>> extents) {
+    public ChainReader(SnapshotSource source, List<SourceSnapshot> chain, Map<String, List<Extent>> extents) {
         this.source = source;
         this.layers = new ArrayList<>();
         for (int i = chain.size() - 1; i >= 0; i--) {
@@ -42,7 +42,7 @@ final class ChainReader {
     }
 
     /** Fills {@code buf[0, length)} with the snapshot's bytes at {@code [offset, offset + length)}. */
-    void read(long offset, byte[] buf, int length) {
+    public void read(long offset, byte[] buf, int length) {
         Arrays.fill(buf, 0, length, (byte) 0);
         List<long[]> uncovered = new ArrayList<>();
         uncovered.add(new long[] {offset, offset + length});

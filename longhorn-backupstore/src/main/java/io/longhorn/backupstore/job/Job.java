@@ -66,7 +66,11 @@ public final class Job implements ProgressListener {
         finish(JobState.COMPLETED, null, false);
     }
 
-    /** @param incomplete a restore that had begun writing: its target holds partial content */
+    void copyDone() {
+        finish(JobState.COMPLETED, null, false);
+    }
+
+    /** @param incomplete a restore or copy that had begun writing: its target holds partial content */
     synchronized void finish(JobState end, String why, boolean incomplete) {
         if (state.isFinal()) {
             return;

@@ -3,6 +3,11 @@ package io.longhorn.backupstore.job;
 import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.backupstore.backup.BackupResult;
 import io.longhorn.backupstore.config.BackupConfigMapping;
+import io.longhorn.backupstore.copy.Copier;
+import io.longhorn.backupstore.copy.CopyRequest;
+import io.longhorn.backupstore.endpoint.Endpoints;
+import io.longhorn.backupstore.restore.RestoreTarget;
+import io.longhorn.backupstore.source.SnapshotSource;
 import io.longhorn.backupstore.driver.BackupTargets;
 import io.longhorn.backupstore.driver.DriverOptions;
 import io.longhorn.backupstore.driver.nfs.SystemMountCommand;
@@ -26,7 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
-/** Starts, tracks and cancels backup and restore jobs. */
+/** Starts, tracks and cancels backup, restore and copy jobs. */
 @ApplicationScoped
 public class JobManager {
     private static final Logger LOG = Logger.getLogger(JobManager.class);
@@ -110,6 +115,38 @@ public class JobManager {
         return job.status();
     }
 
+    /**
+     * Starts a copy job: snapshot {@code snapshot} read from the replica at {@code sourceReplica}
+     * (proving {@code sourceSecret}) written into {@code targets} (proving {@code targetSecret}); null
+     * secrets for replicas without one. No backup target is involved.
+     */
+    public JobStatus startCopy(String sourceReplica, String snapshot, String volumeName, List<String> targets,
+                               boolean overwrite, int concurrency, VolumeSecret sourceSecret,
+                               VolumeSecret targetSecret) {
+        if (sourceReplica == null || sourceReplica.isBlank()) {
+            throw new InvalidInputException("source replica address is empty");
+        }
+        if (snapshot == null || snapshot.isBlank()) {
+            throw new InvalidInputException("snapshot name is empty");
+        }
+        if (targets == null || targets.isEmpty()) {
+            throw new InvalidInputException("no copy target: give at least one replica address");
+        }
+        Job job = register(JobKind.COPY, volumeName, snapshot, null, null);
+        CopyRequest request = new CopyRequest(volumeName, snapshot, overwrite,
+                concurrency > 0 ? concurrency : config.concurrency());
+        run(job, () -> {
+            try (SnapshotSource source = Endpoints.source(sourceReplica, sourceSecret)) {
+                long size = source.info().size();
+                try (RestoreTarget target = Endpoints.target(targets, size, targetSecret)) {
+                    Copier.copy(source, request, target, job, job.cancellation());
+                }
+            }
+            job.copyDone();
+        });
+        return job.status();
+    }
+
     private synchronized Job register(JobKind kind, String volume, String snapshot, String backupName, String url) {
         String id = kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
         Job job = new Job(id, kind, volume, snapshot, backupName, url);
@@ -144,7 +181,7 @@ public class JobManager {
             } catch (RuntimeException | Error e) {
                 LOG.errorf(e, "job %s (%s of volume %s) failed", job.id(), job.status().kind(),
                         job.status().volumeName());
-                job.finish(JobState.FAILED, e.toString(), job.status().kind() == JobKind.RESTORE);
+                job.finish(JobState.FAILED, e.toString(), job.status().kind() != JobKind.BACKUP);
             }
         });
     }

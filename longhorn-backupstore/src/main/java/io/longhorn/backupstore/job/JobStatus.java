@@ -10,7 +10,7 @@ package io.longhorn.backupstore.job;
  * @param started       RFC 3339
  * @param finished      RFC 3339, null while running
  * @param elapsedMillis run time so far, or in total once finished
- * @param targetIncomplete restore jobs that failed or were cancelled after they began writing: the
+ * @param targetIncomplete restore and copy jobs that failed or were cancelled after they began writing: the
  *                      target replicas hold partial content and were marked failed
  */
 public record JobStatus(String id, JobKind kind, JobState state, int progress, String error, String volumeName,

@@ -7,6 +7,7 @@ import io.longhorn.api.backup.BackupRequest;
 import io.longhorn.api.backup.BackupServiceGrpc;
 import io.longhorn.api.backup.BackupVolumeList;
 import io.longhorn.api.backup.BackupVolumeRequest;
+import io.longhorn.api.backup.CopyRequest;
 import io.longhorn.api.backup.CreateBackupRequest;
 import io.longhorn.api.backup.DeleteResponse;
 import io.longhorn.api.backup.Job;
@@ -30,7 +31,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The gRPC backup service. Backups and restores become jobs and return at once; listing,
+ * The gRPC backup service. Backups, restores and copies become jobs and return at once; listing,
  * inspecting and deleting run in the call (on a worker thread: they talk to the target).
  */
 @GrpcService
@@ -65,6 +66,13 @@ public class BackupGrpcService extends BackupServiceGrpc.BackupServiceImplBase {
         respond(out, () -> ProtoMapper.job(jobs.startRestore(req.getBackupUrl(), req.getReplicaAddressesList(),
                 req.getLastRestoredBackup(), req.getOverwrite(), req.getConcurrency(),
                 req.getTarget().getCredentialsMap(), secret(req.getVolumeSecret()))));
+    }
+
+    @Override
+    public void copy(CopyRequest req, StreamObserver<Job> out) {
+        respond(out, () -> ProtoMapper.job(jobs.startCopy(req.getSourceReplicaAddress(), req.getSnapshotName(),
+                req.getVolumeName(), req.getReplicaAddressesList(), req.getOverwrite(), req.getConcurrency(),
+                secret(req.getSourceVolumeSecret()), secret(req.getVolumeSecret()))));
     }
 
     /** The volume secret of a request, or null when it has none; a wrong size is the caller's error. */

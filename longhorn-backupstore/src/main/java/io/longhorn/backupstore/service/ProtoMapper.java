@@ -19,6 +19,7 @@ final class ProtoMapper {
                 .setKind(switch (s.kind()) {
                     case BACKUP -> io.longhorn.api.backup.JobKind.BACKUP;
                     case RESTORE -> io.longhorn.api.backup.JobKind.RESTORE;
+                    case COPY -> io.longhorn.api.backup.JobKind.COPY;
                 })
                 .setState(switch (s.state()) {
                     case PENDING -> io.longhorn.api.backup.JobState.PENDING;

@@ -30,9 +30,10 @@ import org.w3c.dom.NodeList;
 /**
  * csi-sanity, the CSI conformance suite, against the driver on this machine: a standalone manager
  * started from this build ({@code bin/longhorn-manager}, its own data directory and port) and the
- * driver ({@code bin/longhorn-csi}) on a Unix socket, as root with real nbdfuse, loop devices, mkfs
- * and mount. Every spec passes; the only skipped ones are those of capabilities the driver does
- * not claim ({@link #NOT_CLAIMED}). Afterwards no mount, FUSE mount or loop device of the test is
+ * driver ({@code bin/longhorn-csi}) on a Unix socket, as root with its real FUSE file, loop devices, mkfs
+ * and mount, with no backup target (its snapshots are {@code snap}, so its clones and restores are
+ * the manager's replica-to-replica copies). Every spec passes; the only skipped ones are those of
+ * capabilities the driver does not claim ({@link #NOT_CLAIMED}). Afterwards no mount, FUSE mount or loop device of the test is
  * left (unstage undid every stage).
  *
  * <p>csi-sanity is found through {@code LONGHORN_CSI_SANITY} (the binary or its {@code .xz}) or
@@ -297,6 +298,16 @@ class CsiSanityIT {
 
     @Test
     void csiSanityPassesAndLeavesNothingBehind() throws Exception {
+        // With no backup target: its clones and restores from (snap) snapshots are copied replica to
+        // replica by the manager.
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managerPort
+                            + "/v1/settings/backup-target")).header("Authorization", "Bearer " + ADMIN_TOKEN)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "unset the backup target: " + r.body());
+        }
         Path params = dir.resolve("volume-parameters.yaml");
         // xfs: NodeExpandVolume grows a mounted file system, and this machine's root may lack the
         // CAP_SYS_RESOURCE a mounted ext4 needs for that (xfs needs 300 MiB at least)

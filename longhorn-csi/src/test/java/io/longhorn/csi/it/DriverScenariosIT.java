@@ -52,7 +52,9 @@ import org.junit.jupiter.api.Test;
  * it, with the same standalone manager set-up as {@link CsiSanityIT}: data written through a mounted
  * PVC survives unstage and stage; a {@code bak} snapshot and a volume restored from it holding the
  * file; offline expansion whose file system has grown at the next stage; a {@code Block} volume
- * published as the device itself; the volume condition naming the userspace path.
+ * published as the device itself; the volume condition naming the userspace path; with no backup
+ * target, a PVC restored from a {@code snap} snapshot and a cloned PVC, each holding its source's
+ * files.
  */
 class DriverScenariosIT {
     static EpollEventLoopGroup group;
@@ -327,6 +329,66 @@ class DriverScenariosIT {
             api("POST", "/nodes/" + CsiSanityIT.NODE + "?action=diskUpdate",
                     "{\"disks\":{\"" + disk + "\":{\"path\":\"" + path + "\",\"tags\":[]}}}");
         }
+        assertEquals(List.of(), CsiSanityIT.leftovers());
+    }
+
+    @Test
+    void withNoBackupTargetASnapRestoreAndACloneHoldTheirSourcesFiles() throws Exception {
+        String target = api("GET", "/settings/backup-target", null).path("value").asText();
+        api("PUT", "/settings/backup-target", "{\"value\":\"\"}");
+        try {
+            String vol = create("scenario-clone-src", 64L << 20, MOUNT, null);
+            attach(vol, MOUNT);
+            Files.writeString(target(vol).resolve("first.txt"), "before the snapshot\n");
+            CsiSanityIT.run(List.of("sync"));
+            Snapshot snap = controller.createSnapshot(CreateSnapshotRequest.newBuilder().setSourceVolumeId(vol)
+                    .setName("scenario-clone-snap").putParameters("type", "snap").build()).getSnapshot();
+            assertEquals("snap://" + vol + "/scenario-clone-snap", snap.getSnapshotId());
+            Files.writeString(target(vol).resolve("second.txt"), "after the snapshot\n");
+            CsiSanityIT.run(List.of("sync"));
+
+            // A clone of the published volume: the copy is done when CreateVolume returns.
+            VolumeContentSource ofVolume = VolumeContentSource.newBuilder()
+                    .setVolume(VolumeContentSource.VolumeSource.newBuilder().setVolumeId(vol)).build();
+            String clone = create("scenario-clone", 64L << 20, MOUNT, ofVolume);
+            assertEquals(clone, create("scenario-clone", 64L << 20, MOUNT, ofVolume), "the same request, the same answer");
+            StatusRuntimeException bigger = assertThrows(StatusRuntimeException.class,
+                    () -> create("scenario-clone-big", 128L << 20, MOUNT, ofVolume));
+            assertEquals(Status.Code.OUT_OF_RANGE, bigger.getStatus().getCode(), bigger.getMessage());
+            JsonNode cloned = api("GET", "/volumes/" + clone, null);
+            assertEquals("vol://" + vol, cloned.path("dataSource").asText());
+            assertEquals("completed", cloned.path("cloneStatus").path("state").asText(), cloned.toString());
+            detach(vol);
+
+            String restored = create("scenario-snap-restored", 64L << 20, MOUNT, VolumeContentSource.newBuilder()
+                    .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snap.getSnapshotId()))
+                    .build());
+            assertEquals("snap://" + vol + "/scenario-clone-snap",
+                    api("GET", "/volumes/" + restored, null).path("dataSource").asText());
+
+            attach(clone, MOUNT);
+            assertEquals("before the snapshot\n", Files.readString(target(clone).resolve("first.txt")));
+            assertEquals("after the snapshot\n", Files.readString(target(clone).resolve("second.txt")));
+            detach(clone);
+            attach(restored, MOUNT);
+            assertEquals("before the snapshot\n", Files.readString(target(restored).resolve("first.txt")));
+            assertFalse(Files.exists(target(restored).resolve("second.txt")), "written after the snapshot");
+            detach(restored);
+
+            List<String> names = new java.util.ArrayList<>();
+            api("POST", "/volumes/" + vol + "?action=snapshotList", "{}").path("data")
+                    .forEach(x -> names.add(x.path("name").asText()));
+            assertEquals(List.of("scenario-clone-snap", "volume-head"), names.stream().sorted().toList(),
+                    "the clone's snapshot is removed once copied");
+
+            controller.deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(snap.getSnapshotId()).build());
+            for (String v : List.of(restored, clone, vol)) {
+                controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(v).build());
+            }
+        } finally {
+            api("PUT", "/settings/backup-target", JSON.createObjectNode().put("value", target).toString());
+        }
+        assertEquals(0, api("GET", "/volumes", null).path("data").size(), "no volume left");
         assertEquals(List.of(), CsiSanityIT.leftovers());
     }
 }

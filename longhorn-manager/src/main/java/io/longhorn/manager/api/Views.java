@@ -93,7 +93,7 @@ final class Views {
         return new VolumeView(name, "volume", links.selfLinks("volumes", name),
                 links.actions("volumes", name, VOLUME_ACTIONS), name, Long.toString(spec.size), spec.numberOfReplicas,
                 state, st.robustness, spec.frontend, spec.disableFrontend, endpoint, st.currentNodeID, spec.fromBackup,
-                spec.standby, st.restoreRequired, st.lastRestoredBackup, spec.dataLocality, spec.accessMode,
+                spec.dataSource, st.cloneStatus, spec.standby, st.restoreRequired, st.lastRestoredBackup, spec.dataLocality, spec.accessMode,
                 spec.staleReplicaTimeout, spec.image, st.currentImage, v.getMetadata().getCreationTimestamp(),
                 st.lastBackup, st.lastBackupAt, spec.lastAttachedBy, Long.toString(st.actualSize), st.expansionRequired,
                 spec.backupCompressionMethod, spec.dataEngine, spec.diskSelector, spec.nodeSelector,

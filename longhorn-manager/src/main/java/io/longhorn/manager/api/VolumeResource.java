@@ -51,7 +51,7 @@ public class VolumeResource {
         VolumeCreate req = new VolumeCreate(b.text("name"), b.text("size"), b.integer("numberOfReplicas"),
                 b.text("frontend"), b.text("fromBackup"), b.bool("standby"), b.text("dataLocality"), b.text("accessMode"),
                 b.integer("staleReplicaTimeout"), b.text("backupCompressionMethod"), b.text("backupTargetName"),
-                b.strings("diskSelector"), b.strings("nodeSelector"));
+                b.strings("diskSelector"), b.strings("nodeSelector"), b.text("dataSource"));
         return Views.volume(services, new Links(uri), services.volumes().create(req));
     }
 

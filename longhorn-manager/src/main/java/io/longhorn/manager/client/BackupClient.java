@@ -2,6 +2,7 @@ package io.longhorn.manager.client;
 
 import io.longhorn.api.backup.BackupInfo;
 import io.longhorn.api.backup.BackupVolumeList;
+import io.longhorn.api.backup.CopyRequest;
 import io.longhorn.api.backup.CreateBackupRequest;
 import io.longhorn.api.backup.Job;
 import io.longhorn.api.backup.RestoreRequest;
@@ -12,6 +13,9 @@ public interface BackupClient {
     Job createBackup(CreateBackupRequest request);
 
     Job restore(RestoreRequest request);
+
+    /** Starts copying a snapshot from a replica of one volume into the replicas of another. */
+    Job copy(CopyRequest request);
 
     Job getJob(String id);
 

@@ -9,6 +9,7 @@ import io.longhorn.api.backup.BackupRequest;
 import io.longhorn.api.backup.BackupServiceGrpc;
 import io.longhorn.api.backup.BackupVolumeList;
 import io.longhorn.api.backup.BackupVolumeRequest;
+import io.longhorn.api.backup.CopyRequest;
 import io.longhorn.api.backup.CreateBackupRequest;
 import io.longhorn.api.backup.Job;
 import io.longhorn.api.backup.JobRequest;
@@ -53,6 +54,29 @@ final class GrpcBackupClient implements BackupClient {
     @Override
     public Job restore(RestoreRequest request) {
         return GrpcCalls.call(at("start restoring " + request.getBackupUrl()), () -> s().restore(withSecret(request)));
+    }
+
+    @Override
+    public Job copy(CopyRequest request) {
+        return GrpcCalls.call(at("start copying snapshot " + request.getSnapshotName() + " into volume "
+                + request.getVolumeName()), () -> s().copy(withSecrets(request)));
+    }
+
+    /** A copy proves two secrets: the source volume's to its replica, the new volume's to its replicas. */
+    private CopyRequest withSecrets(CopyRequest request) {
+        CopyRequest.Builder b = request.toBuilder();
+        VolumeSecret source = secrets.apply(request.getSourceReplicaAddress());
+        if (source != null) {
+            b.setSourceVolumeSecret(ByteString.copyFrom(source.bytes()));
+        }
+        for (String replica : request.getReplicaAddressesList()) {
+            VolumeSecret s = secrets.apply(replica);
+            if (s != null) {
+                b.setVolumeSecret(ByteString.copyFrom(s.bytes()));
+                break;
+            }
+        }
+        return b.build();
     }
 
     private CreateBackupRequest withSecret(CreateBackupRequest request) {

@@ -1,6 +1,7 @@
 package io.longhorn.manager.controller;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.longhorn.manager.client.ReplicaClients;
 import io.longhorn.manager.controller.backup.BackupController;
 import io.longhorn.manager.controller.backup.BackupTargetController;
 import io.longhorn.manager.controller.engine.EngineController;
@@ -9,6 +10,7 @@ import io.longhorn.manager.controller.replica.ReplicaController;
 import io.longhorn.manager.controller.runtime.ControllerRuntime;
 import io.longhorn.manager.controller.setting.SettingController;
 import io.longhorn.manager.controller.snapshot.SnapshotController;
+import io.longhorn.manager.controller.volume.DataSource;
 import io.longhorn.manager.controller.volume.VolumeController;
 import io.longhorn.manager.jobs.CronScheduler;
 import io.longhorn.manager.jobs.RecurringJobController;
@@ -41,9 +43,18 @@ public final class Controllers implements AutoCloseable {
     private final VolumeController volumes;
     private final List<ResourceStore.Subscription> subscriptions = new ArrayList<>();
 
+    /** Controllers whose copies cannot reach the replicas of a detached source volume (tests). */
     public Controllers(ControllerContext ctx, ControllerRuntime runtime, CronScheduler cron, RecurringJobRunner runner) {
+        this(ctx, runtime, cron, runner, address -> {
+            throw new UnsupportedOperationException("no replica clients to reach replica " + address);
+        });
+    }
+
+    /** @param replicas clients of replicas by control address (copies from detached volumes) */
+    public Controllers(ControllerContext ctx, ControllerRuntime runtime, CronScheduler cron, RecurringJobRunner runner,
+                       ReplicaClients replicas) {
         this.runtime = runtime;
-        this.volumes = new VolumeController(ctx);
+        this.volumes = new VolumeController(ctx, replicas);
         runtime.register(volumes, 2);
         runtime.register(new EngineController(ctx), 2);
         runtime.register(new ReplicaController(ctx), 2);
@@ -76,6 +87,13 @@ public final class Controllers implements AutoCloseable {
         Function<HasMetadata, String> volumeLabel = r -> Resources.labels(r).get(Longhorn.LABEL_VOLUME);
         on(store, Volume.class, VolumeController.NAME, Resources::name);
         on(store, Volume.class, SnapshotController.NAME, Resources::name);
+        // A volume being filled from another wakes the source, which keeps its replicas running for it.
+        subscriptions.add(store.watch(Volume.class, e -> {
+            String source = e.resource() == null ? "" : DataSource.sourceVolume(e.resource().getSpec().dataSource);
+            if (!source.isEmpty()) {
+                runtime.enqueue(VolumeController.NAME, source);
+            }
+        }));
         on(store, Engine.class, VolumeController.NAME, volumeLabel);
         on(store, Engine.class, EngineController.NAME, Resources::name);
         on(store, Engine.class, SnapshotController.NAME, volumeLabel);

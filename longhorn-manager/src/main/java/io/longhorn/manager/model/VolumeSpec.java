@@ -19,6 +19,10 @@ public class VolumeSpec {
     /** Backup URL to restore from at creation, empty otherwise. */
     public String fromBackup = "";
     public boolean restoreVolumeRecurringJob;
+    /**
+     * {@code vol://<volume>} or {@code snap://<volume>/<snapshot>}: the volume is filled from that
+     * volume (through a snapshot taken for it) or snapshot before it can be used; empty otherwise.
+     */
     public String dataSource = "";
     @Pattern(Schemas.DATA_LOCALITY)
     public String dataLocality = "disabled";

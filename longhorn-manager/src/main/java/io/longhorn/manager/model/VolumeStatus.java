@@ -39,8 +39,12 @@ public class VolumeStatus {
     /** The running restore job of the backup service, empty otherwise. */
     public String restoreJobID = "";
     public int restoreProgress;
+    /** The copy from {@code spec.dataSource}, for a volume created with one. */
+    public CloneStatus cloneStatus = new CloneStatus();
 
     public static final String CONDITION_SCHEDULED = "Scheduled";
     public static final String CONDITION_RESTORE = "Restore";
+    /** The copy from the volume's dataSource: in progress, failed (with why) or completed. */
+    public static final String CONDITION_CLONE = "Clone";
     public static final String CONDITION_TOO_MANY_SNAPSHOTS = "TooManySnapshots";
 }

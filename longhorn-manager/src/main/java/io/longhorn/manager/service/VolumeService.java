@@ -6,6 +6,9 @@ import io.longhorn.manager.client.ServiceCallException;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.backup.BackupUrls;
 import io.longhorn.manager.controller.backup.Targets;
+import io.longhorn.manager.controller.snapshot.SnapshotNames;
+import io.longhorn.manager.controller.volume.CloneStep;
+import io.longhorn.manager.controller.volume.DataSource;
 import io.longhorn.manager.controller.volume.VolumeController;
 import io.longhorn.manager.model.Backup;
 import io.longhorn.manager.model.Engine;
@@ -91,8 +94,20 @@ public final class VolumeService {
         if (standby && fromBackup.isEmpty()) {
             throw new InvalidInputException("standby", "a standby (DR) volume needs fromBackup");
         }
+        String dataSource = req.dataSource() == null ? "" : req.dataSource().trim();
+        if (!dataSource.isEmpty() && !fromBackup.isEmpty()) {
+            throw new InvalidInputException("dataSource", "give either dataSource or fromBackup, not both");
+        }
+        Long sourceSize = dataSource.isEmpty() ? null : dataSourceSize(dataSource);
         Long backupSize = fromBackup.isEmpty() ? null : backupVolumeSize(fromBackup, spec.backupTargetName);
-        if (req.size() == null || req.size().isBlank()) {
+        if (sourceSize != null) {
+            if (req.size() != null && !req.size().isBlank() && Validation.size("size", req.size()) != sourceSize) {
+                throw new InvalidInputException("size", "size " + Validation.size("size", req.size())
+                        + " differs from the size of dataSource " + dataSource + ", " + sourceSize
+                        + " bytes: a volume made from another has its size");
+            }
+            spec.size = sourceSize;
+        } else if (req.size() == null || req.size().isBlank()) {
             if (backupSize == null) {
                 throw new InvalidInputException("size", "size is required");
             }
@@ -105,6 +120,7 @@ public final class VolumeService {
             }
         }
         spec.fromBackup = fromBackup;
+        spec.dataSource = dataSource;
         spec.standby = standby;
         if (ctx.store().get(Volume.class, name).isPresent()) {
             throw new ConflictStateException("NotUnique", "volume " + name + " already exists");
@@ -112,7 +128,8 @@ public final class VolumeService {
         try {
             Volume created = ctx.store().create(v);
             ctx.events().normal("Volume", name, "Created", "volume " + name + " created: " + spec.size + " bytes, "
-                    + spec.numberOfReplicas + " replicas" + (fromBackup.isEmpty() ? "" : ", from " + fromBackup));
+                    + spec.numberOfReplicas + " replicas" + (fromBackup.isEmpty() ? "" : ", from " + fromBackup)
+                    + (dataSource.isEmpty() ? "" : ", from " + dataSource));
             return created;
         } catch (AlreadyExistsException e) {
             throw new ConflictStateException("NotUnique", "volume " + name + " already exists");
@@ -125,6 +142,57 @@ public final class VolumeService {
                     + " is not supported: use blockdev (the block device /dev/longhorn/<volume>) or nbd (the NBD export)");
         }
         return Validation.oneOf("frontend", f, FRONTENDS);
+    }
+
+    /**
+     * The size of a dataSource's volume, once the source is checked: it exists, is not being deleted,
+     * is not itself still being filled, and holds the snapshot a {@code snap://} source names.
+     */
+    private long dataSourceSize(String text) {
+        DataSource source;
+        try {
+            source = DataSource.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("dataSource", "invalid dataSource \"" + text + "\": " + e.getMessage());
+        }
+        Volume v = ctx.store().get(Volume.class, source.volume()).orElseThrow(() -> new InvalidInputException(
+                "dataSource", "invalid dataSource " + text + ": volume " + source.volume() + " not found"));
+        if (Resources.isDeleting(v)) {
+            throw new InvalidInputException("dataSource", "invalid dataSource " + text + ": volume " + source.volume()
+                    + " is being deleted");
+        }
+        if (CloneStep.filling(v) || v.getSpec().standby || !v.getSpec().fromBackup.isEmpty()
+                && v.getStatus().lastRestoredBackup.isEmpty()) {
+            throw new InvalidInputException("dataSource", "invalid dataSource " + text + ": volume " + source.volume()
+                    + " is still being filled (restore or copy): try again when it is done");
+        }
+        if (source.snapshot() != null && !snapshotExists(source.volume(), source.snapshot())) {
+            throw new InvalidInputException("dataSource", "invalid dataSource " + text + ": snapshot "
+                    + source.snapshot() + " of volume " + source.volume() + " not found");
+        }
+        return v.getSpec().size;
+    }
+
+    /**
+     * Whether the volume has the snapshot (not marked removed): its running engine is asked; a
+     * detached volume's Snapshot resources keep what its engine last reported.
+     */
+    private boolean snapshotExists(String volume, String snapshot) {
+        for (Engine e : ctx.store().list(Engine.class, java.util.Map.of(Longhorn.LABEL_VOLUME, volume))) {
+            if (io.longhorn.manager.model.InstanceState.RUNNING.equals(e.getStatus().currentState)
+                    && e.getStatus().port > 0) {
+                try {
+                    return ctx.engines().forAddress(e.getStatus().ip + ":" + e.getStatus().port).snapshotList()
+                            .getSnapshotsList().stream().anyMatch(s -> s.getName().equals(snapshot) && !s.getRemoved());
+                } catch (ServiceCallException ex) {
+                    throw new UnavailableException("cannot list the snapshots of volume " + volume + ": "
+                            + ex.getMessage(), ex);
+                }
+            }
+        }
+        return ctx.store().get(io.longhorn.manager.model.Snapshot.class, SnapshotNames.resourceName(volume, snapshot))
+                .filter(s -> !Resources.isDeleting(s) && !s.getStatus().markRemoved && s.getStatus().readyToUse)
+                .isPresent();
     }
 
     /** The size of the volume a backup was taken of, from the mirrored Backup or the target itself. */
@@ -157,6 +225,10 @@ public final class VolumeService {
         requireNotDeleting(v);
         boolean restoring = v.getStatus().restoreRequired
                 || (!v.getSpec().fromBackup.isEmpty() && v.getStatus().lastRestoredBackup.isEmpty());
+        if (CloneStep.filling(v)) {
+            throw new ConflictStateException("volume " + name + " is being filled from " + v.getSpec().dataSource
+                    + " and cannot be attached until the copy completed");
+        }
         if (v.getSpec().standby || restoring) {
             throw new ConflictStateException("volume " + name + " is " + (v.getSpec().standby
                     ? "a standby (DR) volume: activate it first" : "restoring from a backup") + " and cannot be attached");
@@ -203,7 +275,8 @@ public final class VolumeService {
     /**
      * Deletes a volume. As upstream, an attached volume is detached first (its engine stops, then its
      * replicas) and then deleted. Refused without {@code force} only while data is being written that
-     * the deletion would throw away half-done: a restore into the volume or a replica rebuild.
+     * the deletion would throw away half-done: a restore into the volume, a replica rebuild, or a copy
+     * from it into another volume.
      */
     public void delete(String name, boolean force) {
         Volume v = get(name);
@@ -216,6 +289,13 @@ public final class VolumeService {
                         + (v.getSpec().fromBackup.isEmpty() ? v.getStatus().lastRestoredBackup : v.getSpec().fromBackup)
                         + " (" + v.getStatus().restoreProgress + "%): deleting it now throws away the data restored so far;"
                         + " wait until the restore completes, or delete with force=true");
+            }
+            Optional<Volume> filling = ctx.store().list(Volume.class).stream().filter(CloneStep::filling)
+                    .filter(x -> !Resources.isDeleting(x)).filter(x -> DataSource.sourceVolume(x.getSpec().dataSource).equals(name)).findFirst();
+            if (filling.isPresent()) {
+                throw new ConflictStateException("volume " + Resources.name(filling.get()) + " is being filled from volume "
+                        + name + " (" + filling.get().getSpec().dataSource + "): wait until its copy completes, or"
+                        + " delete with force=true");
             }
             Optional<String> rebuilding = rebuildingReplica(name);
             if (rebuilding.isPresent()) {

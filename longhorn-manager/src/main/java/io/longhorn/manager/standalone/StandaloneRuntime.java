@@ -119,7 +119,7 @@ public class StandaloneRuntime implements ManagerServices {
         this.nodes = new NodeService(ctx);
         this.recurringJobs = new RecurringJobService(ctx, cron);
         this.controllers = new Controllers(ctx, new ControllerRuntime(config.resync()), cron,
-                new RecurringJobRunner(ctx, snapshots, backups));
+                new RecurringJobRunner(ctx, snapshots, backups), replicaClients);
         this.volumes.attachController(controllers.volumeController());
         this.integrity = new IntegritySchedule(ctx, cron, new SnapshotIntegrityCheck(ctx, replicaClients)::runAll);
         this.scheduler = scheduler;

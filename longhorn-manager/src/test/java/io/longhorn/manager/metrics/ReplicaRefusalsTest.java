@@ -46,6 +46,21 @@ class ReplicaRefusalsTest {
             }
 
             @Override
+            public void snapshotCreate(String name, Map<String, String> labels, String created) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void snapshotRemoveAndPurge(String name) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<String> snapshots() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public long authRefusals() {
                 asked.add(address);
                 Long n = counts.get(address);

@@ -3,6 +3,7 @@ package io.longhorn.manager.testing;
 import io.longhorn.api.backup.BackupInfo;
 import io.longhorn.api.backup.BackupVolumeInfo;
 import io.longhorn.api.backup.BackupVolumeList;
+import io.longhorn.api.backup.CopyRequest;
 import io.longhorn.api.backup.CreateBackupRequest;
 import io.longhorn.api.backup.Job;
 import io.longhorn.api.backup.JobKind;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backup service with an in-memory target. A job is RUNNING when started and COMPLETED at the next
- * look (unless jobs are held); restores record which backup went into which replicas.
+ * look (unless jobs are held); restores record which backup went into which replicas, copies which
+ * snapshot went from which replica into which.
  */
 public final class FakeBackupService implements BackupClients, BackupClient {
     /** Volume to its backups, oldest first. */
@@ -42,6 +44,12 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     private volatile boolean holdJobs;
     private String failNextRestore;
     private boolean failNextRestoreIncomplete;
+    /** Copies done: "volume <- snapshot from source replica -> replica addresses (overwrite)". */
+    public final List<String> copies = new CopyOnWriteArrayList<>();
+    /** Copy requests as they were started, failed ones included. */
+    public final List<CopyRequest> copyRequests = new CopyOnWriteArrayList<>();
+    private String failNextCopy;
+    private boolean failNextCopyIncomplete;
 
     @Override
     public BackupClient client() {
@@ -52,6 +60,12 @@ public final class FakeBackupService implements BackupClients, BackupClient {
     public synchronized void failNextRestore(String error, boolean targetIncomplete) {
         failNextRestore = error;
         failNextRestoreIncomplete = targetIncomplete;
+    }
+
+    /** The next copy job fails with this error, after writing (targetIncomplete) or before. */
+    public synchronized void failNextCopy(String error, boolean targetIncomplete) {
+        failNextCopy = error;
+        failNextCopyIncomplete = targetIncomplete;
     }
 
     /** While held, every job stays RUNNING at 40 % instead of completing at the next look. */
@@ -109,6 +123,29 @@ public final class FakeBackupService implements BackupClients, BackupClient {
                 return;
             }
             restores.add(url.backupName() + " <- " + req.getLastRestoredBackup() + " -> " + req.getReplicaAddressesList());
+            jobs.put(id, job.toBuilder().setState(JobState.COMPLETED).setProgress(100).build());
+        });
+        return job;
+    }
+
+    @Override
+    public synchronized Job copy(CopyRequest req) {
+        copyRequests.add(req);
+        String id = "job-" + ids.incrementAndGet();
+        Job job = Job.newBuilder().setId(id).setKind(JobKind.COPY).setState(JobState.RUNNING)
+                .setVolumeName(req.getVolumeName()).setSnapshotName(req.getSnapshotName()).build();
+        jobs.put(id, job);
+        String fail = failNextCopy;
+        boolean incomplete = failNextCopyIncomplete;
+        failNextCopy = null;
+        onComplete.put(id, () -> {
+            if (fail != null) {
+                jobs.put(id, job.toBuilder().setState(JobState.FAILED).setError(fail).setTargetIncomplete(incomplete)
+                        .build());
+                return;
+            }
+            copies.add(req.getVolumeName() + " <- " + req.getSnapshotName() + " from " + req.getSourceReplicaAddress()
+                    + " -> " + req.getReplicaAddressesList() + (req.getOverwrite() ? " (overwrite)" : ""));
             jobs.put(id, job.toBuilder().setState(JobState.COMPLETED).setProgress(100).build());
         });
         return job;

@@ -17,7 +17,8 @@ import java.util.Map;
  * engine over the running ones. While attached it keeps the engine's replica map equal to the
  * healthy running replicas, adding a new replica (which the engine rebuilds) only when no other
  * rebuild of the volume runs and the node's rebuild limit allows. Detaching stops the engine first,
- * then the replicas, so no write reaches a replica after the engine let go of it.
+ * then the replicas, so no write reaches a replica after the engine let go of it. A detached volume
+ * that another volume is being filled from keeps its replicas running without an engine.
  */
 final class AttachStep {
     private final ControllerContext ctx;
@@ -29,7 +30,7 @@ final class AttachStep {
     void run(VolumeWork w) {
         String node = w.volume.getSpec().nodeID;
         boolean wantEngine = !node.isEmpty() && !w.restoring;
-        boolean wantReplicas = wantEngine || w.restoring;
+        boolean wantReplicas = wantEngine || w.restoring || w.copySource;
         boolean engineDown = w.engine == null || isStopped(w.engine);
         for (Replica r : List.copyOf(w.replicas.values())) {
             boolean healthy = w.healthy().contains(r);

@@ -1,5 +1,6 @@
 package io.longhorn.manager.controller.volume;
 
+import io.longhorn.manager.client.ReplicaClients;
 import io.longhorn.manager.controller.ControllerContext;
 import io.longhorn.manager.controller.Writes;
 import io.longhorn.manager.controller.runtime.Reconciler;
@@ -23,12 +24,18 @@ public final class VolumeController implements Reconciler {
     private final ReplicaCleanupStep cleanupStep;
     private final AttachStep attachStep;
     private final RestoreStep restoreStep;
+    private final CloneStep cloneStep;
     private final ExpansionStep expansionStep;
     private final StatusStep statusStep;
     private final DeletionStep deletionStep;
 
-    public VolumeController(ControllerContext ctx) {
+    /**
+     * @param replicas clients of replicas by control address: a copy takes the snapshot of a detached
+     *                 source volume on its replicas directly
+     */
+    public VolumeController(ControllerContext ctx, ReplicaClients replicas) {
         this.ctx = ctx;
+        this.cloneStep = new CloneStep(ctx, replicas);
         this.engineStep = new EngineStep(ctx);
         this.healthStep = new ReplicaHealthStep(ctx);
         this.salvageStep = new SalvageStep(ctx);
@@ -59,19 +66,22 @@ public final class VolumeController implements Reconciler {
         }
         Volume volume = found.get();
         if (Resources.isDeleting(volume)) {
-            boolean gone = deletionStep.run(VolumeWork.load(ctx.store(), volume));
+            VolumeWork dying = VolumeWork.load(ctx.store(), volume);
+            cloneStep.abandon(dying);
+            boolean gone = deletionStep.run(dying);
             return gone ? Result.DONE : Result.after(Duration.ofMillis(500));
         }
         volume = Writes.ensureFinalizer(ctx.store(), volume);
         VolumeWork w = VolumeWork.load(ctx.store(), volume);
         restoreStep.prepare(w);
+        cloneStep.prepare(w);
         engineStep.run(w);
         healthStep.run(w);
         salvageStep.run(w);
         scheduleStep.run(w);
         cleanupStep.run(w);
         attachStep.run(w);
-        Result result = restoreStep.run(w);
+        Result result = restoreStep.run(w).min(cloneStep.run(w));
         expansionStep.run(w);
         statusStep.run(w);
         Writes.updateStatusIfChanged(ctx.store(), w.original, w.volume);

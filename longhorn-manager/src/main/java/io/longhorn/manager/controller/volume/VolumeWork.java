@@ -26,8 +26,10 @@ final class VolumeWork {
     final Map<String, Replica> replicas = new TreeMap<>();
     /** Replicas chosen for removal: kept out of the engine, deleted once the engine dropped them. */
     final Set<String> removing = new HashSet<>();
-    /** Whether a restore (initial or DR) needs the replicas running without an engine. */
+    /** Whether a restore (initial or DR) or a copy into the volume needs the replicas running without an engine. */
     boolean restoring;
+    /** Whether another volume is being filled from this one: its replicas run even while it is detached. */
+    boolean copySource;
 
     private VolumeWork(Volume volume) {
         this.original = volume;
@@ -41,6 +43,9 @@ final class VolumeWork {
         for (Replica r : store.list(Replica.class, selector)) {
             w.replicas.put(Resources.name(r), r);
         }
+        String name = Resources.name(volume);
+        w.copySource = store.list(Volume.class).stream().filter(CloneStep::filling).filter(v -> !Resources.isDeleting(v))
+                .anyMatch(v -> DataSource.sourceVolume(v.getSpec().dataSource).equals(name));
         return w;
     }
 
