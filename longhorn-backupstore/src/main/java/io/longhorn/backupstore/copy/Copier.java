@@ -4,6 +4,7 @@ import io.longhorn.backupstore.backup.ChainReader;
 import io.longhorn.backupstore.error.BackupStoreException;
 import io.longhorn.backupstore.error.InvalidInputException;
 import io.longhorn.backupstore.error.TargetIOException;
+import io.longhorn.backupstore.format.Checksums;
 import io.longhorn.backupstore.format.Layout;
 import io.longhorn.backupstore.restore.RestoreTarget;
 import io.longhorn.backupstore.source.Extent;
@@ -18,10 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -36,7 +33,6 @@ import org.jboss.logging.Logger;
  */
 public final class Copier {
     private static final Logger LOG = Logger.getLogger(Copier.class);
-    private static final long WRITE_TIMEOUT_SECONDS = 120;
 
     private final SnapshotSource source;
     private final CopyRequest request;
@@ -86,7 +82,7 @@ public final class Copier {
                 request.overwrite() ? " (overwrite)" : "");
         try {
             CopyResult result = write(what, new ChainReader(source, chain, extents), size, offsets, progress, cancel);
-            join(target.flush(), "flush " + target.describe());
+            RestoreTarget.await(target.flush(), "flush " + target.describe());
             if (request.overwrite()) {
                 target.clearFailure(); // every block was rewritten: the content is the snapshot's
             }
@@ -134,12 +130,12 @@ public final class Copier {
                 (offset, buf) -> {
                     int len = (int) Math.min(Layout.BLOCK_SIZE, size - offset);
                     reader.read(offset, buf, len);
-                    if (!isZero(buf, len)) {
-                        join(target.write(offset, buf, len), "write " + len + " bytes at " + offset + " to "
+                    if (!Checksums.isZero(buf, len)) {
+                        RestoreTarget.await(target.write(offset, buf, len), "write " + len + " bytes at " + offset + " to "
                                 + target.describe());
                         written.incrementAndGet();
                     } else if (request.overwrite()) {
-                        join(target.writeZeros(offset, len), "zero " + len + " bytes at " + offset + " of "
+                        RestoreTarget.await(target.writeZeros(offset, len), "zero " + len + " bytes at " + offset + " of "
                                 + target.describe());
                         zeroed.incrementAndGet();
                     }
@@ -148,29 +144,5 @@ public final class Copier {
         return new CopyResult(written.get(), zeroed.get(), bytes.get());
     }
 
-    private static boolean isZero(byte[] buf, int len) {
-        for (int i = 0; i < len; i++) {
-            if (buf[i] != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 
-    private static void join(CompletableFuture<Void> f, String what) {
-        try {
-            f.get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof BackupStoreException b) {
-                throw b;
-            }
-            throw new TargetIOException("cannot " + what + ": " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new TargetIOException("cannot " + what + ": no answer in " + WRITE_TIMEOUT_SECONDS + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TargetIOException("cannot " + what + ": interrupted", e);
-        }
-    }
 }

@@ -22,10 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -38,7 +34,6 @@ import org.jboss.logging.Logger;
  */
 public final class Restorer {
     private static final Logger LOG = Logger.getLogger(Restorer.class);
-    private static final long WRITE_TIMEOUT_SECONDS = 120;
     /** Marks a block the plan writes zeros to. */
     private static final String ZERO = "";
 
@@ -92,7 +87,7 @@ public final class Restorer {
                         : " (incremental from " + request.lastRestoredBackup() + ")", plan.size());
         try {
             RestoreResult result = write(backup, plan, volumeSize, compression, progress, cancel);
-            join(target.flush(), "flush " + target.describe());
+            RestoreTarget.await(target.flush(), "flush " + target.describe());
             if (request.overwrite() && request.lastRestoredBackup() == null) {
                 target.clearFailure(); // every block was rewritten: the content is the backup's
             }
@@ -172,12 +167,12 @@ public final class Restorer {
                     int len = (int) Math.min(Layout.BLOCK_SIZE, volumeSize - offset);
                     String checksum = plan.get(offset);
                     if (checksum.equals(ZERO)) {
-                        join(target.writeZeros(offset, len), "zero " + len + " bytes at " + offset + " of "
+                        RestoreTarget.await(target.writeZeros(offset, len), "zero " + len + " bytes at " + offset + " of "
                                 + target.describe());
                         zeroed.incrementAndGet();
                     } else {
                         int n = fetch(backup, offset, checksum, compression, buf, len);
-                        join(target.write(offset, buf, n), "write block " + checksum + " (" + n + " bytes at "
+                        RestoreTarget.await(target.write(offset, buf, n), "write block " + checksum + " (" + n + " bytes at "
                                 + offset + ") to " + target.describe());
                         written.incrementAndGet();
                     }
@@ -210,20 +205,4 @@ public final class Restorer {
         return n;
     }
 
-    private static void join(CompletableFuture<Void> f, String what) {
-        try {
-            f.get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof BackupStoreException b) {
-                throw b;
-            }
-            throw new TargetIOException("cannot " + what + ": " + cause.getMessage(), cause);
-        } catch (TimeoutException e) {
-            throw new TargetIOException("cannot " + what + ": no answer in " + WRITE_TIMEOUT_SECONDS + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TargetIOException("cannot " + what + ": interrupted", e);
-        }
-    }
 }
