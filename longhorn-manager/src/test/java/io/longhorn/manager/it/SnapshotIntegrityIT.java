@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.longhorn.manager.testing.ManagerProcess;
+import io.longhorn.manager.testing.StandaloneManager;
 import io.longhorn.manager.testing.Tools;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,49 +30,14 @@ class SnapshotIntegrityIT {
     private static final long SIZE = 32L << 20;
     private static final String SNAP_FILE = "volume-snap-s1.img";
 
-    private static Path dataDir;
-    private static ManagerProcess manager;
-    private static volatile boolean failed;
 
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher WATCH = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final StandaloneManager MANAGER = new StandaloneManager("integrity-it-");
 
-    @BeforeAll
-    static void start() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
-        assertTrue(ManagerProcess.servicesBuilt(),
-                "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
-        dataDir = Files.createTempDirectory("integrity-it-").resolve("data");
-        Files.createDirectories(dataDir);
-        manager = ManagerProcess.start(dataDir, ManagerProcess.freePort());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
-        try {
-            if (manager != null) {
-                manager.kill();
-            }
-        } finally {
-            if (dataDir != null) {
-                ManagerProcess.killInstances(dataDir);
-                if (!failed) {
-                    ManagerProcess.deleteTree(dataDir.getParent());
-                } else {
-                    System.out.println("kept for inspection: " + dataDir.getParent());
-                }
-            }
-        }
-    }
 
     private static String url(String path) {
-        return manager.url() + path;
+        return MANAGER.url(path);
     }
 
     private static ValidatableResponse post(String path, String body) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.manager.testing.ManagerProcess;
 import io.longhorn.manager.testing.S3Server;
+import io.longhorn.manager.testing.StandaloneManager;
 import io.longhorn.manager.testing.Tools;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -22,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -42,64 +41,27 @@ class StandaloneManagerIT {
     private static final String BUCKET = "longhorn-backups";
     private static final long SIZE = 64L << 20;
 
-    private static Path dataDir;
     private static S3Server s3;
-    private static ManagerProcess manager;
     private static String backupUrl;
-    private static volatile boolean failed;
 
     /** A failed run keeps its data directory and logs for a look; a passing one removes them. */
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher WATCH = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final StandaloneManager MANAGER = new StandaloneManager("manager-it-")
+            .preparing(StandaloneManagerIT::startS3);
 
-    @BeforeAll
-    static void start() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
-        assertTrue(ManagerProcess.servicesBuilt(),
-                "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
-        dataDir = Files.createTempDirectory("manager-it-").resolve("data");
-        Files.createDirectories(dataDir);
-        s3 = S3Server.start(BUCKET);
+    /** The S3 server of the backup tests, and its credentials where the manager reads secrets. */
+    static void startS3(Path dataDir) throws Exception {
+        s3 = MANAGER.closeAfter(S3Server.start(BUCKET));
         Path secret = dataDir.resolve("secrets").resolve("s3-secret");
         Files.createDirectories(secret);
         for (Map.Entry<String, String> e : s3.credentials().entrySet()) {
             Files.writeString(secret.resolve(e.getKey()), e.getValue());
         }
-        manager = ManagerProcess.start(dataDir, ManagerProcess.freePort());
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
-        try {
-            if (manager != null) {
-                manager.kill();
-            }
-        } finally {
-            try {
-                if (dataDir != null) {
-                    ManagerProcess.killInstances(dataDir);
-                }
-            } finally {
-                if (s3 != null) {
-                    s3.close();
-                }
-                if (dataDir != null && !failed) {
-                    ManagerProcess.deleteTree(dataDir.getParent());
-                } else if (dataDir != null) {
-                    System.out.println("kept for inspection: " + dataDir.getParent());
-                }
-            }
-        }
-    }
 
     private static String url(String path) {
-        return manager.url() + path;
+        return MANAGER.url(path);
     }
 
     private static ValidatableResponse post(String path, String body) {
@@ -197,11 +159,10 @@ class StandaloneManagerIT {
         JsonPath before = volume("vol1");
         String endpoint = before.getString("endpoint");
         Tools.writePattern(endpoint, 0xcd, "8M", "4M");
-        int port = manager.port();
-        manager.kill();
+        MANAGER.process().kill();
         // The engine does not depend on the manager: I/O goes on while it is down.
         Tools.readPattern(endpoint, 0xcd, "8M", "4M").ok();
-        manager = ManagerProcess.start(dataDir, port);
+        MANAGER.startAgain();
         awaitVolume("vol1", "attached", "healthy");
         JsonPath after = volume("vol1");
         assertEquals(endpoint, after.getString("endpoint"), "the same engine was adopted");
@@ -219,7 +180,7 @@ class StandaloneManagerIT {
         JsonPath v = volume("vol1");
         List<String> before = v.getList("replicas.name");
         String victim = before.getFirst();
-        long pid = ManagerProcess.instancePid(dataDir, victim).orElseThrow();
+        long pid = ManagerProcess.instancePid(MANAGER.dataDir(), victim).orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         await().atMost(WAIT).untilAsserted(() -> {
             JsonPath now = volume("vol1");
@@ -252,7 +213,7 @@ class StandaloneManagerIT {
         post("/v1/volumes/restored?action=attach", "{}").statusCode(200);
         awaitVolume("restored", "attached", "healthy");
         String endpoint = volume("restored").getString("endpoint");
-        Path expected = dataDir.resolveSibling("expected.img");
+        Path expected = MANAGER.dataDir().resolveSibling("expected.img");
         byte[] image = new byte[(int) SIZE];
         java.util.Arrays.fill(image, 0, 4 << 20, (byte) 0xab);
         Files.write(expected, image);
@@ -348,6 +309,6 @@ class StandaloneManagerIT {
         for (String d : dirs) {
             assertFalse(Files.exists(Path.of(d)), d + " removed");
         }
-        assertTrue(ManagerProcess.instancePid(dataDir, "restored-e-0").isEmpty());
+        assertTrue(ManagerProcess.instancePid(MANAGER.dataDir(), "restored-e-0").isEmpty());
     }
 }

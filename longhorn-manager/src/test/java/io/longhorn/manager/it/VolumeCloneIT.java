@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.longhorn.manager.testing.ManagerProcess;
+import io.longhorn.manager.testing.StandaloneManager;
 import io.longhorn.manager.testing.Tools;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,49 +38,14 @@ class VolumeCloneIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final long SIZE = 32L << 20;
 
-    private static Path dataDir;
-    private static ManagerProcess manager;
-    private static volatile boolean failed;
 
     @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher WATCH = new org.junit.jupiter.api.extension.TestWatcher() {
-        @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
-            failed = true;
-        }
-    };
+    static final StandaloneManager MANAGER = new StandaloneManager("clone-it-");
 
-    @BeforeAll
-    static void start() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAsAdmin();
-        assertTrue(ManagerProcess.servicesBuilt(),
-                "the replica, engine and backupstore modules must be packaged first: build with -pl longhorn-manager -am");
-        dataDir = Files.createTempDirectory("clone-it-").resolve("data");
-        Files.createDirectories(dataDir);
-        manager = ManagerProcess.start(dataDir, ManagerProcess.freePort());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        io.longhorn.manager.testing.TestTokens.restAssuredAnonymous();
-        try {
-            if (manager != null) {
-                manager.kill();
-            }
-        } finally {
-            if (dataDir != null) {
-                ManagerProcess.killInstances(dataDir);
-                if (!failed) {
-                    ManagerProcess.deleteTree(dataDir.getParent());
-                } else {
-                    System.out.println("kept for inspection: " + dataDir.getParent());
-                }
-            }
-        }
-    }
 
     private static String url(String path) {
-        return manager.url() + path;
+        return MANAGER.url(path);
     }
 
     private static ValidatableResponse post(String path, String body) {
@@ -153,7 +116,7 @@ class VolumeCloneIT {
         assertEquals("src", volume("fromsnap").getString("cloneStatus.sourceVolume"));
         assertEquals("s1", volume("fromsnap").getString("cloneStatus.snapshot"));
         String endpoint = attach("fromsnap");
-        Path expected = dataDir.resolveSibling("expected.img");
+        Path expected = MANAGER.dataDir().resolveSibling("expected.img");
         byte[] image = new byte[(int) SIZE];
         Arrays.fill(image, 0, 4 << 20, (byte) 0xab);
         Arrays.fill(image, 20 << 20, 21 << 20, (byte) 0xcd);
@@ -197,7 +160,7 @@ class VolumeCloneIT {
         post("/v1/volumes", "{\"name\":\"blank\",\"size\":\"" + SIZE + "\",\"numberOfReplicas\":1,\"frontend\":\"nbd\"}")
                 .statusCode(200);
         createFrom("blank-clone", "vol://blank");
-        Path zeros = dataDir.resolveSibling("zeros.img");
+        Path zeros = MANAGER.dataDir().resolveSibling("zeros.img");
         Files.write(zeros, new byte[(int) SIZE]);
         assertSame(zeros.toString(), attach("blank-clone"));
         detach("blank-clone");
