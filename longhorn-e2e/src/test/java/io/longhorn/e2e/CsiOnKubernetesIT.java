@@ -68,6 +68,10 @@ class CsiOnKubernetesIT {
             exec("volume-test", "echo longhorn-e2e > /data/file && sync");
             assertTrue(exec("volume-test", "grep /data /proc/mounts").startsWith("/dev/loop"),
                     "the volume is a block device (the userspace path's loop device) mounted at /data");
+            com.fasterxml.jackson.databind.JsonNode modules = Longhorn.json(lh.get(api + "/v1/nodes")).path("data").path(0)
+                    .path("conditions").path("KernelModulesLoaded");
+            assertEquals("False", modules.path("status").asText(), "the node says it lacks nbd: " + modules);
+            assertTrue(modules.path("message").asText().contains("userspace path"), modules.toString());
             deletePod("volume-test");
             pod("reader", "longhorn-volv-pvc", false);
             assertEquals("longhorn-e2e", exec("reader", "cat /data/file").strip(), "the file outlives its Pod");

@@ -15,4 +15,6 @@ public class NodeStatus {
 
     public static final String CONDITION_READY = "Ready";
     public static final String CONDITION_SCHEDULABLE = "Schedulable";
+    /** Whether the kernel modules the node's attach path wants are loaded (upstream's name). */
+    public static final String CONDITION_KERNEL_MODULES_LOADED = "KernelModulesLoaded";
 }

@@ -14,6 +14,7 @@ import io.longhorn.manager.model.Replica;
 import io.longhorn.manager.settings.SettingNames;
 import io.longhorn.manager.store.Resources;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,16 +24,42 @@ import java.util.Optional;
 
 /**
  * Keeps the status of this manager's own node: its disks' identity, capacity and scheduled
- * replicas, and the Ready and Schedulable conditions. Other nodes are their own managers' business.
+ * replicas, and the Ready, Schedulable and KernelModulesLoaded conditions. Other nodes are their own
+ * managers' business.
  */
 public final class NodeController implements Reconciler {
     public static final String NAME = "node";
     private static final Duration REFRESH = Duration.ofSeconds(30);
 
     private final ControllerContext ctx;
+    private final Path sysModule;
 
     public NodeController(ControllerContext ctx) {
+        this(ctx, Path.of("/sys/module"));
+    }
+
+    NodeController(ControllerContext ctx, Path sysModule) {
         this.ctx = ctx;
+        this.sysModule = sysModule;
+    }
+
+    /** A condition's status, reason and message. */
+    record ConditionValue(String status, String reason, String message) {
+    }
+
+    /**
+     * KernelModulesLoaded: whether the kernel's NBD client ({@code nbd}) is loaded, which attaches
+     * volumes as {@code /dev/nbdN}. Without it the CSI driver and the manager's block devices take
+     * the userspace path (a FUSE file and a loop device): it works, and it is slower.
+     */
+    static ConditionValue kernelModules(Path sysModule) {
+        if (Files.isDirectory(sysModule.resolve("nbd"))) {
+            return new ConditionValue(Condition.TRUE, "", "");
+        }
+        return new ConditionValue(Condition.FALSE, "KernelModulesNotLoaded", "kernel module nbd is not loaded: "
+                + "volumes attach through the userspace path (a FUSE file and a loop device), which is slower; "
+                + "load it (modprobe nbd) and restart the CSI plugin on this node to attach through the kernel "
+                + "NBD client");
     }
 
     @Override
@@ -67,6 +94,9 @@ public final class NodeController implements Reconciler {
         boolean schedulable = node.getSpec().allowScheduling;
         Conditions.set(status.conditions, NodeStatus.CONDITION_SCHEDULABLE, schedulable ? Condition.TRUE : Condition.FALSE,
                 schedulable ? "" : "KubernetesNodeCordoned", schedulable ? "" : "scheduling is disabled on the node");
+        ConditionValue modules = kernelModules(sysModule);
+        Conditions.set(status.conditions, NodeStatus.CONDITION_KERNEL_MODULES_LOADED, modules.status(),
+                modules.reason(), modules.message());
         Writes.updateStatusIfChanged(ctx.store(), node, copy);
         return Result.after(REFRESH);
     }
