@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,14 +52,21 @@ public final class ReplicaDataClient implements AutoCloseable {
     /** Longest error message accepted from a replica. */
     private static final int MAX_ERROR_MESSAGE = 64 << 10;
 
+    /**
+     * Slots of the pending table: a power of two well above the 1024 requests a replica takes
+     * per connection before it stops reading (more than that in flight spill into its overflow).
+     */
+    static final int PENDING_SLOTS = 4096;
+
     private final Address address;
     private final FrameConnection connection;
-    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final PendingTable<Pending> pending = new PendingTable<>(PENDING_SLOTS);
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean closedLocally;
 
     /** One request frame waiting for its reply. */
-    private record Pending(MessageType type, long offset, int length, ByteBuffer dst, CompletableFuture<Void> future) {
+    private record Pending(long id, MessageType type, long offset, int length, ByteBuffer dst,
+                           CompletableFuture<Void> future) implements PendingTable.Entry {
     }
 
     private ReplicaDataClient(Address address, SocketChannel channel) throws IOException {
@@ -283,7 +289,7 @@ public final class ReplicaDataClient implements AutoCloseable {
             return future;
         }
         long id = ids.incrementAndGet();
-        pending.put(id, new Pending(type, offset, length, dst, future));
+        pending.add(new Pending(id, type, offset, length, dst, future));
         boolean queued = connection.send(Frame.request(type, id, offset, length, flags), payload, null);
         if (!queued || !connection.isOpen()) {
             // Closed before or while queueing: whoever removes the entry fails it.
@@ -380,12 +386,7 @@ public final class ReplicaDataClient implements AutoCloseable {
 
         @Override
         public void onClosed(Throwable cause) {
-            for (Long id : pending.keySet()) {
-                Pending p = pending.remove(id);
-                if (p != null) {
-                    fail(p, closedError(p, cause));
-                }
-            }
+            pending.removeAll(p -> fail(p, closedError(p, cause)));
         }
     }
 

@@ -170,6 +170,8 @@ public final class FrameConnection implements AutoCloseable {
     /**
      * Queues a frame. {@code payload}'s remaining bytes follow the header; the caller keeps them
      * unchanged until {@code written} runs (or forever if the connection closes first).
+     * <p>Sent from a thread with a {@link SendBatch} open, the frame is written when the batch
+     * closes (or earlier, with frames other threads send).
      *
      * @param written runs once the frame is in the socket; may be null
      * @return false when the connection is closed (nothing was queued)
@@ -181,7 +183,7 @@ public final class FrameConnection implements AutoCloseable {
         queue.add(new Outbound(frame, payload, written));
         if (inIoThread()) {
             flushAfterRead = true;
-        } else {
+        } else if (!SendBatch.hold(this)) {
             writeQueued();
         }
         return true;

@@ -64,6 +64,32 @@ class ReplicaDataClientTest {
     }
 
     @Test
+    void moreRequestsInFlightThanPendingSlotsAllCompleteWithTheirOwnData() throws Exception {
+        int n = ReplicaDataClient.PENDING_SLOTS + 904;
+        try (MemoryDataServer server = new MemoryDataServer(n * 4096, null);
+             ReplicaDataClient client = ReplicaDataClient.connect(server.address, CONNECT, HELLO)) {
+            for (int i = 0; i < n; i++) {
+                server.volume[i * 4096] = (byte) i;
+                server.volume[i * 4096 + 1] = (byte) (i >> 8);
+            }
+            // The server answers only once every request arrived, newest first: all are in flight
+            // at once and the oldest ones, in the slots, are answered last.
+            server.replyGroup = n;
+            List<CompletableFuture<Void>> reads = new ArrayList<>();
+            ByteBuffer[] got = new ByteBuffer[n];
+            for (int i = 0; i < n; i++) {
+                got[i] = ByteBuffer.allocate(4096);
+                reads.add(client.read((long) i * 4096, got[i]));
+            }
+            await(CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)));
+            for (int i = 0; i < n; i++) {
+                assertEquals((byte) i, got[i].get(0), "read " + i);
+                assertEquals((byte) (i >> 8), got[i].get(1), "read " + i);
+            }
+        }
+    }
+
+    @Test
     void ioLargerThanOneFrameIsSplitAndReassembled() throws Exception {
         int size = Frame.MAX_PAYLOAD * 2 + (1 << 20);
         try (MemoryDataServer server = new MemoryDataServer(size + 8192, null);

@@ -106,4 +106,60 @@ class FrameConnectionTest {
             assertEquals(1, closedCalls.get());
         }
     }
+
+    @Test
+    void framesSentInsideABatchLeaveOnlyWhenTheOutermostBatchCloses() throws Exception {
+        FrameConnection.Handler handler = new FrameConnection.Handler() {
+            @Override
+            public ByteBuffer payloadBuffer(Frame frame) {
+                return ByteBuffer.allocate(frame.payloadLength());
+            }
+
+            @Override
+            public void onFrame(Frame frame, ByteBuffer payload) {
+            }
+
+            @Override
+            public void onClosed(Throwable cause) {
+            }
+        };
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel peerA = SocketChannel.open(server.getLocalAddress());
+             SocketChannel acceptedA = server.accept();
+             SocketChannel peerB = SocketChannel.open(server.getLocalAddress());
+             SocketChannel acceptedB = server.accept()) {
+            FrameConnection a = FrameConnection.create(acceptedA, "peer a", handler).start();
+            FrameConnection b = FrameConnection.create(acceptedB, "peer b", handler).start();
+            peerA.configureBlocking(false);
+            peerB.configureBlocking(false);
+            AtomicInteger written = new AtomicInteger();
+            try (SendBatch outer = SendBatch.open()) {
+                try (SendBatch inner = SendBatch.open()) {
+                    for (int id = 1; id <= 3; id++) {
+                        assertTrue(a.send(Frame.request(MessageType.PING, id, 0, 0, 0), null, written::incrementAndGet));
+                        assertTrue(b.send(Frame.request(MessageType.PING, id, 0, 0, 0), null, written::incrementAndGet));
+                    }
+                }
+                assertEquals(0, written.get(), "a nested batch must not write");
+                assertEquals(0, peerA.read(ByteBuffer.allocate(1)), "nothing may reach the peer inside the batch");
+            }
+            assertEquals(6, written.get(), "closing the batch writes every connection sent to");
+            for (SocketChannel peer : new SocketChannel[] {peerA, peerB}) {
+                peer.configureBlocking(true);
+                ByteBuffer in = ByteBuffer.allocate(3 * Frame.HEADER_SIZE);
+                while (in.hasRemaining()) {
+                    assertTrue(peer.read(in) > 0);
+                }
+                in.flip();
+                for (int id = 1; id <= 3; id++) {
+                    assertEquals(id, Frame.decode(in).id(), "frames leave in the order they were sent");
+                }
+            }
+            // Without a batch a frame leaves at once.
+            assertTrue(a.send(Frame.request(MessageType.PING, 4, 0, 0, 0), null, written::incrementAndGet));
+            assertEquals(7, written.get());
+            a.close();
+            b.close();
+        }
+    }
 }

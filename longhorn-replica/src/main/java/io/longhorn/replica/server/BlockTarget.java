@@ -13,6 +13,14 @@ public interface BlockTarget {
     /** Fills dst's remaining bytes from offset. */
     void read(long offset, ByteBuffer dst);
 
+    /**
+     * Fills dst's remaining bytes from offset only if that cannot block (the data is in memory);
+     * false, with dst's position unchanged, when it could, or when {@link #read} would refuse.
+     */
+    default boolean readCached(long offset, ByteBuffer dst) {
+        return false;
+    }
+
     /** Writes src's remaining bytes at offset. */
     void write(long offset, ByteBuffer src);
 
@@ -42,6 +50,11 @@ public interface BlockTarget {
             @Override
             public void read(long offset, ByteBuffer dst) {
                 replica.read(offset, dst);
+            }
+
+            @Override
+            public boolean readCached(long offset, ByteBuffer dst) {
+                return replica.readCached(offset, dst);
             }
 
             @Override

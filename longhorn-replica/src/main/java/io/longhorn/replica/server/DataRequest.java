@@ -60,6 +60,32 @@ final class DataRequest implements Runnable {
         run();
     }
 
+    /**
+     * Serves a read on the calling thread if that cannot block (see {@link BlockTarget#readCached}),
+     * leaving the reply queued for the caller to flush; false, with nothing done, when it could.
+     */
+    boolean tryReadCached() {
+        if (frame.type() != MessageType.READ || frame.byteLength() > DataConnection.BATCHED_MAX) {
+            return false;
+        }
+        BufferPool buffers = server.buffers();
+        ByteBuffer data = buffers.acquire(frame.length());
+        boolean served;
+        try {
+            served = server.target().readCached(frame.offset(), data);
+        } catch (RuntimeException e) {
+            served = false; // the ordinary read reports it
+        }
+        if (!served) {
+            buffers.release(data);
+            return false;
+        }
+        data.flip();
+        flushReply = false;
+        reply(Frame.ok(frame, frame.length()), data, () -> buffers.release(data));
+        return true;
+    }
+
     @Override
     public void run() {
         BlockTarget target = server.target();

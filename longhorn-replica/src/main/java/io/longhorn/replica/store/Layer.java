@@ -56,6 +56,11 @@ final class Layer implements AutoCloseable {
         }
     }
 
+    /** Reads exactly dst.remaining() bytes at pos if the page cache holds them all; else false. */
+    boolean readCached(ByteBuffer dst, long pos) {
+        return NativeFiles.readCached(fd, dst, pos);
+    }
+
     void writeFully(ByteBuffer src, long pos) throws IOException {
         while (src.hasRemaining()) {
             pos += channel.write(src, pos);

@@ -9,14 +9,16 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The few Linux file calls the JDK does not offer, through {@code java.lang.foreign}: walking a
- * sparse file's data/hole map with {@code lseek(SEEK_DATA/SEEK_HOLE)}, and punching holes with
- * {@code fallocate(PUNCH_HOLE | KEEP_SIZE)}.
+ * sparse file's data/hole map with {@code lseek(SEEK_DATA/SEEK_HOLE)}, punching holes with
+ * {@code fallocate(PUNCH_HOLE | KEEP_SIZE)}, and reading only what the page cache holds with
+ * {@code preadv2(RWF_NOWAIT)}.
  *
  * <p>These let the replica keep its per-block layer index in memory only: at open the index is
  * rebuilt from the file system's own allocation map, so a data write never has to touch metadata.
@@ -30,6 +32,9 @@ final class NativeFiles {
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
     private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
     private static final int ENXIO = 6;
+    private static final int RWF_NOWAIT = 0x08;
+    /** Size of a struct iovec on 64-bit Linux: a pointer and a size_t. */
+    private static final long IOVEC_SIZE = 16;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -47,6 +52,20 @@ final class NativeFiles {
     private static final MethodHandle FALLOCATE = downcall("fallocate",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
+    private static final MethodHandle PREADV2 = LINKER.defaultLookup().find("preadv2")
+            .map(sym -> LINKER.downcallHandle(sym, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CAPTURE))
+            .orElse(null);
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
+    /** One iovec and one errno slot per thread for {@link #readCached}: no allocation per read. */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> {
+        Arena arena = Arena.ofAuto();
+        return new MemorySegment[] {arena.allocate(IOVEC_SIZE, 8), arena.allocate(CALL_STATE)};
+    });
+    /** Cleared the first time the kernel refuses RWF_NOWAIT (before Linux 4.14, some file systems). */
+    private static volatile boolean noWaitWorks = PREADV2 != null;
 
     private NativeFiles() {
     }
@@ -95,6 +114,45 @@ final class NativeFiles {
         } catch (Throwable t) {
             throw new IOException("open " + path + " failed", t);
         }
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code pos} only if the page cache holds all of them:
+     * {@code preadv2(RWF_NOWAIT)}, which never waits for the disk. On success dst's position
+     * advances to its limit. On false dst's content between position and limit is undefined and
+     * its position unchanged; the caller then reads the ordinary way, which also reports any error
+     * (this method reports none: EAGAIN, a short read, the end of the file and a failure all just
+     * mean "not now").
+     *
+     * @param dst a direct buffer
+     */
+    static boolean readCached(Fd fd, ByteBuffer dst, long pos) {
+        if (!noWaitWorks || !dst.isDirect()) {
+            return false;
+        }
+        int len = dst.remaining();
+        MemorySegment[] scratch = SCRATCH.get();
+        MemorySegment iov = scratch[0];
+        MemorySegment state = scratch[1];
+        iov.set(ValueLayout.ADDRESS, 0, MemorySegment.ofBuffer(dst));
+        iov.set(ValueLayout.JAVA_LONG, 8, len);
+        long n;
+        try {
+            n = (long) PREADV2.invokeExact(state, fd.fd, iov, 1, pos, RWF_NOWAIT);
+        } catch (Throwable t) {
+            return false;
+        }
+        if (n == len) {
+            dst.position(dst.limit());
+            return true;
+        }
+        if (n < 0) {
+            int errno = (int) ERRNO.get(state, 0L);
+            if (errno == EOPNOTSUPP || errno == EINVAL) {
+                noWaitWorks = false; // the kernel or the file system does not know the flag
+            }
+        }
+        return false;
     }
 
     /**

@@ -365,6 +365,57 @@ public final class Replica implements Closeable {
         }
     }
 
+    /**
+     * Like {@link #read}, but only when it cannot block: the chain is not being changed (the lock
+     * is free to share) and the page cache holds every block. Returns false, with dst's position
+     * unchanged, when it would have to wait, and for anything {@link #read} would refuse; the
+     * caller then reads the ordinary way (which reports the error). For the data server's I/O
+     * thread, which serves such reads itself instead of handing them to a worker.
+     */
+    public boolean readCached(long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        if (!lock.readLock().tryLock()) {
+            return false;
+        }
+        int start = dst.position();
+        int limit = dst.limit();
+        boolean done = false;
+        try {
+            long size = meta.size();
+            if (closed || offset < 0 || offset > size || len > size - offset
+                    || offset % BLOCK_SIZE != 0 || len % BLOCK_SIZE != 0) {
+                return false;
+            }
+            Layer[] ch = chain;
+            LayerIndex idx = index;
+            long b = offset / BLOCK_SIZE;
+            long end = (offset + len) / BLOCK_SIZE;
+            while (b < end) {
+                int owner = idx.get(b);
+                long run = 1;
+                while (b + run < end && idx.get(b + run) == owner) {
+                    run++;
+                }
+                int n = (int) (run * BLOCK_SIZE);
+                dst.limit(dst.position() + n);
+                if (owner == 0) {
+                    Zeros.fill(dst, n);
+                } else if (!ch[owner].readCached(dst, b * BLOCK_SIZE)) {
+                    return false;
+                }
+                b += run;
+            }
+            done = true;
+            return true;
+        } finally {
+            dst.limit(limit);
+            if (!done) {
+                dst.position(start);
+            }
+            lock.readLock().unlock();
+        }
+    }
+
     /** Writes {@code src.remaining()} bytes at {@code offset} to the head, advancing src's position. */
     public void write(long offset, ByteBuffer src) {
         int len = src.remaining();

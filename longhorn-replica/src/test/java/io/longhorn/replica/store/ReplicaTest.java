@@ -93,6 +93,32 @@ class ReplicaTest {
     }
 
     @Test
+    void aCachedReadReturnsWhatAnOrdinaryReadDoesAcrossLayersAndRefusesWhatItWouldRefuse() {
+        try (Replica r = Replica.create(tmp.resolve("cached"), 4 * MiB)) {
+            r.write(0, pattern(4 * BS, 1));
+            r.snapshot("s1", Map.of(), true, null);
+            r.write(2 * BS, pattern(BS, 2)); // the head holds block 2; blocks 0, 1, 3 are in s1
+            // Just written, so in the page cache: blocks from both layers and a hole (block 8).
+            for (int[] range : new int[][] {{0, 4}, {1, 2}, {2, 1}, {3, 6}, {8, 1}}) {
+                long off = (long) range[0] * BS;
+                int len = range[1] * BS;
+                ByteBuffer dst = ByteBuffer.allocateDirect(len + BS).position(BS);
+                dst.limit(BS + len);
+                assertTrue(r.readCached(off, dst), "cached read of blocks " + range[0] + "+" + range[1]);
+                assertEquals(BS + len, dst.position(), "a served read advances the position to the limit");
+                byte[] got = new byte[len];
+                dst.get(BS, got);
+                assertArrayEquals(read(r, off, len), got, "blocks " + range[0] + "+" + range[1]);
+            }
+            ByteBuffer dst = ByteBuffer.allocateDirect(BS);
+            assertFalse(r.readCached(4 * MiB, dst.clear()), "beyond the end");
+            assertFalse(r.readCached(100, dst.clear()), "unaligned");
+            assertFalse(r.readCached(0, ByteBuffer.allocate(BS)), "a heap buffer cannot be read into natively");
+            assertEquals(0, dst.position(), "a refused read leaves the position alone");
+        }
+    }
+
+    @Test
     void aChainOfThreeHundredSnapshotsServesEveryLayer() {
         Path dir = tmp.resolve("deep");
         int n = 300;

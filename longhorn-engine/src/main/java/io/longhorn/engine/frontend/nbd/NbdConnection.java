@@ -2,6 +2,7 @@ package io.longhorn.engine.frontend.nbd;
 
 import static io.longhorn.engine.frontend.nbd.NbdProtocol.*;
 
+import io.longhorn.api.wire.SendBatch;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.BlockDeviceException;
@@ -187,7 +188,11 @@ final class NbdConnection implements Runnable {
                     return;
                 }
             } else if (!paused()) {
-                parseBuffered();
+                // The requests of one read reach each replica connection in one write: the
+                // frames the device sends while they are parsed leave together at the end.
+                try (SendBatch batch = SendBatch.open()) {
+                    parseBuffered();
+                }
                 if (draining) {
                     continue;
                 }
