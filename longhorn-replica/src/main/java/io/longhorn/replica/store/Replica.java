@@ -334,27 +334,12 @@ public final class Replica implements Closeable {
         try {
             ensureOpen();
             checkIo("read", offset, len);
-            Layer[] ch = chain;
-            LayerIndex idx = index;
-            long b = offset / BLOCK_SIZE;
-            long end = (offset + len) / BLOCK_SIZE;
             int limit = dst.limit();
             try {
-                while (b < end) {
-                    int owner = idx.get(b);
-                    long run = 1;
-                    while (b + run < end && idx.get(b + run) == owner) {
-                        run++;
-                    }
-                    int n = (int) (run * BLOCK_SIZE);
-                    dst.limit(dst.position() + n);
-                    if (owner == 0) {
-                        Zeros.fill(dst, n);
-                    } else {
-                        ch[owner].readFully(dst, b * BLOCK_SIZE);
-                    }
-                    b += run;
-                }
+                readRuns(chain, index, offset, len, dst, (layer, d, at) -> {
+                    layer.readFully(d, at);
+                    return true;
+                });
             } finally {
                 dst.limit(limit);
             }
@@ -386,27 +371,10 @@ public final class Replica implements Closeable {
                     || offset % BLOCK_SIZE != 0 || len % BLOCK_SIZE != 0) {
                 return false;
             }
-            Layer[] ch = chain;
-            LayerIndex idx = index;
-            long b = offset / BLOCK_SIZE;
-            long end = (offset + len) / BLOCK_SIZE;
-            while (b < end) {
-                int owner = idx.get(b);
-                long run = 1;
-                while (b + run < end && idx.get(b + run) == owner) {
-                    run++;
-                }
-                int n = (int) (run * BLOCK_SIZE);
-                dst.limit(dst.position() + n);
-                if (owner == 0) {
-                    Zeros.fill(dst, n);
-                } else if (!ch[owner].readCached(dst, b * BLOCK_SIZE)) {
-                    return false;
-                }
-                b += run;
-            }
-            done = true;
-            return true;
+            done = readRuns(chain, index, offset, len, dst, Layer::readCached);
+            return done;
+        } catch (IOException e) {
+            return false; // not reached: a cached read does not throw; the ordinary read reports errors
         } finally {
             dst.limit(limit);
             if (!done) {
@@ -414,6 +382,39 @@ public final class Replica implements Closeable {
             }
             lock.readLock().unlock();
         }
+    }
+
+    /** Reads one run of blocks that the same layer holds into {@code dst} (limited to the run). */
+    private interface RunReader {
+        boolean read(Layer layer, ByteBuffer dst, long pos) throws IOException;
+    }
+
+    /**
+     * Reads {@code len} bytes at {@code offset} through the chain into {@code dst}, one run of
+     * blocks with the same owner at a time: zeros where no layer holds the block, else the owning
+     * layer through {@code reader}. False as soon as the reader gives up; dst's limit is left at the
+     * end of the last run read (the caller restores it).
+     */
+    private static boolean readRuns(Layer[] ch, LayerIndex idx, long offset, int len, ByteBuffer dst,
+                                    RunReader reader) throws IOException {
+        long b = offset / BLOCK_SIZE;
+        long end = (offset + len) / BLOCK_SIZE;
+        while (b < end) {
+            int owner = idx.get(b);
+            long run = 1;
+            while (b + run < end && idx.get(b + run) == owner) {
+                run++;
+            }
+            int n = (int) (run * BLOCK_SIZE);
+            dst.limit(dst.position() + n);
+            if (owner == 0) {
+                Zeros.fill(dst, n);
+            } else if (!reader.read(ch[owner], dst, b * BLOCK_SIZE)) {
+                return false;
+            }
+            b += run;
+        }
+        return true;
     }
 
     /** Writes {@code src.remaining()} bytes at {@code offset} to the head, advancing src's position. */
