@@ -43,13 +43,6 @@ public final class Controllers implements AutoCloseable {
     private final VolumeController volumes;
     private final List<ResourceStore.Subscription> subscriptions = new ArrayList<>();
 
-    /** Controllers whose copies cannot reach the replicas of a detached source volume (tests). */
-    public Controllers(ControllerContext ctx, ControllerRuntime runtime, CronScheduler cron, RecurringJobRunner runner) {
-        this(ctx, runtime, cron, runner, address -> {
-            throw new UnsupportedOperationException("no replica clients to reach replica " + address);
-        });
-    }
-
     /** @param replicas clients of replicas by control address (copies from detached volumes) */
     public Controllers(ControllerContext ctx, ControllerRuntime runtime, CronScheduler cron, RecurringJobRunner runner,
                        ReplicaClients replicas) {

@@ -321,7 +321,7 @@ class VolumeLifecycleTest {
         m.controllers.close();
         var again = new io.longhorn.manager.controller.runtime.ControllerRuntime(Duration.ofSeconds(2));
         try (var second = new Controllers(m.ctx, again, m.cron, new io.longhorn.manager.jobs.RecurringJobRunner(m.ctx,
-                m.snapshots, m.backups))) {
+                m.snapshots, m.backups), io.longhorn.manager.testing.ManagerHarness.NO_REPLICA_CLIENTS)) {
             second.start();
             await().atMost(WAIT).until(again::idle);
             awaitState("vol1", "attached", "healthy");
@@ -339,7 +339,7 @@ class VolumeLifecycleTest {
         m.cluster.launcher.forgetAll();
         var again = new io.longhorn.manager.controller.runtime.ControllerRuntime(Duration.ofSeconds(2));
         try (var second = new Controllers(m.ctx, again, m.cron, new io.longhorn.manager.jobs.RecurringJobRunner(m.ctx,
-                m.snapshots, m.backups))) {
+                m.snapshots, m.backups), io.longhorn.manager.testing.ManagerHarness.NO_REPLICA_CLIENTS)) {
             second.start();
             awaitState("vol1", "attached", "healthy");
             await().atMost(WAIT).untilAsserted(() -> assertEquals(replicaNames,

@@ -30,6 +30,11 @@ import java.util.Map;
  * one node whose disks are directories under a temporary directory.
  */
 public final class ManagerHarness implements AutoCloseable {
+    /** The harness has no replica processes: a copy from a detached volume's replicas cannot reach them. */
+    public static final io.longhorn.manager.client.ReplicaClients NO_REPLICA_CLIENTS = address -> {
+        throw new UnsupportedOperationException("no replica clients to reach replica " + address);
+    };
+
     public static final String NODE = "node-1";
 
     public final FakeCluster cluster = new FakeCluster();
@@ -78,7 +83,7 @@ public final class ManagerHarness implements AutoCloseable {
         nodes = new NodeService(ctx);
         jobs = new RecurringJobService(ctx, cron);
         controllers = new Controllers(ctx, new ControllerRuntime(Duration.ofSeconds(2)), cron,
-                new RecurringJobRunner(ctx, snapshots, backups));
+                new RecurringJobRunner(ctx, snapshots, backups), NO_REPLICA_CLIENTS);
         volumes.attachController(controllers.volumeController());
         controllers.start();
         // The setting controller creates the default backup target from the backup-target setting.
