@@ -17,9 +17,10 @@
 # service module's package phase runs bin/lib/aot-train, which starts the server through this
 # launcher with LONGHORN_AOT_RECORD=1 and stops it. A cache older than the jar is not used.
 # LONGHORN_AOT=0 turns it off (at build time: no training run).
-# Servers also start with a 16 MiB heap that grows with the load and the serial collector
-# (-Xms16m -XX:+UseSerialGC); LONGHORN_JAVA_OPTS comes after them on the command line, so options
-# there win (-XX:+UseG1GC alone is not enough: add -XX:-UseSerialGC).
+# Servers also start with the options in bin/lib/server-jvm-options (a small heap that grows with
+# the load, the serial collector, the start-up cache shared between processes); LONGHORN_JAVA_OPTS
+# comes after them on the command line, so options there win (-XX:+UseG1GC alone is not enough:
+# add -XX:-UseSerialGC).
 
 LONGHORN_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 
@@ -48,14 +49,10 @@ launch() {
       if [[ -x "$candidate/bin/java" ]]; then java="$candidate/bin/java"; break; fi
     done
   fi
-  local aot=() heap=()
+  local aot=() server=()
   if [[ "${LONGHORN_SERVER_RUN:-0}" == 1 ]]; then
-    # One engine and its replicas run per volume, so a node runs many of these JVMs. The default
-    # initial heap is 1/64 of the machine's memory, which a server started from the cache keeps
-    # committed (and touched): start small and let the heap grow with the load. The serial
-    # collector needs no per-region bookkeeping (G1's is ~40 MiB in a replica under load); its
-    # young pauses on these small heaps are a few milliseconds.
-    heap=(-Xms16m -XX:+UseSerialGC)
+    # One engine and its replicas run per volume, so a node runs many of these JVMs: see the file.
+    mapfile -t server < <(grep -v '^[[:space:]]*\(#\|$\)' "$LONGHORN_ROOT/bin/lib/server-jvm-options")
     if [[ "${LONGHORN_AOT:-1}" != 0 ]]; then
       aot_options "$java" "$module/target/quarkus-app" "$jar"
     fi
@@ -63,7 +60,7 @@ launch() {
   # Neither reaches the processes this one starts (the manager starts engines and replicas).
   unset LONGHORN_SERVER_RUN LONGHORN_AOT_RECORD
   # shellcheck disable=SC2086 # LONGHORN_JAVA_OPTS is a list of options
-  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${heap[@]}" "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
+  exec "$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "${server[@]}" "${aot[@]}" ${LONGHORN_JAVA_OPTS:-} -jar "$jar" "$@"
 }
 
 # Sets aot=(...) to the JVM options that use the start-up cache of the app in $2, or record it

@@ -78,10 +78,14 @@ public final class ImageBuilder {
      */
     static final Set<String> DESKTOP_LIBRARIES = Set.of("libawt_xawt.so", "libjawt.so", "libsplashscreen.so",
             "libjsound.so");
+    /**
+     * The entrypoint; {@code @SERVER_OPTIONS@} becomes the options of bin/lib/server-jvm-options
+     * ({@code --jvm-options}), the same the launchers give a server.
+     */
     static final String LAUNCH = """
             #!/bin/sh
-            # Starts the service in /app with the options of the launchers' server start: a 16 MiB heap
-            # that grows with the load, the serial collector, and the start-up cache /app/app.aot when
+            # Starts the service in /app with the options of the launchers' server start (a small heap
+            # that grows with the load, the serial collector) and the start-up cache /app/app.aot when
             # the image has one. LONGHORN_JAVA_OPTS comes last, so options there win.
             aot=
             [ -f /app/app.aot ] && aot=-XX:AOTCache=/app/app.aot
@@ -89,7 +93,7 @@ public final class ImageBuilder {
             [ -f "$jar" ] || jar=/app/app.jar
             # shellcheck disable=SC2086 # both are lists of options
             exec /opt/java/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \\
-                -Xms16m -XX:+UseSerialGC $aot $LONGHORN_JAVA_OPTS -jar "$jar" "$@"
+                @SERVER_OPTIONS@ $aot $LONGHORN_JAVA_OPTS -jar "$jar" "$@"
             """;
 
     public static void main(String[] args) throws Exception {
@@ -114,7 +118,7 @@ public final class ImageBuilder {
         Path javaHome = Path.of(System.getProperty("java.home"));
 
         List<Layer> layers = new ArrayList<>();
-        layers.add(runtimeLayer(javaHome, cache));
+        layers.add(runtimeLayer(javaHome, cache, launchScript(Path.of(one(opts, "jvm-options")))));
         if (!tools.isEmpty()) {
             layers.add(toolsLayer(tools, cache));
         }
@@ -208,17 +212,29 @@ public final class ImageBuilder {
         return jars.getFirst();
     }
 
+    /** The entrypoint with the server options of {@code optionsFile} (one per line, # comments). */
+    static String launchScript(Path optionsFile) throws IOException {
+        List<String> options = Files.readAllLines(optionsFile).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        for (String o : options) {
+            if (!o.matches("-[-A-Za-z0-9:+=._/]+")) {
+                throw new IllegalArgumentException(optionsFile + ": \"" + o + "\" is not a JVM option a shell can take as is");
+            }
+        }
+        return LAUNCH.replace("@SERVER_OPTIONS@", String.join(" ", options));
+    }
+
     // ---- layers
 
     record Layer(String name, Path file, String diffId, long size) {
     }
 
     /** The jlink runtime, its libraries, busybox and the entrypoint; cached by its inputs. */
-    static Layer runtimeLayer(Path javaHome, Path cache) throws IOException, InterruptedException {
+    static Layer runtimeLayer(Path javaHome, Path cache, String launch) throws IOException, InterruptedException {
         Path busybox = which("busybox", "busybox-static");
         List<String> modules = available(javaHome, MODULES);
         String key = sha256(String.join("\n", Files.readString(javaHome.resolve("release")), javaHome.toString(),
-                String.join(",", modules), stamp(busybox), LAUNCH, "v2"));
+                String.join(",", modules), stamp(busybox), launch, "v2"));
         Path cached = cache.resolve("runtime-" + key.substring(0, 16) + ".tar");
         if (Files.isRegularFile(cached)) {
             return cachedLayer("runtime", cached);
@@ -236,7 +252,7 @@ public final class ImageBuilder {
                         .filter(p -> !DESKTOP_LIBRARIES.contains(p.getFileName().toString())).sorted().forEach(elves::add);
             }
             addLibraries(t, elves, jre);
-            baseFiles(t, busybox);
+            baseFiles(t, busybox, launch);
             return t.write("runtime", cached);
         } finally {
             deleteTree(work);
@@ -288,7 +304,7 @@ public final class ImageBuilder {
     }
 
     /** The files every image has: busybox as the shell and the usual commands, /tmp, users, entrypoint. */
-    static void baseFiles(Tree t, Path busybox) throws IOException, InterruptedException {
+    static void baseFiles(Tree t, Path busybox, String launch) throws IOException, InterruptedException {
         // Debian's merged /usr: /bin, /sbin, /lib and /lib64 point into /usr.
         t.symlink("bin", "usr/bin");
         t.symlink("sbin", "usr/sbin");
@@ -315,7 +331,7 @@ public final class ImageBuilder {
                 .getBytes(StandardCharsets.UTF_8), 0644);
         t.bytes("etc/group", "root:x:0:\nnogroup:x:65534:\n".getBytes(StandardCharsets.UTF_8), 0644);
         t.bytes("etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n".getBytes(StandardCharsets.UTF_8), 0644);
-        t.bytes("opt/longhorn/launch", LAUNCH.getBytes(StandardCharsets.UTF_8), 0755);
+        t.bytes("opt/longhorn/launch", launch.getBytes(StandardCharsets.UTF_8), 0755);
     }
 
     /**

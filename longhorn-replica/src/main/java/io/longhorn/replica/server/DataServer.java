@@ -2,6 +2,7 @@ package io.longhorn.replica.server;
 
 import io.longhorn.api.auth.VolumeSecret;
 import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.IdleRelease;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -80,6 +81,7 @@ public final class DataServer implements AutoCloseable {
     private final BlockTarget target;
     private final Options options;
     private final BufferPool buffers = new BufferPool();
+    private final IdleRelease idleRelease;
     private final Fence fence;
     private final ExecutorService workers;
     private final Set<DataConnection> connections = ConcurrentHashMap.newKeySet();
@@ -95,6 +97,8 @@ public final class DataServer implements AutoCloseable {
         this.options = options;
         this.secret = secret;
         this.fence = new Fence(target);
+        this.idleRelease = IdleRelease.start("data server of " + target.describe(), IdleRelease.configuredIdle(),
+                buffers);
         AtomicInteger n = new AtomicInteger();
         // A bounded queue; when it is full the connection's I/O thread waits for room (and reads
         // nothing meanwhile), which holds the client back through TCP instead of queueing without end.
@@ -297,6 +301,9 @@ public final class DataServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (idleRelease != null) {
+            idleRelease.close();
+        }
         for (ServerSocketChannel l : listeners) {
             try {
                 l.close();

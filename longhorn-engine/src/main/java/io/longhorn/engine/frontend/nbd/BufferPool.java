@@ -3,6 +3,8 @@ package io.longhorn.engine.frontend.nbd;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
+import io.longhorn.api.wire.IdleRelease;
+
 /**
  * Direct buffers for request payloads and read replies, pooled by power-of-two size class from
  * 4 KiB to the maximum payload, each with {@link #HEADROOM} spare bytes in front so that a read's
@@ -11,9 +13,10 @@ import java.util.ArrayDeque;
  * <p>Direct, because socket reads and writes of heap buffers copy through a temporary direct
  * buffer. Each buffer has one owner at a time (the request that took it); the owner gives it back
  * once the payload is written to the device or the reply to the socket. The pool keeps at most
- * {@code maxRetainedBytes}; beyond that, returned buffers are left to the garbage collector.
+ * {@code maxRetainedBytes}; beyond that, returned buffers are left to the garbage collector. What it
+ * keeps is dropped when it has handed out nothing for a while ({@link IdleRelease}).
  */
-final class BufferPool {
+final class BufferPool implements IdleRelease.Pool {
 
     /** Bytes in front of the payload, enough for a structured data chunk header (20 + 8). */
     static final int HEADROOM = 32;
@@ -22,6 +25,7 @@ final class BufferPool {
     private final ArrayDeque<ByteBuffer>[] classes;
     private final long maxRetainedBytes;
     private long retainedBytes;
+    private long lastUse = System.nanoTime();
 
     @SuppressWarnings("unchecked")
     BufferPool(int maxPayload, long maxRetainedBytes) {
@@ -41,6 +45,7 @@ final class BufferPool {
         int index = shift(payloadLength) - MIN_SHIFT;
         ByteBuffer b;
         synchronized (this) {
+            lastUse = System.nanoTime();
             b = classes[index].pollFirst();
             if (b != null) {
                 retainedBytes -= b.capacity();
@@ -60,6 +65,19 @@ final class BufferPool {
                 classes[index].addFirst(b);
             }
         }
+    }
+
+    @Override
+    public synchronized long dropIfUnusedSince(long sinceNanos) {
+        if (lastUse - sinceNanos > 0) {
+            return 0;
+        }
+        long dropped = retainedBytes;
+        for (ArrayDeque<ByteBuffer> c : classes) {
+            c.clear();
+        }
+        retainedBytes = 0;
+        return dropped;
     }
 
     synchronized long retainedBytes() {

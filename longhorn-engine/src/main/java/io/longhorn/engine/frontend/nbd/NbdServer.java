@@ -1,5 +1,6 @@
 package io.longhorn.engine.frontend.nbd;
 
+import io.longhorn.api.wire.IdleRelease;
 import io.longhorn.engine.frontend.AligningBlockDevice;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.Frontend;
@@ -48,6 +49,7 @@ public final class NbdServer implements Frontend {
     private final BlockDevice device;
     private final NbdServerOptions options;
     private final BufferPool pool;
+    private IdleRelease idleRelease;
     private final IoStats stats;
     private final LongAdder connectionsAccepted = new LongAdder();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
@@ -92,6 +94,8 @@ public final class NbdServer implements Frontend {
             throw new IllegalStateException("NBD server of volume " + options.exportName() + " is closed");
         }
         started = true;
+        idleRelease = IdleRelease.start("NBD export of volume " + options.exportName(), IdleRelease.configuredIdle(),
+                pool);
         try {
             if (options.tcp() != null) {
                 ServerSocketChannel tcp = ServerSocketChannel.open();
@@ -180,6 +184,9 @@ public final class NbdServer implements Frontend {
                 return;
             }
             closed = true;
+            if (idleRelease != null) {
+                idleRelease.close();
+            }
         }
         for (ServerSocketChannel l : listeners) {
             try {
