@@ -26,6 +26,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+# shellcheck source=bench/lib/servers.sh
+source "$ROOT/bench/lib/servers.sh"
 DURATION="${DURATION:-20}"
 SIZE="${SIZE:-1Gi}"
 WARMUP="${WARMUP:-5}"
@@ -69,22 +71,6 @@ if [[ "$SECRET" == file ]]; then
   SECRET_ARGS=(--secret-file "$WORK/volume.secret")
 fi
 
-# Waits for a "<what> ready: ..." line in a log; prints the line.
-wait_ready() { # log pid what
-  local _
-  for _ in $(seq 1 240); do
-    if grep -q "^$3 ready:" "$1"; then
-      grep -m1 "^$3 ready:" "$1"
-      return 0
-    fi
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "$3 did not become ready:" >&2
-  cat "$1" >&2
-  exit 1
-}
-
 start_replica() { # name; sets ADDR to its control address
   local socket=()
   [[ "$TRANSPORT" == unix ]] && socket=(--data-socket "$WORK/$1.sock")
@@ -108,10 +94,6 @@ start_engine() { # volume replica-control-address...; sets URI to its NBD export
   echo "$!" >"$WORK/$volume.pid"
   URI="$(wait_ready "$WORK/$volume.log" "$!" engine | sed -n 's/^engine ready: .*nbd=\([^ ]*\).*/\1/p')"
   [[ -n "$URI" ]] || exit 1
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 echo "Starting nbdkit, 4 replicas and 2 engines ($SIZE volumes) in $WORK ..." >&2

@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+# shellcheck source=bench/lib/servers.sh
+source "$ROOT/bench/lib/servers.sh"
 COUNT="${COUNT:-10}"
 SETTLE="${SETTLE:-20}"
 LOAD="${LOAD:-20}"
@@ -54,21 +56,6 @@ trap cleanup EXIT
 
 SIZE_BYTES="$(numfmt --from=iec-i "$SIZE")"
 
-wait_ready() { # log pid what; prints the ready line
-  local _
-  for _ in $(seq 1 240); do
-    if grep -q "^$3 ready:" "$1"; then
-      grep -m1 "^$3 ready:" "$1"
-      return 0
-    fi
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "$3 did not become ready:" >&2
-  cat "$1" >&2
-  exit 1
-}
-
 secret() { # file
   (umask 077 && head -c 32 /dev/urandom >"$1")
 }
@@ -88,10 +75,6 @@ start_engine() { # volume; appends "log:pid" to ENGINE_LOGS (its replicas' addre
   PIDS+=("$!")
   NAMES["$!"]="engine $1"
   ENGINE_LOGS+=("$WORK/$1.log:$!:$1")
-}
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 declare -A NAMES ADDRS
