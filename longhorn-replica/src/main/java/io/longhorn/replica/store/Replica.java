@@ -36,6 +36,8 @@ public final class Replica implements Closeable {
     public static final int BLOCK_SIZE = 4096;
     private static final Logger LOG = Logger.getLogger(Replica.class);
     private static final int COPY_CHUNK = 1 << 20;
+    /** Bytes of a snapshot read per hold of the shared lock (a chunk of the ReadExtents stream is as big). */
+    static final int SNAPSHOT_READ_PIECE = 1 << 20;
 
     private final Path dir;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -358,12 +360,30 @@ public final class Replica implements Closeable {
      * <p>Safe while the head is written: snapshot layers never change, and a block's entry in the
      * index only ever moves to the head during I/O. An entry at or below the snapshot is therefore
      * the answer; one above it (the head, or a newer snapshot) sends the block to the snapshot's
-     * own layers, whose data maps are fixed. Takes the same shared lock as an ordinary read.
+     * own layers, whose data maps are fixed. Takes the same shared lock as an ordinary read, once
+     * per MiB.
      *
      * @throws InvalidArgumentException for a bad range, the head, or while the replica is rebuilding
      * @throws NotFoundException        when the snapshot is not on the replica's chain
      */
     public void readSnapshot(String name, long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        checkIo("read of snapshot " + name, offset, len);
+        int limit = dst.limit();
+        try {
+            // One piece per hold of the shared lock, so that a chain change (the snapshot an engine
+            // takes) never waits for more than one piece: as long as for one chunk of ReadExtents.
+            for (int done = 0; done < len; done += SNAPSHOT_READ_PIECE) {
+                int n = Math.min(SNAPSHOT_READ_PIECE, len - done);
+                dst.limit(dst.position() + n);
+                readSnapshotPiece(name, offset + done, dst);
+            }
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    private void readSnapshotPiece(String name, long offset, ByteBuffer dst) {
         int len = dst.remaining();
         lock.readLock().lock();
         try {

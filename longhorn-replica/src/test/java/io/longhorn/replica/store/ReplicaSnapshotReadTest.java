@@ -56,6 +56,22 @@ class ReplicaSnapshotReadTest {
     }
 
     @Test
+    void aReadLongerThanOnePieceReadsEveryPiece() {
+        int size = 3 * Replica.SNAPSHOT_READ_PIECE + 5 * BS;
+        try (Replica r = Replica.create(dir.resolve("big"), size)) {
+            byte[] s1 = new byte[size];
+            new java.util.Random(3).nextBytes(s1);
+            r.write(0, ByteBuffer.wrap(s1));
+            r.snapshot("s1", Map.of(), true, Instant.now());
+            r.write(0, ByteBuffer.wrap(new byte[size]));
+            ByteBuffer all = ByteBuffer.allocate(size);
+            r.readSnapshot("s1", 0, all);
+            assertArrayEquals(s1, all.array());
+            org.junit.jupiter.api.Assertions.assertEquals(size, all.position());
+        }
+    }
+
+    @Test
     void snapshotsOffTheChainRemovedByPurgeOrTheHeadAreRefusedNamingThem() {
         try (Replica r = Replica.create(dir.resolve("r"), SIZE)) {
             byte[] s1 = new byte[SIZE];
