@@ -170,10 +170,12 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
         if (dataUnreachable) {
             return null;
         }
-        String dataAddress = replicaInfo().getDataAddress();
-        if (dataAddress.isEmpty()) {
+        ReplicaInfo info = replicaInfo();
+        String dataAddress = info.getDataAddress();
+        if (dataAddress.isEmpty() || !info.getSnapshotReads()) {
             dataUnreachable = true;
-            LOG.warnf("%s reports no data address: reading snapshots through ReadExtents", description());
+            LOG.warnf("%s %s: reading snapshots through ReadExtents", description(), dataAddress.isEmpty()
+                    ? "reports no data address" : "does not serve snapshot reads on its data server (an older build)");
             return null;
         }
         try {
