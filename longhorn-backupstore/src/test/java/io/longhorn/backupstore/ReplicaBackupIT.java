@@ -210,6 +210,15 @@ class ReplicaBackupIT {
                 byte[] buf = new byte[(int) (2 * MiB)];
                 src.snapshotReader("s1").orElseThrow().read(MiB, buf, buf.length);
                 assertArrayEquals(java.util.Arrays.copyOfRange(model, (int) MiB, (int) (3 * MiB)), buf);
+                // The layers read one by one through ReadExtents (the way for older replicas) agree.
+                var chain = src.info().chain("s1");
+                Map<String, List<io.longhorn.backupstore.source.Extent>> extents = new java.util.HashMap<>();
+                for (var layer : chain) {
+                    extents.put(layer.file(), src.extents(layer.file()));
+                }
+                byte[] viaGrpc = new byte[buf.length];
+                new io.longhorn.backupstore.backup.ChainReader(src, chain, extents).read(MiB, viaGrpc, viaGrpc.length);
+                assertArrayEquals(buf, viaGrpc);
             }
 
             try (ReplicaProcess fresh = ReplicaProcess.start(tmp.resolve("restored/secret-a"), SIZE, secret)) {
