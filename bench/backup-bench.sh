@@ -5,6 +5,9 @@
 #   bench/backup-bench.sh                 # 1 GiB random + 1 GiB compressible, file:// and S3
 #   SIZE_MIB=256 bench/backup-bench.sh    # smaller
 #   WORKERS=4 bench/backup-bench.sh       # blocks in flight (default 2, the product default)
+#   TARGETS=file bench/backup-bench.sh    # only the directory target (default "file s3")
+#   JFR=/tmp/svc.jfr bench/backup-bench.sh  # record the backup service and the replica with JFR
+#                                         # (/tmp/svc.jfr and /tmp/svc.jfr.replica-<kind>.jfr)
 #
 # Builds nothing: it expects longhorn-backupstore and longhorn-replica built
 # (./mvnw -B install -DskipTests) and resolves S3Proxy's class path with the Maven wrapper.
@@ -35,6 +38,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 SIZE_MIB="${SIZE_MIB:-1024}"
 WORKERS="${WORKERS:-2}"
+TARGETS="${TARGETS:-file s3}"
+JFR="${JFR:-}"
 BENCH_DIR="${BENCH_DIR:-/var/tmp}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 BACKUP="$ROOT/bin/longhorn-backup"
@@ -79,8 +84,8 @@ wait_line() { # file pattern
   return 1
 }
 
-start_replica() { # dir size_bytes log -> sets REPLICA_CONTROL
-  "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$2" "$1" >"$3" 2>&1 &
+start_replica() { # dir size_bytes log [jfr file] -> sets REPLICA_CONTROL
+  LONGHORN_JAVA_OPTS="${4:+-XX:StartFlightRecording=filename=$4,settings=profile}" "$ROOT/bin/longhorn-replica" --listen 127.0.0.1:0 --size "$2" "$1" >"$3" 2>&1 &
   PIDS+=($!)
   REPLICA_PID=$!
   wait_line "$3" '^replica ready:'
@@ -147,6 +152,7 @@ PY
 }
 
 # --- S3Proxy on loopback, filesystem backend ---------------------------------------------------
+if [[ " $TARGETS " == *" s3 "* ]]; then
 S3_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 mkdir -p "$WORK/s3data/bench"
 ( cd "$ROOT" && ./mvnw -B -q -pl longhorn-backupstore dependency:build-classpath -Dmdep.includeScope=test \
@@ -171,10 +177,12 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY=bench-secret AWS_ENDPOINTS="http://127.0.0.1:$S3_PORT"
+fi
 
 # --- the backup service, warmed up -----------------------------------------------------------------
 SVC_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$BACKUP" serve --listen "127.0.0.1:$SVC_PORT" >"$WORK/service.log" 2>&1 &
+LONGHORN_JAVA_OPTS="${JFR:+-XX:StartFlightRecording=filename=$JFR,settings=profile}" \
+  "$BACKUP" serve --listen "127.0.0.1:$SVC_PORT" >"$WORK/service.log" 2>&1 &
 PIDS+=($!)
 SVC_PID=$!
 wait_line "$WORK/service.log" '^backup service ready'
@@ -206,7 +214,7 @@ row() { # dataset target op ms baseline_ms cpu
 }
 
 {
-  echo "# backup-bench: ${SIZE_MIB} MiB per data set, $WORKERS workers, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "# backup-bench: ${SIZE_MIB} MiB per data set, targets: $TARGETS, $WORKERS workers, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg); JVM start-up CPU subtracted: $JVM_CPU s"
   echo "| data | target | operation | ms | MB/s | speed vs plain copy | CPU s |"
   echo "|---|---|---|---|---|---|---|"
@@ -217,11 +225,11 @@ for kind in random compressible; do
   make_data "$kind" "$data"
   rdir="$WORK/replicas/bench-$kind-0000abcd"
   make_replica_dir "$data" "$rdir"
-  start_replica "$rdir" "$BYTES" "$WORK/replica-$kind.log"
+  start_replica "$rdir" "$BYTES" "$WORK/replica-$kind.log" "${JFR:+$JFR.replica-$kind.jfr}"
   src="$REPLICA_CONTROL"
   src_pid="$REPLICA_PID"
 
-  for target in file s3; do
+  for target in $TARGETS; do
     if [[ "$target" == file ]]; then
       tdir="$WORK/target-$kind"
       mkdir -p "$tdir"
@@ -296,7 +304,8 @@ for kind in random compressible; do
     fi
   done
   stop_last
-  rm -rf "$rdir" "$data" "$WORK/s3data/bench/"*
+  rm -rf "$rdir" "$data"
+  if [[ -d "$WORK/s3data/bench" ]]; then rm -rf "$WORK/s3data/bench/"*; fi
 done
 
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS"

@@ -1,5 +1,6 @@
 package io.longhorn.backupstore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,8 @@ class ReplicaBackupIT {
             BackupResult backup;
             try (FileDriver driver = new FileDriver(target, url);
                  ReplicaSnapshotSource replica = new ReplicaSnapshotSource(Address.parse(source.control()))) {
+                assertTrue(replica.snapshotReader("s1").isPresent(),
+                        "a running replica's snapshot is read over its data protocol");
                 backup = BackupCreator.create(driver, replica, new BackupRequest("vol3", "s1", null, Map.of(), null, 1),
                         userWrites, new Cancellation());
             }
@@ -201,6 +204,22 @@ class ReplicaBackupIT {
                     "--secret-file", secret.toString(), "s1");
             assertEquals(0, b.exitCode(), b.toString());
             String backupUrl = b.stdout().trim();
+            // The backup's read-only data connection proves the secret too, and reads the snapshot.
+            try (ReplicaSnapshotSource src = new ReplicaSnapshotSource(Address.parse(source.control()),
+                    io.longhorn.api.auth.VolumeSecret.load(secret))) {
+                byte[] buf = new byte[(int) (2 * MiB)];
+                src.snapshotReader("s1").orElseThrow().read(MiB, buf, buf.length);
+                assertArrayEquals(java.util.Arrays.copyOfRange(model, (int) MiB, (int) (3 * MiB)), buf);
+                // The layers read one by one through ReadExtents (the way for older replicas) agree.
+                var chain = src.info().chain("s1");
+                Map<String, List<io.longhorn.backupstore.source.Extent>> extents = new java.util.HashMap<>();
+                for (var layer : chain) {
+                    extents.put(layer.file(), src.extents(layer.file()));
+                }
+                byte[] viaGrpc = new byte[buf.length];
+                new io.longhorn.backupstore.backup.ChainReader(src, chain, extents).read(MiB, viaGrpc, viaGrpc.length);
+                assertArrayEquals(buf, viaGrpc);
+            }
 
             try (ReplicaProcess fresh = ReplicaProcess.start(tmp.resolve("restored/secret-a"), SIZE, secret)) {
                 Result noSecret = Launchers.backup(Map.of(), "restore", backupUrl, "--to", fresh.control());

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
  * sides pick a fresh 32-byte nonce; each proves it holds the secret with an HMAC-SHA256 over both
  * nonces, the whole hello (volume, engine id, generation) and its own role, so that
  * <ul>
+ *   <li>a reader's proof does not admit a writer (a read-only hello is bound as such),</li>
  *   <li>a proof cannot be replayed on another connection (the other side's nonce is new),</li>
  *   <li>a proof for one volume, engine or generation does not admit another, and</li>
  *   <li>a replica's proof is no engine's proof (the role is part of the MAC), so an impostor
@@ -32,6 +33,7 @@ public final class DataAuth {
     private static final byte[] LABEL = VolumeSecret.utf8("longhorn-data/1");
     private static final byte[] CLIENT = VolumeSecret.utf8("client");
     private static final byte[] REPLICA = VolumeSecret.utf8("replica");
+    private static final byte[] READ_ONLY = VolumeSecret.utf8("read-only");
 
     private DataAuth() {
     }
@@ -56,11 +58,15 @@ public final class DataAuth {
         return secret.verify(proof, LABEL, REPLICA, clientNonce, replicaNonce, bound(hello));
     }
 
-    /** The hello as the MAC sees it: its payload and its generation. */
+    /**
+     * The hello as the MAC sees it: its payload and its generation, and for a reader a marker, so
+     * that a reader's proof cannot be turned into a writer's by clearing the flag.
+     */
     private static byte[] bound(Hello hello) {
         ByteBuffer p = hello.payload();
-        ByteBuffer b = ByteBuffer.allocate(8 + p.remaining());
-        b.putLong(hello.generation()).put(p);
+        byte[] marker = hello.readOnly() ? READ_ONLY : new byte[0];
+        ByteBuffer b = ByteBuffer.allocate(8 + p.remaining() + marker.length);
+        b.putLong(hello.generation()).put(p).put(marker);
         return b.array();
     }
 }

@@ -8,6 +8,7 @@ import io.longhorn.api.wire.FrameConnection;
 import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.ProtocolException;
+import io.longhorn.api.wire.SnapshotRead;
 import io.longhorn.api.wire.WireStatus;
 
 import java.io.IOException;
@@ -107,7 +108,8 @@ public final class ReplicaDataClient implements AutoCloseable {
         long ms = Math.max(1, connectTimeout.toMillis());
         try {
             if (secret == null) {
-                c.send(MessageType.HELLO, hello.generation(), hello.payload().remaining(), 0, hello.payload(), null)
+                c.send(MessageType.HELLO, hello.generation(), hello.payload().remaining(), hello.flags(), hello.payload(),
+                        null)
                         .get(ms, TimeUnit.MILLISECONDS);
                 return c;
             }
@@ -124,7 +126,7 @@ public final class ReplicaDataClient implements AutoCloseable {
             }
             ByteBuffer payload = hello.payload(DataAuth.clientProof(secret, clientNonce, replicaNonce, hello));
             ByteBuffer proofReply = ByteBuffer.allocate(HANDSHAKE_REPLY_MAX);
-            c.send(MessageType.HELLO, hello.generation(), payload.remaining(), 0, payload, proofReply)
+            c.send(MessageType.HELLO, hello.generation(), payload.remaining(), hello.flags(), payload, proofReply)
                     .get(ms, TimeUnit.MILLISECONDS);
             if (!DataAuth.verifyReplica(secret, bytes(proofReply), clientNonce, replicaNonce, hello)) {
                 c.close();
@@ -229,6 +231,36 @@ public final class ReplicaDataClient implements AutoCloseable {
         return parts.result;
     }
 
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offset} of snapshot {@code snapshot} (what the
+     * volume held there when the snapshot was taken) into {@code dst}, as {@link #read} does.
+     * Writes to the volume meanwhile do not change the result. A replica that does not have the
+     * snapshot on its chain answers EINVAL naming it.
+     */
+    public CompletableFuture<Void> readSnapshot(String snapshot, long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        if (len <= Frame.MAX_PAYLOAD) {
+            return sendSnapshotRead(snapshot, offset, dst.slice());
+        }
+        Parts parts = new Parts(partCount(len, Frame.MAX_PAYLOAD));
+        for (int done = 0; done < len; done += Frame.MAX_PAYLOAD) {
+            int n = Math.min(Frame.MAX_PAYLOAD, len - done);
+            parts.add(sendSnapshotRead(snapshot, offset + done, dst.slice(dst.position() + done, n)));
+        }
+        return parts.result;
+    }
+
+    private CompletableFuture<Void> sendSnapshotRead(String snapshot, long offset, ByteBuffer dst) {
+        ByteBuffer payload;
+        try {
+            payload = new SnapshotRead(snapshot, dst.remaining()).payload();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new ReplicaDataException(WireStatus.EINVAL,
+                    describe(MessageType.READ_SNAPSHOT, offset, dst.remaining()) + ": " + e.getMessage()));
+        }
+        return send(MessageType.READ_SNAPSHOT, offset, dst.remaining(), payload.remaining(), 0, payload, dst);
+    }
+
     /** Makes a range read back as zeros; the replica may allocate it. */
     public CompletableFuture<Void> writeZeroes(long offset, long length) {
         return range(MessageType.WRITE_ZEROES, offset, length);
@@ -282,6 +314,16 @@ public final class ReplicaDataClient implements AutoCloseable {
 
     private CompletableFuture<Void> send(MessageType type, long offset, int length, int flags, ByteBuffer payload,
                                          ByteBuffer dst) {
+        return send(type, offset, length, length, flags, payload, dst);
+    }
+
+    /**
+     * @param length      the bytes the request addresses (those of the reply, for a read)
+     * @param frameLength the frame's length field: {@code length}, except for a request whose
+     *                    payload says what it addresses (READ_SNAPSHOT)
+     */
+    private CompletableFuture<Void> send(MessageType type, long offset, int length, int frameLength, int flags,
+                                         ByteBuffer payload, ByteBuffer dst) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         if (offset < 0) {
             future.completeExceptionally(new ReplicaDataException(WireStatus.EINVAL,
@@ -290,7 +332,7 @@ public final class ReplicaDataClient implements AutoCloseable {
         }
         long id = ids.incrementAndGet();
         pending.add(new Pending(id, type, offset, length, dst, future));
-        boolean queued = connection.send(Frame.request(type, id, offset, length, flags), payload, null);
+        boolean queued = connection.send(Frame.request(type, id, offset, frameLength, flags), payload, null);
         if (!queued || !connection.isOpen()) {
             // Closed before or while queueing: whoever removes the entry fails it.
             Pending p = pending.remove(id);
@@ -318,6 +360,8 @@ public final class ReplicaDataClient implements AutoCloseable {
     private String describe(MessageType type, long offset, long length) {
         return switch (type) {
             case READ -> "failed to read " + length + " bytes at " + offset + " from replica " + address;
+            case READ_SNAPSHOT -> "failed to read " + length + " bytes at " + offset + " of a snapshot from replica "
+                    + address;
             case WRITE -> "failed to write " + length + " bytes at " + offset + " to replica " + address;
             case WRITE_ZEROES -> "failed to write zeroes to " + length + " bytes at " + offset + " on replica " + address;
             case UNMAP -> "failed to unmap " + length + " bytes at " + offset + " on replica " + address;

@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  *  0  u16 magic   0x4C48 ("LH")
  *  2  u8  version 1
  *  3  u8  type    request code (MessageType), | 0x80 in replies
- *  4  u16 flags   FLAG_FUA
+ *  4  u16 flags   FLAG_FUA (writes), FLAG_READ_ONLY (HELLO)
  *  6  u16 reserved, 0
  *  8  u64 id      chosen by the requester, echoed in the reply
  * 16  u64 offset  byte offset in the volume
@@ -19,8 +19,10 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * A payload of {@code length} bytes follows a WRITE request, a HELLO request (see {@link Hello};
- * its offset field carries the engine's generation), an AUTH request, a successful READ, HELLO or
- * AUTH reply (for HELLO and AUTH the length may be 0), and an error
+ * its offset field carries the engine's generation), an AUTH request, a READ_SNAPSHOT request (its
+ * payload names the snapshot and the number of bytes to read, see {@link SnapshotRead}; the
+ * offset field is the volume offset), a successful READ, READ_SNAPSHOT, HELLO or AUTH reply (for
+ * HELLO and AUTH the length may be 0), and an error
  * reply (a UTF-8 message, with {@code length} then being the message size). Nothing follows any
  * other frame. Many requests may be in flight on one connection; replies come in any order and are
  * matched by id. Big-endian, like NBD.
@@ -47,6 +49,11 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
     public static final int VERSION = 1;
     /** Force unit access: the replica makes this write durable before replying. */
     public static final int FLAG_FUA = 1;
+    /**
+     * On a HELLO: the connection only reads (a backup). The replica admits it whatever generation
+     * an engine recorded, never fences it off, and refuses every write, write-zeroes and unmap on it.
+     */
+    public static final int FLAG_READ_ONLY = 2;
     /** Largest payload of one frame. Bigger I/O is split by the sender. */
     public static final int MAX_PAYLOAD = 32 << 20;
 
@@ -70,9 +77,10 @@ public record Frame(MessageType type, boolean reply, int flags, long id, long of
     /** Whether a payload of {@code length} bytes follows this header on the wire. */
     public boolean hasPayload() {
         if (!reply) {
-            return type == MessageType.WRITE || type == MessageType.HELLO || type == MessageType.AUTH;
+            return type == MessageType.WRITE || type == MessageType.HELLO || type == MessageType.AUTH
+                    || type == MessageType.READ_SNAPSHOT;
         }
-        return status != WireStatus.OK || type == MessageType.READ || handshake();
+        return status != WireStatus.OK || type == MessageType.READ || type == MessageType.READ_SNAPSHOT || handshake();
     }
 
     private boolean handshake() {

@@ -21,11 +21,17 @@ import java.nio.charset.StandardCharsets;
  * proof is missing or wrong), with the reason as its message. An OK reply to an authenticated
  * hello carries the replica's proof as its payload (see {@link io.longhorn.api.auth.DataAuth}).
  *
+ * <p>A reader (a backup) sets {@link Frame#FLAG_READ_ONLY} on the HELLO frame: the fence admits
+ * it whatever generation is recorded and never closes it, and the replica refuses every write on
+ * it. The flag is part of what the challenge-response proves (see
+ * {@link io.longhorn.api.auth.DataAuth}).
+ *
  * @param volume     the volume name, or "" for a tool that serves no volume
  * @param generation the generation the engine serves at (or will record before serving)
  * @param engine     the engine's instance id
+ * @param readOnly   whether the connection only reads
  */
-public record Hello(String volume, long generation, String engine) {
+public record Hello(String volume, long generation, String engine, boolean readOnly) {
 
     /** Longest payload accepted. */
     public static final int MAX_PAYLOAD = 1024;
@@ -37,6 +43,21 @@ public record Hello(String volume, long generation, String engine) {
         if (generation < 0) {
             throw new IllegalArgumentException("negative generation " + generation);
         }
+    }
+
+    /** A writer's hello. */
+    public Hello(String volume, long generation, String engine) {
+        this(volume, generation, engine, false);
+    }
+
+    /** A reader's hello: it writes nothing, so it serves at no generation. */
+    public static Hello reader(String volume, String client) {
+        return new Hello(volume, 0, client, true);
+    }
+
+    /** The flags of the HELLO frame that carries this hello. */
+    public int flags() {
+        return readOnly ? Frame.FLAG_READ_ONLY : 0;
     }
 
     /** The frame's payload, without a proof. */
@@ -71,7 +92,7 @@ public record Hello(String volume, long generation, String engine) {
 
     /** The request frame that carries this hello with {@code id}. */
     public Frame frame(long id) {
-        return Frame.request(MessageType.HELLO, id, generation, payload().remaining(), 0);
+        return Frame.request(MessageType.HELLO, id, generation, payload().remaining(), flags());
     }
 
     /**
@@ -104,7 +125,8 @@ public record Hello(String volume, long generation, String engine) {
             if (b.hasRemaining()) {
                 throw new ProtocolException("hello has " + b.remaining() + " trailing bytes");
             }
-            return new Signed(new Hello(volume, frame.offset(), engine), proof);
+            boolean readOnly = (frame.flags() & Frame.FLAG_READ_ONLY) != 0;
+            return new Signed(new Hello(volume, frame.offset(), engine, readOnly), proof);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new ProtocolException("malformed hello: " + e.getMessage());
         }
@@ -119,6 +141,9 @@ public record Hello(String volume, long generation, String engine) {
 
     @Override
     public String toString() {
+        if (readOnly) {
+            return "reader " + engine + (volume.isEmpty() ? "" : " of volume " + volume);
+        }
         return "engine " + engine + (volume.isEmpty() ? "" : " of volume " + volume) + " at generation " + generation;
     }
 }

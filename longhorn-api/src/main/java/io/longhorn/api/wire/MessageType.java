@@ -21,12 +21,18 @@ public enum MessageType {
      * {@link io.longhorn.api.auth.DataAuth}): the request carries the client's nonce, the reply the
      * replica's (empty when the replica has no secret).
      */
-    AUTH(8);
+    AUTH(8),
+    /**
+     * Reads a snapshot of the volume: the bytes it held at [offset, offset + length), which the
+     * chain up to and including that snapshot gives (see {@link SnapshotRead}). Snapshots never
+     * change, so the result does not depend on writes to the head in the meantime. For backups.
+     */
+    READ_SNAPSHOT(9);
 
     /** Set in the type byte of every reply. */
     public static final int REPLY_BIT = 0x80;
 
-    private static final MessageType[] BY_CODE = new MessageType[9];
+    private static final MessageType[] BY_CODE = new MessageType[10];
 
     static {
         for (MessageType t : values()) {

@@ -64,6 +64,11 @@ class VolumeAuthTest {
         assertFalse(DataAuth.verifyClient(s, client, nc, nr, new Hello("vol2", 3, "e1")));
         assertFalse(DataAuth.verifyClient(VolumeSecret.generate(), client, nc, nr, h));
         assertFalse(DataAuth.verifyClient(s, null, nc, nr, h));
+        // A reader's proof does not admit a writer with the same names, nor the other way round.
+        Hello reader = new Hello("vol1", 3, "e1", true);
+        assertFalse(DataAuth.verifyClient(s, client, nc, nr, reader));
+        assertTrue(DataAuth.verifyClient(s, DataAuth.clientProof(s, nc, nr, reader), nc, nr, reader));
+        assertFalse(DataAuth.verifyClient(s, DataAuth.clientProof(s, nc, nr, reader), nc, nr, h));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.longhorn.backupstore.format.VolumeConfig;
 import io.longhorn.backupstore.lock.BackupLock;
 import io.longhorn.backupstore.lock.LockType;
 import io.longhorn.backupstore.source.Extent;
+import io.longhorn.backupstore.source.SnapshotReader;
 import io.longhorn.backupstore.source.SnapshotSource;
 import io.longhorn.backupstore.source.SourceInfo;
 import io.longhorn.backupstore.source.SourceSnapshot;
@@ -198,30 +199,44 @@ public final class BackupCreator {
         LOG.infof("volume %s: %s backup %s of snapshot %s from %s to %s: %d blocks to read", volume,
                 plan.base() == null ? "full" : "incremental (from " + plan.base().name() + ")", backupName,
                 snapshot.name(), info.description(), driver.url(), plan.blocks().length);
-        ChainReader reader = new ChainReader(source, plan.chain(), plan.extents());
+        // The replica overlays its chain itself when it can (one read per block over its data
+        // protocol); else the layers are read one by one and overlaid here.
+        SnapshotReader reader = source.snapshotReader(snapshot.name())
+                .orElseGet(() -> new ChainReader(source, plan.chain(), plan.extents()));
         Set<String> claimed = ConcurrentHashMap.newKeySet();
         AtomicLong uploadedBlocks = new AtomicLong();
         AtomicLong uploadedBytes = new AtomicLong();
         long size = info.size();
-        BlockWorkers.run("backup " + backupName + " of volume " + volume, request.concurrency(), plan.blocks(),
-                () -> new byte[Layout.BLOCK_SIZE], cancel, progress, (offset, buf) -> {
-                    int len = (int) Math.min(Layout.BLOCK_SIZE, size - offset);
-                    reader.read(offset, buf, len);
-                    if (Checksums.isZero(buf, len)) {
-                        mapping.remove(offset); // a hole: restore leaves it unwritten
-                        return;
+        // Each worker reads its next block while it checksums, compresses and stores the current
+        // one, so the replica's reading and this side's computing overlap.
+        BlockWorkers.runOverlapped("backup " + backupName + " of volume " + volume, request.concurrency(),
+                plan.blocks(), () -> new byte[Layout.BLOCK_SIZE], cancel, progress,
+                new BlockWorkers.TwoStepTask<byte[], SnapshotReader.Started>() {
+                    @Override
+                    public SnapshotReader.Started start(long offset, byte[] buf) {
+                        return reader.start(offset, buf, (int) Math.min(Layout.BLOCK_SIZE, size - offset));
                     }
-                    String checksum = Checksums.blockChecksum(buf, 0, len);
-                    mapping.put(offset, checksum);
-                    // A block already in the base backup, or claimed by another worker, or
-                    // already stored (by another backup, or by one that was killed), is not sent.
-                    if (known.contains(checksum) || !claimed.add(checksum) || store.hasBlock(checksum)) {
-                        return;
+
+                    @Override
+                    public void finish(long offset, byte[] buf, SnapshotReader.Started read) {
+                        read.await();
+                        int len = (int) Math.min(Layout.BLOCK_SIZE, size - offset);
+                        if (Checksums.isZero(buf, len)) {
+                            mapping.remove(offset); // a hole: restore leaves it unwritten
+                            return;
+                        }
+                        String checksum = Checksums.blockChecksum(buf, 0, len);
+                        mapping.put(offset, checksum);
+                        // A block already in the base backup, or claimed by another worker, or
+                        // already stored (by another backup, or by one that was killed), is not sent.
+                        if (known.contains(checksum) || !claimed.add(checksum) || store.hasBlock(checksum)) {
+                            return;
+                        }
+                        byte[] stored = compression.compress(buf, len);
+                        store.putBlock(checksum, stored);
+                        uploadedBlocks.incrementAndGet();
+                        uploadedBytes.addAndGet(stored.length);
                     }
-                    byte[] stored = compression.compress(buf, len);
-                    store.putBlock(checksum, stored);
-                    uploadedBlocks.incrementAndGet();
-                    uploadedBytes.addAndGet(stored.length);
                 });
         cancel.check("backup " + backupName + " of volume " + volume);
         // Blocks must be durable before a cfg references them.

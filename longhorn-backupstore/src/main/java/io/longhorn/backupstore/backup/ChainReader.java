@@ -1,6 +1,7 @@
 package io.longhorn.backupstore.backup;
 
 import io.longhorn.backupstore.source.Extent;
+import io.longhorn.backupstore.source.SnapshotReader;
 import io.longhorn.backupstore.source.SnapshotSource;
 import io.longhorn.backupstore.source.SourceSnapshot;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.Map;
  * chain with data there, zeros where no layer has any. Each byte is read once, from the layer that
  * owns it, so a block costs one read per layer that owns a part of it.
  */
-public final class ChainReader {
+public final class ChainReader implements SnapshotReader {
     private final SnapshotSource source;
     /** Newest layer first. */
     private final List<Layer> layers;
@@ -41,7 +42,7 @@ public final class ChainReader {
         }
     }
 
-    /** Fills {@code buf[0, length)} with the snapshot's bytes at {@code [offset, offset + length)}. */
+    @Override
     public void read(long offset, byte[] buf, int length) {
         Arrays.fill(buf, 0, length, (byte) 0);
         List<long[]> uncovered = new ArrayList<>();

@@ -50,7 +50,7 @@ public class CreateCommand implements Callable<Integer> {
             description = "lz4, gzip or none, for a new backup volume (an existing one keeps its own).")
     String compression;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Blocks in flight; default longhorn.backup.concurrency (2).")
+    @Option(names = "--workers", paramLabel = "N", description = "Workers, each reading one block while it stores another; default longhorn.backup.concurrency (2).")
     int workers;
 
     @Option(names = "--quiet", description = "No progress lines on stderr.")

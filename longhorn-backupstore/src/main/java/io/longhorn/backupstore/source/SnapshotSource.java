@@ -1,6 +1,7 @@
 package io.longhorn.backupstore.source;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Read access to the layer files of a replica. A snapshot's content is the overlay of its chain
@@ -20,6 +21,15 @@ public interface SnapshotSource extends AutoCloseable {
      * {@code [base, base + buf.length)}.
      */
     void read(String file, List<Extent> extents, long base, byte[] buf);
+
+    /**
+     * A reader of snapshot {@code snapshot} that the source serves whole, overlaying the chain
+     * itself (a replica over its data protocol); empty when the caller overlays the layers with
+     * {@link #read} (see {@code ChainReader}).
+     */
+    default Optional<SnapshotReader> snapshotReader(String snapshot) {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -31,6 +31,7 @@ final class ProtoMapping {
                 .setError(r.error())
                 .setDataAddress(dataAddress)
                 .setDataSocket(dataSocket)
+                .setSnapshotReads(true)
                 .setDirectory(r.directory().toString())
                 .setActualSize(r.actualSize());
         for (SnapshotInfo s : r.snapshots()) {

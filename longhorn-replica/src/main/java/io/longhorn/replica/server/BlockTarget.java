@@ -21,6 +21,15 @@ public interface BlockTarget {
         return false;
     }
 
+    /**
+     * Fills dst's remaining bytes from offset of snapshot {@code snapshot}: what the volume held
+     * there when it was taken, whatever was written since.
+     */
+    default void readSnapshot(String snapshot, long offset, ByteBuffer dst) {
+        throw new io.longhorn.replica.store.InvalidArgumentException(describe() + " keeps no snapshots; snapshot "
+                + snapshot + " cannot be read");
+    }
+
     /** Writes src's remaining bytes at offset. */
     void write(long offset, ByteBuffer src);
 
@@ -50,6 +59,11 @@ public interface BlockTarget {
             @Override
             public void read(long offset, ByteBuffer dst) {
                 replica.read(offset, dst);
+            }
+
+            @Override
+            public void readSnapshot(String snapshot, long offset, ByteBuffer dst) {
+                replica.readSnapshot(snapshot, offset, dst);
             }
 
             @Override

@@ -7,6 +7,7 @@ import io.longhorn.api.wire.FrameConnection;
 import io.longhorn.api.wire.Hello;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.ProtocolException;
+import io.longhorn.api.wire.SnapshotRead;
 import io.longhorn.api.wire.WireStatus;
 
 import java.nio.ByteBuffer;
@@ -158,6 +159,13 @@ final class DataConnection implements FrameConnection.Handler {
             }
             return ByteBuffer.allocate(frame.length());
         }
+        if (frame.type() == MessageType.READ_SNAPSHOT) {
+            if (frame.byteLength() > SnapshotRead.MAX_PAYLOAD) {
+                throw new ProtocolException("snapshot read of " + frame.byteLength() + " bytes from " + peer + " exceeds "
+                        + SnapshotRead.MAX_PAYLOAD + " bytes");
+            }
+            return ByteBuffer.allocate(frame.length());
+        }
         return server.buffers().acquire(frame.payloadLength());
     }
 
@@ -180,7 +188,11 @@ final class DataConnection implements FrameConnection.Handler {
         } else if (frame.type() == MessageType.WRITE) {
             payload = server.buffers().acquire(0); // a write of nothing: no payload on the wire
         }
-        long bytes = frame.type() == MessageType.READ || frame.type() == MessageType.WRITE ? frame.length() : 0;
+        long bytes = switch (frame.type()) {
+            case READ, WRITE -> frame.length();
+            case READ_SNAPSHOT -> SnapshotRead.requestedLength(payload);
+            default -> 0;
+        };
         inflight.incrementAndGet();
         inflightBytes.addAndGet(bytes);
         DataRequest request = new DataRequest(server, this, frame, payload, () -> answered(bytes));
@@ -192,6 +204,8 @@ final class DataConnection implements FrameConnection.Handler {
                 inlineSinceFlush = 0;
                 connection.flush();
             }
+        } else if (frame.type() == MessageType.READ_SNAPSHOT) {
+            dispatch(server.snapshotReaders(), request);
         } else if (request.slow()) {
             dispatch(request);
         } else {
@@ -356,8 +370,12 @@ final class DataConnection implements FrameConnection.Handler {
     }
 
     private void dispatch(Runnable task) {
+        dispatch(server.workers(), task);
+    }
+
+    private void dispatch(java.util.concurrent.Executor executor, Runnable task) {
         try {
-            server.workers().execute(task);
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
             // The server is shutting down: the connection goes with it.
             connection.close();

@@ -2,6 +2,8 @@ package io.longhorn.replica.server;
 
 import io.longhorn.api.wire.Frame;
 import io.longhorn.api.wire.FrameConnection;
+import io.longhorn.api.wire.Hello;
+import io.longhorn.api.wire.SnapshotRead;
 import io.longhorn.api.wire.MessageType;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.replica.store.FencedException;
@@ -46,6 +48,7 @@ final class DataRequest implements Runnable {
             case FLUSH, WRITE_ZEROES, UNMAP -> true;
             case WRITE -> frame.fua() || frame.byteLength() > DataConnection.BATCHED_MAX;
             case READ -> frame.byteLength() > DataConnection.BATCHED_MAX;
+            case READ_SNAPSHOT -> true;
             case PING, HELLO, AUTH -> false;
         };
     }
@@ -94,6 +97,10 @@ final class DataRequest implements Runnable {
         try {
             if (frame.type() == MessageType.WRITE || frame.type() == MessageType.WRITE_ZEROES
                     || frame.type() == MessageType.UNMAP) {
+                Hello h = from.hello();
+                if (h != null && h.readOnly()) {
+                    throw new FencedException(frame.type() + " refused: the connection of " + h + " is read-only");
+                }
                 // The fence: a connection of an engine that a newer one replaced changes nothing more.
                 if (!from.enterWrite()) {
                     throw new FencedException("the connection of " + from.hello() + " was fenced off: a newer engine"
@@ -117,6 +124,10 @@ final class DataRequest implements Runnable {
                     }
                     data.flip();
                     reply(Frame.ok(frame, frame.length()), data, () -> buffers.release(data));
+                    return;
+                }
+                case READ_SNAPSHOT -> {
+                    readSnapshot(target, buffers);
                     return;
                 }
                 case WRITE -> {
@@ -155,10 +166,29 @@ final class DataRequest implements Runnable {
             if (writing) {
                 from.exitWrite();
             }
-            if (payload != null) {
-                buffers.release(payload);
+            if (payload != null && payload.isDirect()) {
+                buffers.release(payload); // the pool's; a snapshot read's small heap payload is not
             }
         }
+    }
+
+    /** A backup's read of a snapshot; the payload names it and the length (see {@link SnapshotRead}). */
+    private void readSnapshot(BlockTarget target, BufferPool buffers) {
+        SnapshotRead r;
+        try {
+            r = SnapshotRead.decode(payload);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException(e.getMessage());
+        }
+        ByteBuffer data = buffers.acquire(r.length());
+        try {
+            target.readSnapshot(r.snapshot(), frame.offset(), data);
+        } catch (RuntimeException | Error e) {
+            buffers.release(data);
+            throw e;
+        }
+        data.flip();
+        reply(Frame.ok(frame, r.length()), data, () -> buffers.release(data));
     }
 
     private void reply(Frame reply, ByteBuffer data, Runnable release) {

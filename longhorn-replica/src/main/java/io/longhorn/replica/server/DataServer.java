@@ -77,6 +77,12 @@ public final class DataServer implements AutoCloseable {
 
     /** Tasks waiting for a worker, over all connections. */
     static final int WORKER_QUEUE = 4096;
+    /**
+     * Threads that serve snapshot reads (backups). They are not the engine's workers, so a backup
+     * reading 2 MiB blocks never keeps the engine's requests waiting for a worker; two keep the
+     * disk busy while the other's reply is in the socket.
+     */
+    static final int SNAPSHOT_READERS = 2;
 
     private final BlockTarget target;
     private final Options options;
@@ -84,6 +90,7 @@ public final class DataServer implements AutoCloseable {
     private final IdleRelease idleRelease;
     private final Fence fence;
     private final ExecutorService workers;
+    private final ThreadPoolExecutor snapshotReaders;
     private final Set<DataConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
@@ -116,6 +123,12 @@ public final class DataServer implements AutoCloseable {
                         throw new RejectedExecutionException("interrupted waiting for a data worker", e);
                     }
                 });
+        AtomicInteger r = new AtomicInteger();
+        // Unbounded here; each connection's in-flight limits (wantsMore) bound what it queues.
+        this.snapshotReaders = new ThreadPoolExecutor(SNAPSHOT_READERS, SNAPSHOT_READERS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                t -> Thread.ofPlatform().daemon().name("lh-snapshot-reader-" + r.incrementAndGet()).unstarted(t));
+        snapshotReaders.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -274,6 +287,11 @@ public final class DataServer implements AutoCloseable {
         return workers;
     }
 
+    /** Where snapshot reads run: apart from the engine's requests. */
+    ExecutorService snapshotReaders() {
+        return snapshotReaders;
+    }
+
     int workerCount() {
         return options.workers();
     }
@@ -315,8 +333,9 @@ public final class DataServer implements AutoCloseable {
             c.connection().close();
         }
         workers.shutdown();
+        snapshotReaders.shutdown();
         try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS) || !snapshotReaders.awaitTermination(1, TimeUnit.SECONDS)) {
                 LOG.warnf("%s: data requests still running after 10 s at shutdown", target.describe());
             }
         } catch (InterruptedException e) {

@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
  *       every other engine is closed, its requests not yet started are refused (EPERM) and the
  *       ones already writing are waited for: once the call returns, no other engine can change a
  *       byte of the replica.</li>
+ *   <li>A reader (a hello with {@link io.longhorn.api.wire.Frame#FLAG_READ_ONLY}, a backup) is
+ *       admitted at any generation and never fenced: every write on its connection is refused.</li>
  * </ul>
  * The owner (the engine that recorded the generation last) is kept in memory only: after a restart
  * of the replica process the generation alone guards it, and every engine lost its connections.
@@ -57,6 +59,11 @@ final class Fence {
                 throw new InvalidArgumentException(target.describe() + " serves volume " + volume + ", not "
                         + hello.volume());
             }
+        }
+        if (hello.readOnly()) {
+            // A reader changes nothing (its writes are refused), so no generation concerns it.
+            c.admit(hello);
+            return;
         }
         long current = target.generation();
         if (hello.generation() < current) {
@@ -91,7 +98,7 @@ final class Fence {
         List<DataConnection> fenced = new ArrayList<>();
         for (DataConnection c : connections) {
             Hello h = c.hello();
-            if (h != null && !h.engine().equals(engine)) {
+            if (h != null && !h.readOnly() && !h.engine().equals(engine)) {
                 c.fence();
                 fenced.add(c);
             }
@@ -112,7 +119,7 @@ final class Fence {
     private static boolean hasOpen(String engine, Collection<DataConnection> connections) {
         for (DataConnection c : connections) {
             Hello h = c.hello();
-            if (h != null && h.engine().equals(engine) && c.connection().isOpen()) {
+            if (h != null && !h.readOnly() && h.engine().equals(engine) && c.connection().isOpen()) {
                 return true;
             }
         }

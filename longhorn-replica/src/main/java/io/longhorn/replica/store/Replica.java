@@ -36,6 +36,8 @@ public final class Replica implements Closeable {
     public static final int BLOCK_SIZE = 4096;
     private static final Logger LOG = Logger.getLogger(Replica.class);
     private static final int COPY_CHUNK = 1 << 20;
+    /** Bytes of a snapshot read per hold of the shared lock (a chunk of the ReadExtents stream is as big). */
+    static final int SNAPSHOT_READ_PIECE = 1 << 20;
 
     private final Path dir;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -348,6 +350,110 @@ public final class Replica implements Closeable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offset} of snapshot {@code name} into dst,
+     * advancing its position: what the volume held there when the snapshot was taken, i.e. for
+     * every block the newest layer of the chain up to and including the snapshot that holds it.
+     *
+     * <p>Safe while the head is written: snapshot layers never change, and a block's entry in the
+     * index only ever moves to the head during I/O. An entry at or below the snapshot is therefore
+     * the answer; one above it (the head, or a newer snapshot) sends the block to the snapshot's
+     * own layers, whose data maps are fixed. Takes the same shared lock as an ordinary read, once
+     * per MiB.
+     *
+     * @throws InvalidArgumentException for a bad range, the head, or while the replica is rebuilding
+     * @throws NotFoundException        when the snapshot is not on the replica's chain
+     */
+    public void readSnapshot(String name, long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        checkIo("read of snapshot " + name, offset, len);
+        int limit = dst.limit();
+        try {
+            // One piece per hold of the shared lock, so that a chain change (the snapshot an engine
+            // takes) never waits for more than one piece: as long as for one chunk of ReadExtents.
+            for (int done = 0; done < len; done += SNAPSHOT_READ_PIECE) {
+                int n = Math.min(SNAPSHOT_READ_PIECE, len - done);
+                dst.limit(dst.position() + n);
+                readSnapshotPiece(name, offset + done, dst);
+            }
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    private void readSnapshotPiece(String name, long offset, ByteBuffer dst) {
+        int len = dst.remaining();
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            checkIo("read of snapshot " + name, offset, len);
+            Layer[] ch = chain;
+            int top = snapshotPosition(ch, name);
+            LayerIndex idx = index;
+            int limit = dst.limit();
+            try {
+                long b = offset / BLOCK_SIZE;
+                long end = (offset + len) / BLOCK_SIZE;
+                while (b < end) {
+                    int owner = ownerAtOrBelow(ch, idx, top, b);
+                    long run = 1;
+                    while (b + run < end && ownerAtOrBelow(ch, idx, top, b + run) == owner) {
+                        run++;
+                    }
+                    int n = (int) (run * BLOCK_SIZE);
+                    dst.limit(dst.position() + n);
+                    if (owner == 0) {
+                        Zeros.fill(dst, n);
+                    } else {
+                        ch[owner].readFully(dst, b * BLOCK_SIZE);
+                    }
+                    b += run;
+                }
+            } finally {
+                dst.limit(limit);
+            }
+        } catch (IOException e) {
+            throw new ReplicaIOException("failed to read " + len + " bytes at " + offset + " of snapshot " + name
+                    + " from replica " + dir, e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The chain position of snapshot {@code name}, which must be readable by name. */
+    private int snapshotPosition(Layer[] ch, String name) {
+        if (name == null || name.isEmpty() || SnapshotInfo.HEAD_NAME.equals(name)) {
+            throw new InvalidArgumentException("snapshot: \"" + (name == null ? "" : name) + "\" is not a snapshot of"
+                    + " replica " + dir + "; only snapshots, which never change, can be read by name");
+        }
+        if (meta.rebuilding()) {
+            throw new InvalidArgumentException("replica " + dir + " is rebuilding: its snapshots are incomplete, "
+                    + "snapshot " + name + " cannot be read");
+        }
+        String file = LayerFiles.snapshotFile(name);
+        for (int i = 1; i < ch.length - 1; i++) {
+            if (ch[i].file.equals(file)) {
+                return i;
+            }
+        }
+        throw new NotFoundException("snapshot " + name + " is not on the chain of replica " + dir);
+    }
+
+    /** The newest layer at chain position {@code top} or below that holds {@code block}; 0 for none. */
+    private static int ownerAtOrBelow(Layer[] ch, LayerIndex idx, int top, long block) throws IOException {
+        int owner = idx.get(block);
+        if (owner <= top) {
+            return owner;
+        }
+        long at = block * BLOCK_SIZE;
+        for (int i = top; i >= 1; i--) {
+            if (ch[i].hasData(at, BLOCK_SIZE)) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     /**

@@ -1,6 +1,13 @@
 package io.longhorn.backupstore.source.replica;
 
 import io.grpc.ManagedChannel;
+import io.longhorn.api.client.ReplicaDataClient;
+import io.longhorn.api.client.ReplicaDataException;
+import io.longhorn.api.wire.Hello;
+import io.longhorn.api.wire.WireStatus;
+import io.longhorn.backupstore.error.AccessDeniedException;
+import io.longhorn.backupstore.source.SnapshotReader;
+import java.util.Optional;
 import io.grpc.ManagedChannelBuilder;
 import io.longhorn.api.auth.GrpcAuth;
 import io.longhorn.api.auth.VolumeSecret;
@@ -31,16 +38,28 @@ import java.util.function.Supplier;
 
 /**
  * Reads snapshot layers from a running replica: {@code Info} for the chain, {@code ListExtents}
- * for a layer's data map and {@code ReadExtents} (streamed) for its bytes. Snapshot layers never
- * change, so a backup reads them while the volume keeps serving I/O.
+ * for a layer's data map, and the snapshot's bytes over the replica's data protocol
+ * ({@link #snapshotReader}: READ_SNAPSHOT on a read-only connection that proves the volume's
+ * secret like any other data client), or per layer with the {@code ReadExtents} stream. Snapshot
+ * layers never change, so a backup reads them while the volume keeps serving I/O.
+ *
+ * <p>{@code -Dlonghorn.backup.snapshot-read=grpc} reads through {@code ReadExtents} instead of the
+ * data protocol (for comparisons; also the fallback when the data server cannot be reached).
  */
 public final class ReplicaSnapshotSource implements SnapshotSource {
     private static final int MAX_MESSAGE = 64 * 1024 * 1024;
     private static final long CALL_SECONDS = 300;
+    private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private static final boolean DATA_READS = !"grpc".equals(System.getProperty("longhorn.backup.snapshot-read"));
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReplicaSnapshotSource.class);
 
     private final Address address;
     private final ManagedChannel channel;
     private final ReplicaServiceGrpc.ReplicaServiceBlockingStub stub;
+    private final VolumeSecret secret;
+    /** The read-only data connection, opened on first need; guarded by this. */
+    private ReplicaDataClient data;
+    private boolean dataUnreachable;
 
     /**
      * @param address the replica's gRPC control address, {@code host:port}
@@ -58,6 +77,7 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
             throw new InvalidInputException("replica control address " + address + " must be host:port");
         }
         this.address = address;
+        this.secret = secret;
         this.channel = ManagedChannelBuilder.forTarget(address.hostPort()).usePlaintext()
                 .maxInboundMessageSize(MAX_MESSAGE).intercept(GrpcAuth.client("backup", secret)).build();
         this.stub = ReplicaServiceGrpc.newBlockingStub(channel);
@@ -128,6 +148,57 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
         });
     }
 
+    @Override
+    public Optional<SnapshotReader> snapshotReader(String snapshot) {
+        if (!DATA_READS) {
+            return Optional.empty();
+        }
+        ReplicaDataClient client = dataClient();
+        return client == null ? Optional.empty()
+                : Optional.of(new DataProtocolReader(client, snapshot, description(), CALL_SECONDS));
+    }
+
+    /**
+     * The read-only data connection, or null when the replica's data server cannot be reached (the
+     * caller then reads through gRPC). A replica that refuses the secret is an error, not a
+     * reason to read another way.
+     */
+    private synchronized ReplicaDataClient dataClient() {
+        if (data != null && data.isOpen()) {
+            return data;
+        }
+        if (dataUnreachable) {
+            return null;
+        }
+        ReplicaInfo info = replicaInfo();
+        String dataAddress = info.getDataAddress();
+        if (dataAddress.isEmpty() || !info.getSnapshotReads()) {
+            dataUnreachable = true;
+            LOG.warnf("%s %s: reading snapshots through ReadExtents", description(), dataAddress.isEmpty()
+                    ? "reports no data address" : "does not serve snapshot reads on its data server (an older build)");
+            return null;
+        }
+        try {
+            data = ReplicaDataClient.connect(Address.parse(dataAddress), CONNECT_TIMEOUT,
+                    Hello.reader("", "backup-" + ProcessHandle.current().pid()), secret);
+            return data;
+        } catch (ReplicaDataException e) {
+            if (e.status() == WireStatus.EACCES) {
+                throw new AccessDeniedException("cannot read snapshots of " + description() + ": " + e.getMessage(), e);
+            }
+            if (e.status() != WireStatus.EIO) {
+                throw new TargetIOException("cannot read snapshots of " + description() + ": " + e.getMessage(), e);
+            }
+            dataUnreachable = true;
+            LOG.warnf("cannot reach the data server %s of %s (%s): reading snapshots through ReadExtents", dataAddress,
+                    description(), e.getMessage());
+            return null;
+        } catch (java.io.IOException e) {
+            throw new TargetIOException("cannot connect to the data server " + dataAddress + " of " + description()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     private <T> T grpc(String what, Supplier<T> action) {
         try {
             return action.get();
@@ -145,6 +216,11 @@ public final class ReplicaSnapshotSource implements SnapshotSource {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (data != null) {
+                data.close();
+            }
+        }
         channel.shutdownNow();
         try {
             channel.awaitTermination(5, TimeUnit.SECONDS);
