@@ -5,6 +5,8 @@ import io.longhorn.api.types.Address;
 import io.longhorn.engine.backend.ReplicaConnector;
 import io.longhorn.engine.backend.ReplicaControl;
 import io.longhorn.engine.backend.ReplicaControlException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -40,6 +42,7 @@ final class ReplicaWait {
         ReplicaControl control = connector.control(address);
         boolean waited = false;
         while (true) {
+            RuntimeException lastError;
             try {
                 ReplicaInfo info = control.info();
                 if (waited) {
@@ -47,6 +50,7 @@ final class ReplicaWait {
                 }
                 return new Answer(address.toString(), control, info, null);
             } catch (RuntimeException e) {
+                lastError = e;
                 if (!notServingYet(e) || System.nanoTime() - deadline >= 0) {
                     String why = e.getMessage() + (waited ? " (still after waiting " + wait.toMillis() + " ms)" : "");
                     return new Answer(address.toString(), control, null, why);
@@ -56,18 +60,29 @@ final class ReplicaWait {
                 LOG.infof("replica %s does not answer yet; waiting up to %d ms for it", address, wait.toMillis());
                 waited = true;
             }
+            if (connected(lastError)) {
+                // The replica's server answered (it does not serve yet): ask again on the same channel.
+                if (!pause()) {
+                    return new Answer(address.toString(), control, null, "interrupted while waiting for it to answer");
+                }
+                continue;
+            }
             // A gRPC channel whose connection was refused backs off (about a second) before it
             // tries again: wait on a plain connect, then ask over a fresh channel. The last
             // question, at the deadline, gives the final answer.
             control.close();
-            if (!pause() || !awaitPort(address, deadline)) {
-                if (Thread.currentThread().isInterrupted()) {
-                    return new Answer(address.toString(), connector.control(address), null,
-                            "interrupted while waiting for it to answer");
-                }
+            if ((!pause() || !awaitPort(address, deadline)) && Thread.currentThread().isInterrupted()) {
+                return new Answer(address.toString(), connector.control(address), null,
+                        "interrupted while waiting for it to answer");
             }
             control = connector.control(address);
         }
+    }
+
+    /** Whether the failed call reached the replica's server (rather than failing to connect). */
+    private static boolean connected(RuntimeException e) {
+        return e.getCause() instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE
+                && s.getStatus().getCause() == null;
     }
 
     private static boolean notServingYet(RuntimeException e) {

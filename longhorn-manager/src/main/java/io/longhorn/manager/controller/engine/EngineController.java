@@ -160,23 +160,36 @@ public final class EngineController implements Reconciler {
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
                 engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend,
                 status.generation, salvage)
-                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT)));
+                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT))
+                .withReplicasStarting(starting(engine)));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));
     }
 
-    /** A replica in the spec's map that does not run at that address now, if any. */
+    /**
+     * A replica in the spec's map that neither runs nor starts at that address now, if any. One
+     * that starts there is fine: the engine waits for it to serve (see {@link #starting}).
+     */
     private Optional<String> staleReplica(Engine engine) {
         for (Map.Entry<String, String> e : engine.getSpec().replicaAddressMap.entrySet()) {
             Optional<Replica> r = ctx.store().get(Replica.class, e.getKey());
-            boolean ok = r.isPresent() && InstanceState.RUNNING.equals(r.get().getStatus().currentState)
+            boolean ok = r.isPresent() && (InstanceState.RUNNING.equals(r.get().getStatus().currentState)
+                    || InstanceState.STARTING.equals(r.get().getStatus().currentState))
+                    && r.get().getStatus().port > 0
                     && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port);
             if (!ok) {
                 return Optional.of(e.getKey());
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether a replica in the spec's map is still starting (the engine is to wait for it). */
+    private boolean starting(Engine engine) {
+        return engine.getSpec().replicaAddressMap.keySet().stream()
+                .map(n -> ctx.store().get(Replica.class, n))
+                .anyMatch(r -> r.isPresent() && InstanceState.STARTING.equals(r.get().getStatus().currentState));
     }
 
     private Result stopped(Engine engine, Optional<InstanceInfo> info) {

@@ -101,6 +101,12 @@ public final class ReplicaController implements Reconciler {
             }
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
+                // Where it will serve, when the launcher knows already: its engine may start meanwhile.
+                InstanceInfo i = info.get();
+                status.ip = i.host();
+                status.storageIP = i.host();
+                status.port = i.controlAddress().isEmpty() ? 0 : i.port();
+                status.dataAddress = i.dataAddress();
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.ERROR -> {
@@ -114,9 +120,15 @@ public final class ReplicaController implements Reconciler {
                 return Result.DONE;
             }
             default -> {
-                ctx.launcher().start(InstanceRequest.replica(Resources.name(replica), spec.volumeName, spec.nodeID,
-                        spec.volumeSize, directory(spec)));
+                InstanceInfo i = ctx.launcher().start(InstanceRequest.replica(Resources.name(replica), spec.volumeName,
+                        spec.nodeID, spec.volumeSize, directory(spec)));
                 status.currentState = InstanceState.STARTING;
+                if (InstanceState.STARTING.equals(i.state()) && !i.controlAddress().isEmpty()) {
+                    status.ip = i.host();
+                    status.storageIP = i.host();
+                    status.port = i.port();
+                    status.dataAddress = i.dataAddress();
+                }
                 return Result.after(Duration.ofSeconds(2));
             }
         }

@@ -28,6 +28,13 @@ import org.jboss.logging.Logger;
  * and waits (on a virtual thread) for the ready line; the instance is then recorded so that a
  * restarted manager adopts it. A process that exits without being asked to is reported in
  * {@link InstanceState#ERROR} with its last output lines.
+ *
+ * <p>A replica's ports are chosen when it is asked to start and reported while it starts, so that
+ * its engine can be started at the same time (it waits for the replica to serve, see
+ * {@link InstanceRequest#replicasStarting()}): the JVMs start side by side instead of one after the
+ * other. Should a chosen port be taken before the replica binds it, the replica starts on new ports
+ * and reports those; an engine already waiting on the old address finds it unreachable when its
+ * wait ends, as it would find a replica that failed to start.
  */
 public final class ProcessInstanceLauncher implements InstanceLauncher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProcessInstanceLauncher.class);
@@ -110,10 +117,34 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             return fresh;
         });
         if (current == fresh) {
+            if (request.kind() == InstanceKind.REPLICA) {
+                try {
+                    choosePorts(fresh);
+                } catch (RuntimeException e) {
+                    synchronized (fresh) {
+                        fresh.state = InstanceState.ERROR;
+                        fresh.error = "cannot start replica " + request.name() + " of volume " + request.volumeName()
+                                + ": " + e.getMessage();
+                    }
+                    notifyListeners(request.name());
+                    return fresh.info();
+                }
+            }
             Thread.ofVirtual().name("start-" + request.name()).start(() -> spawn(fresh, request));
             notifyListeners(request.name());
         }
         return current.info();
+    }
+
+    /** A replica's control and data ports, reported while it starts. */
+    private void choosePorts(Instance inst) {
+        String host = options.host();
+        String control = host + ":" + ports.next(host);
+        String data = "tcp://" + host + ":" + ports.next(host);
+        synchronized (inst) {
+            inst.control = control;
+            inst.data = data;
+        }
     }
 
     private void spawn(Instance inst, InstanceRequest req) {
@@ -124,13 +155,17 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             List<String> cmd;
             try {
                 secrets.secretFor(req.volumeName());
-                cmd = command(req);
+                if (attempt > 1 && req.kind() == InstanceKind.REPLICA) {
+                    choosePorts(inst);
+                    notifyListeners(req.name());
+                }
+                cmd = command(req, inst.info());
             } catch (RuntimeException e) {
                 lastError = e.getMessage();
                 break;
             }
             try {
-                Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
+                Spawner.Spawned s = Spawner.start(cmd, log, prefix, startTimeout(req), env());
                 HostDevices.Connected device = null;
                 if (BLOCKDEV.equals(req.frontend())) {
                     try {
@@ -176,6 +211,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             }
         }
         synchronized (inst) {
+            inst.control = "";
+            inst.data = "";
             inst.state = inst.stopRequested ? InstanceState.STOPPED : InstanceState.ERROR;
             inst.error = "cannot start " + kindName(req) + " " + req.name() + " of volume " + req.volumeName() + ": "
                     + lastError + " (log: " + log + ")";
@@ -184,12 +221,31 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         notifyListeners(req.name());
     }
 
+    /**
+     * An engine that waits for its replicas may take their start-up time on top of its own: it
+     * waits up to the start timeout for them.
+     */
+    private Duration startTimeout(InstanceRequest req) {
+        return req.kind() == InstanceKind.ENGINE && req.replicasStarting()
+                ? options.startTimeout().multipliedBy(2) : options.startTimeout();
+    }
+
+    /** The command, on newly chosen ports for a replica. */
     List<String> command(InstanceRequest req) {
+        Instance fresh = new Instance(req.name(), req.kind(), req.volumeName(), InstanceState.STARTING);
+        if (req.kind() == InstanceKind.REPLICA) {
+            choosePorts(fresh);
+        }
+        return command(req, fresh.info());
+    }
+
+    /** @param chosen the instance as it starts: a replica's ports are chosen already */
+    List<String> command(InstanceRequest req, InstanceInfo chosen) {
         String host = options.host();
         List<String> cmd = new ArrayList<>();
         if (req.kind() == InstanceKind.REPLICA) {
             cmd.add(options.binDir().resolve("longhorn-replica").toString());
-            cmd.addAll(List.of("--listen", host + ":" + ports.next(host), "--data-listen", host + ":" + ports.next(host),
+            cmd.addAll(List.of("--listen", chosen.controlAddress(), "--data-listen", stripScheme(chosen.dataAddress()),
                     "--size", Long.toString(req.size()), "--secret-file", secrets.file(req.volumeName()).toString(),
                     req.replicaDirectory()));
         } else {
@@ -203,6 +259,11 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             if (req.replicaTimeoutSeconds() > 0) {
                 cmd.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));
+            }
+            if (req.replicasStarting()) {
+                // As long as a replica may take to print its ready line: one that has not served by
+                // then has failed to start, and the engine finds it unreachable, as it would have.
+                cmd.addAll(List.of("--replica-wait", options.startTimeout().toMillis() + "ms"));
             }
             for (String r : req.replicaAddresses()) {
                 cmd.addAll(List.of("--replica", r));
