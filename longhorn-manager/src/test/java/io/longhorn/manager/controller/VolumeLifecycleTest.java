@@ -104,6 +104,37 @@ class VolumeLifecycleTest {
     }
 
     @Test
+    void theEngineStartsWhileItsReplicasStartAndWaitsForThem() {
+        create("vol1", 3);
+        m.cluster.launcher.holdReplicaStarts();
+        m.volumes.attach("vol1", null, false, "test");
+        // Every replica is still starting (at a known address) when the engine is started over them.
+        await().atMost(WAIT).until(() -> m.cluster.launcher.lastRequest("vol1-e-0").isPresent());
+        InstanceRequest engineStart = m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow();
+        assertTrue(engineStart.replicasStarting(), "the engine is told to wait for its replicas");
+        assertEquals(3, engineStart.replicaAddresses().size());
+        for (Replica r : replicas("vol1")) {
+            assertEquals("starting", m.store.get(Replica.class, Resources.name(r)).orElseThrow().getStatus().currentState);
+            assertTrue(engineStart.replicaAddresses().contains(
+                    "tcp://127.0.0.1:" + m.store.get(Replica.class, Resources.name(r)).orElseThrow().getStatus().port));
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertEquals("attaching", volume("vol1").getStatus().state));
+
+        m.cluster.launcher.finishReplicaStarts();
+        awaitState("vol1", "attached", "healthy");
+        for (Replica r : replicas("vol1")) {
+            assertEquals("RW", engine("vol1").getStatus().replicaModeMap.get(Resources.name(r)));
+        }
+    }
+
+    @Test
+    void anEngineStartedOverReplicasThatAllRunAsksEachOnce() {
+        create("vol1", 3);
+        attachHealthy("vol1");
+        assertFalse(m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow().replicasStarting());
+    }
+
+    @Test
     void theEngineStartsWithTheEngineReplicaTimeoutSetting() {
         m.settings.update(SettingNames.ENGINE_REPLICA_TIMEOUT, "21");
         create("vol1", 2);

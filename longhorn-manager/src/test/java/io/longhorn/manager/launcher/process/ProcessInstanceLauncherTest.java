@@ -127,6 +127,39 @@ class ProcessInstanceLauncherTest {
     }
 
     @Test
+    void aReplicasAddressesAreKnownWhileItStartsAndItServesThere() {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        InstanceInfo starting = l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        assertEquals("starting", starting.state());
+        assertTrue(starting.port() > 0, starting.controlAddress());
+        assertTrue(starting.dataAddress().startsWith("tcp://127.0.0.1:"), starting.dataAddress());
+        InstanceInfo running = awaitState(l, "r1", "running");
+        assertEquals(starting.controlAddress(), running.controlAddress());
+        assertEquals(starting.dataAddress(), running.dataAddress());
+    }
+
+    @Test
+    void aReplicaThatCannotStartNoLongerReportsAnAddress() {
+        var l = launcher(Map.of("FAKE_MODE", "fail"), Duration.ofSeconds(20));
+        l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        InstanceInfo failed = awaitState(l, "r1", "error");
+        assertEquals("", failed.controlAddress());
+        assertTrue(failed.error().contains("disk gone"), failed.error());
+    }
+
+    @Test
+    void anEngineStartedWhileItsReplicasStartWaitsForThemAsLongAsTheyMayTakeToStart() {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        List<String> cmd = l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd",
+                0, false).withReplicasStarting(true));
+        int i = cmd.indexOf("--replica-wait");
+        assertTrue(i > 0, cmd.toString());
+        assertEquals("20000ms", cmd.get(i + 1));
+        assertFalse(l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0,
+                false)).contains("--replica-wait"), "replicas that run are asked once");
+    }
+
+    @Test
     void anEngineReportsItsNbdEndpoint() {
         var l = launcher(Map.of(), Duration.ofSeconds(20));
         l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0, false));
