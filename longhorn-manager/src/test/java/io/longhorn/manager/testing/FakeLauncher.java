@@ -117,6 +117,7 @@ public final class FakeLauncher implements InstanceLauncher {
             return;
         }
         retire(i);
+        waitingEngines.remove(name);
         log.add("stop " + name);
         instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPING, i.controlAddress(), i.dataAddress(),
                 i.endpoint(), ""));

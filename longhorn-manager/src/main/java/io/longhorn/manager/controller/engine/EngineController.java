@@ -81,6 +81,15 @@ public final class EngineController implements Reconciler {
         switch (state) {
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
+                Optional<String> failed = failedWhileStarting(engine);
+                if (failed.isPresent()) {
+                    // It would wait for that replica until its wait ends, then start without it: start
+                    // it again over the others now (it has served nothing yet).
+                    LOG.infof("volume %s: replica %s failed while the engine started; starting the engine "
+                            + "again without it", engine.getSpec().volumeName, failed.get());
+                    ctx.launcher().stop(name);
+                    return Result.after(Duration.ofMillis(500));
+                }
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.RUNNING -> {
@@ -180,6 +189,24 @@ public final class EngineController implements Reconciler {
                     && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port);
             if (!ok) {
                 return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A replica the starting engine was given that has failed since (its process could not start
+     * or died) and that the volume controller took out of the engine's map, if any.
+     */
+    private Optional<String> failedWhileStarting(Engine engine) {
+        for (String r : engine.getStatus().currentReplicaAddressMap.keySet()) {
+            if (engine.getSpec().replicaAddressMap.containsKey(r)) {
+                continue;
+            }
+            Optional<Replica> replica = ctx.store().get(Replica.class, r);
+            if (replica.isEmpty() || !replica.get().getSpec().failedAt.isEmpty()
+                    || InstanceState.ERROR.equals(replica.get().getStatus().currentState)) {
+                return Optional.of(r);
             }
         }
         return Optional.empty();

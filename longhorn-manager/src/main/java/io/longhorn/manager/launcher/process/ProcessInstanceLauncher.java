@@ -39,6 +39,8 @@ import org.jboss.logging.Logger;
 public final class ProcessInstanceLauncher implements InstanceLauncher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProcessInstanceLauncher.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** A process stopped before it was ready has nothing to flush yet. */
+    private static final Duration STARTING_STOP_GRACE = Duration.ofSeconds(2);
     /** The frontend that gives a block device on the host (the engine serves NBD to it). */
     private static final String BLOCKDEV = "blockdev";
     private static final int START_ATTEMPTS = 3;
@@ -62,6 +64,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         String endpoint = "";
         String error = "";
         boolean stopRequested;
+        /** The process while it starts (before its ready line), so that a stop need not wait for it. */
+        ProcessHandle starting;
         /** An engine's block device (frontend blockdev), connected after it is ready. */
         HostDevices.Connected device;
 
@@ -152,6 +156,12 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         Path log = options.logDir().resolve(req.name() + ".log");
         String lastError = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            synchronized (inst) {
+                if (inst.stopRequested) {
+                    lastError = "stopped while it started";
+                    break;
+                }
+            }
             List<String> cmd;
             try {
                 secrets.secretFor(req.volumeName());
@@ -165,7 +175,19 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 break;
             }
             try {
-                Spawner.Spawned s = Spawner.start(cmd, log, prefix, startTimeout(req), env());
+                Spawner.Spawned s = Spawner.start(cmd, log, prefix, startTimeout(req), env(), h -> {
+                    boolean stop;
+                    synchronized (inst) {
+                        inst.starting = h;
+                        stop = inst.stopRequested;
+                    }
+                    if (stop) {
+                        Spawner.terminate(h, STARTING_STOP_GRACE);
+                    }
+                });
+                synchronized (inst) {
+                    inst.starting = null;
+                }
                 HostDevices.Connected device = null;
                 if (BLOCKDEV.equals(req.frontend())) {
                     try {
@@ -200,6 +222,9 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 notifyListeners(req.name());
                 return;
             } catch (Spawner.SpawnException e) {
+                synchronized (inst) {
+                    inst.starting = null;
+                }
                 lastError = e.getMessage();
                 if (!e.addressInUse) {
                     break;
@@ -328,6 +353,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             return;
         }
         ProcessHandle h;
+        ProcessHandle starting = null;
         synchronized (inst) {
             if (InstanceState.ERROR.equals(inst.state)) {
                 inst.state = InstanceState.STOPPED;
@@ -340,8 +366,15 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 h = inst.handle;
                 if (h != null) {
                     inst.state = InstanceState.STOPPING;
+                } else {
+                    starting = inst.starting;
                 }
             }
+        }
+        if (starting != null) {
+            // Not ready yet: it serves nothing, so it need not be waited for. Its start ends as stopped.
+            LOG.infof("stopping %s %s while it starts (pid %d)", kindName(inst.kind), name, starting.pid());
+            Spawner.terminate(starting, STARTING_STOP_GRACE);
         }
         if (h != null) {
             // The block device goes before the engine that serves it.

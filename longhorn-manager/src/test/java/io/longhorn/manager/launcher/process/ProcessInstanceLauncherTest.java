@@ -253,6 +253,22 @@ class ProcessInstanceLauncherTest {
     }
 
     @Test
+    void anInstanceStoppedWhileItStartsEndsAtOnceWithoutWaitingForItsReadyLine() throws Exception {
+        var l = launcher(Map.of("FAKE_MODE", "slow"), Duration.ofMinutes(5));
+        l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        // The process exists (its log has the command line) but never prints a ready line.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("logs").resolve("r1.log")));
+        java.util.Optional<ProcessHandle> sleeper = await().atMost(Duration.ofSeconds(20)).until(
+                () -> ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 600"))
+                        .filter(p -> p.parent().map(pp -> pp.pid() == ProcessHandle.current().pid()).orElse(false))
+                        .findFirst(), java.util.Optional::isPresent);
+        l.stop("r1");
+        InstanceInfo stopped = awaitState(l, "r1", "stopped");
+        assertEquals("", stopped.controlAddress());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sleeper.get().isAlive());
+    }
+
+    @Test
     void onlyReplicaDirectoriesAreEverDeleted() throws IOException {
         var l = launcher(Map.of(), Duration.ofSeconds(20));
         Path replica = Files.createDirectories(replicaDir("vol1-abc"));
