@@ -101,12 +101,7 @@ public final class ReplicaController implements Reconciler {
             }
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
-                // Where it will serve, when the launcher knows already: its engine may start meanwhile.
-                InstanceInfo i = info.get();
-                status.ip = i.host();
-                status.storageIP = i.host();
-                status.port = i.controlAddress().isEmpty() ? 0 : i.port();
-                status.dataAddress = i.dataAddress();
+                startingAddress(status, info.get());
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.ERROR -> {
@@ -123,12 +118,7 @@ public final class ReplicaController implements Reconciler {
                 InstanceInfo i = ctx.launcher().start(InstanceRequest.replica(Resources.name(replica), spec.volumeName,
                         spec.nodeID, spec.volumeSize, directory(spec)));
                 status.currentState = InstanceState.STARTING;
-                if (InstanceState.STARTING.equals(i.state()) && !i.controlAddress().isEmpty()) {
-                    status.ip = i.host();
-                    status.storageIP = i.host();
-                    status.port = i.port();
-                    status.dataAddress = i.dataAddress();
-                }
+                startingAddress(status, i);
                 return Result.after(Duration.ofSeconds(2));
             }
         }
@@ -148,6 +138,19 @@ public final class ReplicaController implements Reconciler {
         status.error = "";
         clearAddress(status);
         return Result.DONE;
+    }
+
+    /**
+     * Where a starting replica will serve when the launcher knows it already (its engine may be
+     * started meanwhile), else no address at all: an address left from an earlier run must not
+     * pass for this one.
+     */
+    private static void startingAddress(ReplicaStatus status, InstanceInfo i) {
+        boolean known = InstanceState.STARTING.equals(i.state()) && !i.controlAddress().isEmpty();
+        status.ip = known ? i.host() : "";
+        status.storageIP = status.ip;
+        status.port = known ? i.port() : 0;
+        status.dataAddress = known ? i.dataAddress() : "";
     }
 
     private static void clearAddress(ReplicaStatus status) {
