@@ -5,8 +5,6 @@ import io.longhorn.api.types.Address;
 import io.longhorn.engine.backend.ReplicaConnector;
 import io.longhorn.engine.backend.ReplicaControl;
 import io.longhorn.engine.backend.ReplicaControlException;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -81,8 +79,7 @@ final class ReplicaWait {
 
     /** Whether the failed call reached the replica's server (rather than failing to connect). */
     private static boolean connected(RuntimeException e) {
-        return e.getCause() instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE
-                && s.getStatus().getCause() == null;
+        return e instanceof ReplicaControlException r && r.answeredUnavailable();
     }
 
     private static boolean notServingYet(RuntimeException e) {
