@@ -33,6 +33,20 @@ API="http://127.0.0.1:$PORT"
 MANAGER_PID=""
 
 cleanup() {
+  # Block devices of volumes left attached (frontend blockdev): the loop devices over the NBD mounts
+  # under this run's data, their links and the mounts, while the mounts still answer (the killed
+  # processes below would not tear them down).
+  grep -F " $DATA/" /proc/mounts | cut -d' ' -f2 | while read -r m; do
+    for f in "$m"/*; do
+      losetup -j "$f" 2>/dev/null | cut -d: -f1 | while read -r loop; do
+        for link in /dev/longhorn/*; do
+          [[ -L "$link" && "$(readlink "$link")" == "$loop" ]] && rm -f "$link"
+        done
+        losetup -d "$loop" 2>/dev/null || true
+      done
+    done
+    fusermount -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
   if [[ -n "$MANAGER_PID" ]] && kill -0 "$MANAGER_PID" 2>/dev/null; then
     kill "$MANAGER_PID" 2>/dev/null || true
     wait "$MANAGER_PID" 2>/dev/null || true

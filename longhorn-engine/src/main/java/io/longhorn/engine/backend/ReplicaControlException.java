@@ -33,4 +33,13 @@ public class ReplicaControlException extends RuntimeException {
     public Reason reason() {
         return reason;
     }
+
+    /**
+     * Whether the replica's server itself answered UNAVAILABLE (it runs but does not serve yet),
+     * rather than the call failing to reach it: the connection is up and may be asked again.
+     */
+    public boolean answeredUnavailable() {
+        return getCause() instanceof io.grpc.StatusRuntimeException s
+                && s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && s.getStatus().getCause() == null;
+    }
 }

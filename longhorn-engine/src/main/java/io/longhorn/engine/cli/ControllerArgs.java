@@ -22,10 +22,11 @@ import java.util.Map;
  * @param minGeneration  the lowest generation the volume may serve from (0: unknown)
  * @param salvage        serve from the best remaining replicas even when they are behind
  * @param secretFile     the volume's secret file, or null
+ * @param replicaWait    how long to wait at start for replicas that do not answer yet (zero: ask once)
  */
 public record ControllerArgs(Address listen, String frontend, Address nbdListen, Path nbdSocket, Duration replicaTimeout,
                              List<String> replicas, String volume, long minGeneration, boolean salvage,
-                             Path secretFile) {
+                             Path secretFile, Duration replicaWait) {
 
     /** The {@code --nbd-listen} value that serves the export on its Unix socket only. */
     public static final String NO_TCP = "none";
@@ -33,8 +34,8 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
     public static final String USAGE = """
             Usage: longhorn-engine controller [--listen HOST:PORT] [--frontend nbd|none]
                                               [--nbd-listen HOST:PORT|none] [--nbd-socket PATH]
-                                              [--replica-timeout 8s] [--min-generation N] [--salvage]
-                                              [--secret-file PATH]
+                                              [--replica-timeout 8s] [--replica-wait 0s]
+                                              [--min-generation N] [--salvage] [--secret-file PATH]
                                               --replica tcp://HOST:PORT ... VOLUME
 
             Serves VOLUME over the given replicas (their control addresses, most preferred first).
@@ -48,6 +49,10 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
               --nbd-socket PATH         also serve NBD on this Unix socket (created mode 0600)
               --replica-timeout DUR     a replica that leaves a request unanswered this long is set
                                         to ERR (default 8s)
+              --replica-wait DUR        at start, keep asking a replica that does not answer yet (its
+                                        process may still be starting) for this long before it
+                                        counts as unreachable (default 0s: ask once). The start rule
+                                        is the same either way; only when it is applied changes.
               --replica ADDR            a replica's control address; repeat for each replica
               --min-generation N        the volume's last generation (as the manager saw it): refuse
                                         to serve from replicas below it (default 0: unknown)
@@ -69,6 +74,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         String nbdListen = "127.0.0.1:10809";
         String nbdSocket = null;
         String timeout = "8s";
+        String wait = "0s";
         String minGeneration = "0";
         boolean salvage = false;
         List<String> replicas = new ArrayList<>();
@@ -95,7 +101,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 continue;
             }
             if (!List.of("--listen", "--frontend", "--nbd-listen", "--nbd-socket", "--replica-timeout", "--replica",
-                    "--min-generation", "--secret-file").contains(name)) {
+                    "--replica-wait", "--min-generation", "--secret-file").contains(name)) {
                 throw new UsageException("unknown option " + name);
             }
             if (value == null) {
@@ -110,6 +116,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
                 case "--nbd-listen" -> nbdListen = value;
                 case "--nbd-socket" -> nbdSocket = value;
                 case "--replica-timeout" -> timeout = value;
+                case "--replica-wait" -> wait = value;
                 case "--min-generation" -> minGeneration = value;
                 case "--secret-file" -> {
                     if (value.isBlank()) {
@@ -146,6 +153,13 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         } catch (IllegalArgumentException e) {
             throw new UsageException("--replica-timeout: " + e.getMessage());
         }
+        Duration replicaWait;
+        try {
+            // Zero is allowed here (ask once), unlike for the timeouts.
+            replicaWait = wait.matches("0+(ms|s|m)?") ? Duration.ZERO : Durations.parse(wait);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--replica-wait: " + e.getMessage());
+        }
         long minGen;
         try {
             minGen = Long.parseLong(minGeneration);
@@ -168,7 +182,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
             throw new UsageException((l.isUnix() ? "--listen" : "--nbd-listen") + " must be HOST:PORT; use --nbd-socket for a Unix socket");
         }
         return new ControllerArgs(l, frontend, n, nbdSocket == null ? null : Path.of(nbdSocket), d, List.copyOf(replicas),
-                volume, minGen, salvage, secretFile == null ? null : Path.of(secretFile).toAbsolutePath());
+                volume, minGen, salvage, secretFile == null ? null : Path.of(secretFile).toAbsolutePath(), replicaWait);
     }
 
     private static Address address(String flag, String value) throws UsageException {
@@ -190,6 +204,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
             p.put("longhorn.engine.nbd-socket", nbdSocket.toString());
         }
         p.put("longhorn.engine.replica-timeout", replicaTimeout.toString());
+        p.put("longhorn.engine.replica-wait", replicaWait.toString());
         p.put("longhorn.engine.min-generation", Long.toString(minGeneration));
         p.put("longhorn.engine.salvage", Boolean.toString(salvage));
         if (secretFile != null) {

@@ -62,7 +62,7 @@ public class EngineApp implements QuarkusApplication {
             // Unique per process start: replicas fence off the data connections of every other id.
             String engineId = volume + "-" + UUID.randomUUID();
             controller = VolumeStarter.start(new EngineOptions(volume, config.replicas().orElse(List.of()), timeout,
-                            config.minGeneration(), config.salvage()),
+                            config.minGeneration(), config.salvage(), config.replicaWait()),
                     new RemoteReplicaConnector(ControlTimeouts.of(timeout), timeout, volume, engineId,
                             auth.secret()), frontends);
         } catch (VolumeException | IllegalArgumentException e) {

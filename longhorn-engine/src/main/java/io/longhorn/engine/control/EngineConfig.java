@@ -35,6 +35,13 @@ public interface EngineConfig {
     Duration replicaTimeout();
 
     /**
+     * How long the start keeps asking a replica that does not answer yet (its process may still be
+     * starting) before it counts as unreachable. Zero: each replica is asked once.
+     */
+    @WithDefault("0s")
+    Duration replicaWait();
+
+    /**
      * The lowest generation the volume may serve from: the last one the manager saw this
      * volume's engine record. Replicas below it are stale; the engine refuses to start on them
      * unless {@link #salvage()}.

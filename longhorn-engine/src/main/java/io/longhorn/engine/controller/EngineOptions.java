@@ -13,9 +13,17 @@ import java.util.List;
  *                        saw this volume's engine record (0 when unknown)
  * @param salvage         serve from the best usable replicas even when they are behind (an explicit
  *                        choice to accept the loss of the writes they missed)
+ * @param replicaWait     how long the start keeps asking a replica that does not answer yet before
+ *                        it counts as unreachable (its process may still be starting); zero: ask once
  */
 public record EngineOptions(String volume, List<String> replicas, Duration replicaTimeout, long minGeneration,
-                            boolean salvage) {
+                            boolean salvage, Duration replicaWait) {
+
+    /** Each replica asked once at start. */
+    public EngineOptions(String volume, List<String> replicas, Duration replicaTimeout, long minGeneration,
+                         boolean salvage) {
+        this(volume, replicas, replicaTimeout, minGeneration, salvage, Duration.ZERO);
+    }
 
     /** Without a known minimum generation, and not a salvage. */
     public EngineOptions(String volume, List<String> replicas, Duration replicaTimeout) {

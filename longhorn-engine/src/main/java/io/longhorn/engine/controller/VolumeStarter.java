@@ -47,8 +47,12 @@ public final class VolumeStarter {
         if (options.minGeneration() < 0) {
             throw VolumeException.invalid("invalid minimum generation " + options.minGeneration() + ": must not be negative");
         }
+        Duration wait = options.replicaWait() == null ? Duration.ZERO : options.replicaWait();
+        if (wait.isNegative()) {
+            throw VolumeException.invalid("invalid replica wait " + wait + ": must not be negative");
+        }
         ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-        List<Found> found = probe(addresses, connector, background);
+        List<Found> found = probe(addresses, connector, background, wait);
         StartupRule.Plan plan;
         while (true) {
             List<StartupRule.Observation> observations = new ArrayList<>();
@@ -174,20 +178,25 @@ public final class VolumeStarter {
         return out;
     }
 
-    /** Asks every replica for its state, all at once. */
-    private static List<Found> probe(List<Address> addresses, ReplicaConnector connector, ExecutorService background) {
-        List<CompletableFuture<Found>> futures = new ArrayList<>();
+    /**
+     * Asks every replica for its state, all at once. With a wait, a replica that does not answer
+     * yet (refused connection, or a replica process that does not serve yet) is asked again until
+     * it answers or the wait is over; then it counts as unreachable, exactly as one that did not
+     * answer the single question without a wait. Nothing else changes: the start rule sees the
+     * same observations, only later.
+     */
+    private static List<Found> probe(List<Address> addresses, ReplicaConnector connector, ExecutorService background,
+                                     Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<CompletableFuture<ReplicaWait.Answer>> futures = new ArrayList<>();
         for (Address a : addresses) {
-            futures.add(CompletableFuture.supplyAsync(() -> {
-                ReplicaControl control = connector.control(a);
-                try {
-                    return new Found(a.toString(), control, control.info(), null, null);
-                } catch (RuntimeException e) {
-                    return new Found(a.toString(), control, null, null, e.getMessage());
-                }
-            }, background));
+            futures.add(CompletableFuture.supplyAsync(() -> ReplicaWait.ask(a, connector, deadline, wait),
+                    background));
         }
-        return futures.stream().map(CompletableFuture::join).toList();
+        return futures.stream().map(f -> {
+            ReplicaWait.Answer answer = f.join();
+            return new Found(answer.address(), answer.control(), answer.info(), null, answer.error());
+        }).toList();
     }
 
     /**

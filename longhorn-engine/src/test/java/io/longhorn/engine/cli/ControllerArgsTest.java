@@ -39,6 +39,20 @@ class ControllerArgsTest {
     }
 
     @Test
+    void theReplicaWaitIsZeroUnlessGivenAndBecomesAProperty() throws Exception {
+        ControllerArgs none = ControllerArgs.parse(List.of("--replica", "a:1", "vol1"));
+        assertEquals(Duration.ZERO, none.replicaWait());
+        assertEquals("PT0S", none.properties(none.listen()).get("longhorn.engine.replica-wait"));
+        ControllerArgs a = ControllerArgs.parse(List.of("--replica-wait", "90s", "--replica", "a:1", "vol1"));
+        assertEquals(Duration.ofSeconds(90), a.replicaWait());
+        assertEquals("PT1M30S", a.properties(a.listen()).get("longhorn.engine.replica-wait"));
+        assertEquals(Duration.ZERO, ControllerArgs.parse(List.of("--replica-wait=0", "--replica", "a:1", "vol1"))
+                .replicaWait());
+        assertTrue(message("--replica", "a:1", "--replica-wait", "later", "vol1").contains("--replica-wait"));
+        assertTrue(message("--replica", "a:1", "--replica-wait", "-1s", "vol1").contains("--replica-wait"));
+    }
+
+    @Test
     void theExportCanBeServedOnItsUnixSocketOnly() throws Exception {
         ControllerArgs a = ControllerArgs.parse(List.of("--nbd-listen", "none", "--nbd-socket", "/run/lh/vol1.sock",
                 "--replica", "a:1", "vol1"));

@@ -86,6 +86,52 @@ final class Cluster implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Starts a replica in a new directory {@code name} on a control port chosen beforehand (its data
+     * port is picked by the replica), without waiting for it to get ready.
+     */
+    ServiceProcess launchReplicaAt(String name, String size, int controlPort) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:" + controlPort, "--data-listen",
+                "127.0.0.1:0", "--size", size));
+        if (secretFile != null) {
+            args.addAll(List.of("--secret-file", secretFile.toString()));
+        }
+        args.add(dir.resolve(name).toString());
+        ServiceProcess r = ServiceProcess.launch("longhorn-replica", dir.resolve("replica-" + (logs++) + ".log"),
+                "replica ready:", args);
+        replicas.add(r);
+        return r;
+    }
+
+    /** A TCP port on loopback that was free a moment ago. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts an engine over replica control addresses (running or not), without waiting for it. */
+    ServiceProcess launchEngineOver(String volume, List<String> controls, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("controller", "--listen", "127.0.0.1:0", "--nbd-listen", "127.0.0.1:0"));
+        Collections.addAll(args, extra);
+        if (secretFile != null) {
+            args.addAll(List.of("--secret-file", secretFile.toString()));
+        }
+        for (String c : controls) {
+            args.add("--replica");
+            args.add(c);
+        }
+        args.add(volume);
+        return ServiceProcess.launch("longhorn-engine", dir.resolve("engine-" + (logs++) + ".log"), "engine ready:", args);
+    }
+
+    /** Waits for a launched engine's ready line; the cluster stops it at the end. */
+    Engine awaitEngine(ServiceProcess launched) {
+        Engine e = new Engine(launched.awaitReady(), secret());
+        engines.add(e);
+        return e;
+    }
+
     static String control(ServiceProcess replica) {
         return "tcp://" + replica.field("control");
     }

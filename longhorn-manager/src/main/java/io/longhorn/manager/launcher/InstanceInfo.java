@@ -6,7 +6,8 @@ package io.longhorn.manager.launcher;
  * @param name           the resource name
  * @param kind           engine or replica
  * @param state          one of {@link io.longhorn.manager.model.InstanceState}
- * @param controlAddress gRPC control address, {@code host:port}, once running
+ * @param controlAddress gRPC control address, {@code host:port}, once running; a launcher that chooses
+ *                       a replica's ports itself reports them while it starts too
  * @param dataAddress    a replica's data server, {@code tcp://host:port}
  * @param endpoint       an engine's frontend endpoint: {@code nbd://host:port/volume} for frontend {@code nbd},
  *                       the device link {@code /dev/longhorn/<volume>} for {@code blockdev}

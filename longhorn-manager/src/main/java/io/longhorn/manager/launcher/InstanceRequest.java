@@ -19,10 +19,20 @@ import java.util.List;
  * @param salvage          an engine start that may serve replicas behind the others (a salvage)
  * @param replicaTimeoutSeconds an engine's replica timeout ({@code engine-replica-timeout}); 0 for
  *                         the engine's default
+ * @param replicasStarting an engine started while some of its replicas are still starting: it waits
+ *                         (bounded) for them to serve instead of finding them unreachable at once
  */
 public record InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
                               String replicaDirectory, List<String> replicaAddresses, String frontend,
-                              long minGeneration, boolean salvage, int replicaTimeoutSeconds) {
+                              long minGeneration, boolean salvage, int replicaTimeoutSeconds,
+                              boolean replicasStarting) {
+
+    public InstanceRequest(InstanceKind kind, String name, String volumeName, String nodeID, long size,
+                           String replicaDirectory, List<String> replicaAddresses, String frontend,
+                           long minGeneration, boolean salvage, int replicaTimeoutSeconds) {
+        this(kind, name, volumeName, nodeID, size, replicaDirectory, replicaAddresses, frontend, minGeneration,
+                salvage, replicaTimeoutSeconds, false);
+    }
 
     public static InstanceRequest replica(String name, String volumeName, String nodeID, long size, String directory) {
         return new InstanceRequest(InstanceKind.REPLICA, name, volumeName, nodeID, size, directory, List.of(), "", 0,
@@ -39,6 +49,12 @@ public record InstanceRequest(InstanceKind kind, String name, String volumeName,
     /** This request with an engine's replica timeout. */
     public InstanceRequest withReplicaTimeout(int seconds) {
         return new InstanceRequest(kind, name, volumeName, nodeID, size, replicaDirectory, replicaAddresses, frontend,
-                minGeneration, salvage, seconds);
+                minGeneration, salvage, seconds, replicasStarting);
+    }
+
+    /** This request for an engine some of whose replicas are still starting. */
+    public InstanceRequest withReplicasStarting(boolean starting) {
+        return new InstanceRequest(kind, name, volumeName, nodeID, size, replicaDirectory, replicaAddresses, frontend,
+                minGeneration, salvage, replicaTimeoutSeconds, starting);
     }
 }

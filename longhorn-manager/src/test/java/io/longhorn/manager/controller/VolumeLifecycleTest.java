@@ -104,6 +104,64 @@ class VolumeLifecycleTest {
     }
 
     @Test
+    void theEngineStartsWhileItsReplicasStartAndWaitsForThem() {
+        create("vol1", 3);
+        m.cluster.launcher.holdReplicaStarts();
+        m.volumes.attach("vol1", null, false, "test");
+        // Every replica is still starting (at a known address) when the engine is started over them.
+        await().atMost(WAIT).until(() -> m.cluster.launcher.lastRequest("vol1-e-0").isPresent());
+        InstanceRequest engineStart = m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow();
+        assertTrue(engineStart.replicasStarting(), "the engine is told to wait for its replicas");
+        assertEquals(3, engineStart.replicaAddresses().size());
+        for (Replica r : replicas("vol1")) {
+            assertEquals("starting", m.store.get(Replica.class, Resources.name(r)).orElseThrow().getStatus().currentState);
+            assertTrue(engineStart.replicaAddresses().contains(
+                    "tcp://127.0.0.1:" + m.store.get(Replica.class, Resources.name(r)).orElseThrow().getStatus().port));
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertEquals("attaching", volume("vol1").getStatus().state));
+
+        m.cluster.launcher.finishReplicaStarts();
+        awaitState("vol1", "attached", "healthy");
+        for (Replica r : replicas("vol1")) {
+            assertEquals("RW", engine("vol1").getStatus().replicaModeMap.get(Resources.name(r)));
+        }
+    }
+
+    @Test
+    void aReplicaThatFailsWhileTheEngineWaitsForItIsFailedAndTheEngineStartsAgainWithoutIt() {
+        create("vol1", 3);
+        m.cluster.launcher.holdReplicaStarts();
+        m.volumes.attach("vol1", null, false, "test");
+        await().atMost(WAIT).until(() -> m.cluster.launcher.lastRequest("vol1-e-0").isPresent());
+        Replica victim = replicas("vol1").getFirst();
+        String victimAddress = "tcp://127.0.0.1:"
+                + m.store.get(Replica.class, Resources.name(victim)).orElseThrow().getStatus().port;
+        assertTrue(m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow().replicaAddresses().contains(victimAddress));
+
+        m.cluster.launcher.crash(Resources.name(victim));
+
+        // The engine is not left waiting for it: it is started again over the other two.
+        await().atMost(WAIT).until(() -> m.cluster.launcher.log.stream().filter("start vol1-e-0"::equals).count() == 2);
+        InstanceRequest again = m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow();
+        assertEquals(2, again.replicaAddresses().size(), again.replicaAddresses().toString());
+        assertFalse(again.replicaAddresses().contains(victimAddress));
+        m.cluster.launcher.finishReplicaStarts();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertEquals("attached", volume("vol1").getStatus().state);
+            assertFalse(m.store.get(Replica.class, Resources.name(victim)).map(r -> r.getSpec().failedAt.isEmpty())
+                    .orElse(false), "the replica that failed is marked failed (or already removed)");
+        });
+        awaitState("vol1", "attached", "healthy");
+    }
+
+    @Test
+    void anEngineStartedOverReplicasThatAllRunAsksEachOnce() {
+        create("vol1", 3);
+        attachHealthy("vol1");
+        assertFalse(m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow().replicasStarting());
+    }
+
+    @Test
     void theEngineStartsWithTheEngineReplicaTimeoutSetting() {
         m.settings.update(SettingNames.ENGINE_REPLICA_TIMEOUT, "21");
         create("vol1", 2);

@@ -30,6 +30,36 @@ public final class FakeLauncher implements InstanceLauncher {
         this.engines = engines;
     }
 
+    /**
+     * While set, a replica stays STARTING (at addresses known already, as the process launcher
+     * reports them) until {@link #finishReplicaStarts}, and an engine started while its replicas
+     * start waits with them, as a real one given {@code --replica-wait} does.
+     */
+    private volatile boolean holdReplicaStarts;
+    private final Map<String, InstanceRequest> waitingEngines = new ConcurrentHashMap<>();
+
+    public void holdReplicaStarts() {
+        holdReplicaStarts = true;
+    }
+
+    /** The held replicas serve now; engines that waited for them start over them. */
+    public void finishReplicaStarts() {
+        holdReplicaStarts = false;
+        instances.forEach((name, i) -> {
+            if (i.kind() == InstanceKind.REPLICA && InstanceState.STARTING.equals(i.state())) {
+                engines.replicaStarted("tcp://" + i.controlAddress(), requests.get(name));
+                instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.RUNNING, i.controlAddress(),
+                        i.dataAddress(), "", ""));
+                notifyListeners(name);
+            }
+        });
+        for (String name : List.copyOf(waitingEngines.keySet())) {
+            InstanceRequest req = waitingEngines.remove(name);
+            instances.put(name, runEngine(req, instances.get(name).controlAddress()));
+            notifyListeners(name);
+        }
+    }
+
     @Override
     public InstanceInfo start(InstanceRequest req) {
         InstanceInfo current = instances.get(req.name());
@@ -40,15 +70,14 @@ public final class FakeLauncher implements InstanceLauncher {
         log.add("start " + req.name());
         String control = "127.0.0.1:" + ports.incrementAndGet();
         InstanceInfo info;
-        if (req.kind() == InstanceKind.ENGINE) {
-            boolean blockdev = "blockdev".equals(req.frontend());
-            String endpoint = "nbd".equals(req.frontend()) || blockdev
-                    ? "nbd://127.0.0.1:" + ports.incrementAndGet() + "/" + req.volumeName() : "";
-            engines.create(control, req, endpoint);
-            // blockdev: the device the process launcher would link over the engine's export.
-            info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control, "",
-                    blockdev ? "/dev/longhorn/" + req.volumeName() : endpoint, "",
-                    blockdev ? "userspace (slower): nbdfuse + /dev/loop0" : "");
+        if (req.kind() == InstanceKind.ENGINE && holdReplicaStarts && req.replicasStarting()) {
+            waitingEngines.put(req.name(), req);
+            info = new InstanceInfo(req.name(), req.kind(), InstanceState.STARTING, "", "", "", "");
+        } else if (req.kind() == InstanceKind.REPLICA && holdReplicaStarts) {
+            info = new InstanceInfo(req.name(), req.kind(), InstanceState.STARTING, control,
+                    "tcp://127.0.0.1:" + ports.incrementAndGet(), "", "");
+        } else if (req.kind() == InstanceKind.ENGINE) {
+            info = runEngine(req, control);
         } else {
             engines.replicaStarted("tcp://" + control, req);
             info = new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control,
@@ -58,6 +87,18 @@ public final class FakeLauncher implements InstanceLauncher {
         requests.put(req.name(), req);
         notifyListeners(req.name());
         return info;
+    }
+
+    private InstanceInfo runEngine(InstanceRequest req, String controlAddress) {
+        String control = controlAddress.isEmpty() ? "127.0.0.1:" + ports.incrementAndGet() : controlAddress;
+        boolean blockdev = "blockdev".equals(req.frontend());
+        String endpoint = "nbd".equals(req.frontend()) || blockdev
+                ? "nbd://127.0.0.1:" + ports.incrementAndGet() + "/" + req.volumeName() : "";
+        engines.create(control, req, endpoint);
+        // blockdev: the device the process launcher would link over the engine's export.
+        return new InstanceInfo(req.name(), req.kind(), InstanceState.RUNNING, control, "",
+                blockdev ? "/dev/longhorn/" + req.volumeName() : endpoint, "",
+                blockdev ? "userspace (slower): nbdfuse + /dev/loop0" : "");
     }
 
     /**
@@ -76,6 +117,7 @@ public final class FakeLauncher implements InstanceLauncher {
             return;
         }
         retire(i);
+        waitingEngines.remove(name);
         log.add("stop " + name);
         instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STOPPING, i.controlAddress(), i.dataAddress(),
                 i.endpoint(), ""));

@@ -81,6 +81,15 @@ public final class EngineController implements Reconciler {
         switch (state) {
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
+                Optional<String> failed = failedWhileStarting(engine);
+                if (failed.isPresent()) {
+                    // It would wait for that replica until its wait ends, then start without it: start
+                    // it again over the others now (it has served nothing yet).
+                    LOG.infof("volume %s: replica %s failed while the engine started; starting the engine "
+                            + "again without it", engine.getSpec().volumeName, failed.get());
+                    ctx.launcher().stop(name);
+                    return Result.after(Duration.ofMillis(500));
+                }
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.RUNNING -> {
@@ -160,23 +169,54 @@ public final class EngineController implements Reconciler {
         ctx.launcher().start(InstanceRequest.engine(name, engine.getSpec().volumeName, engine.getSpec().nodeID,
                 engine.getSpec().volumeSize, List.copyOf(engine.getSpec().replicaAddressMap.values()), frontend,
                 status.generation, salvage)
-                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT)));
+                .withReplicaTimeout((int) ctx.settings().integer(SettingNames.ENGINE_REPLICA_TIMEOUT))
+                .withReplicasStarting(starting(engine)));
         status.currentState = InstanceState.STARTING;
         status.currentReplicaAddressMap = new LinkedHashMap<>(engine.getSpec().replicaAddressMap);
         return Result.after(Duration.ofSeconds(2));
     }
 
-    /** A replica in the spec's map that does not run at that address now, if any. */
+    /**
+     * A replica in the spec's map that neither runs nor starts at that address now, if any. One
+     * that starts there is fine: the engine waits for it to serve (see {@link #starting}).
+     */
     private Optional<String> staleReplica(Engine engine) {
         for (Map.Entry<String, String> e : engine.getSpec().replicaAddressMap.entrySet()) {
             Optional<Replica> r = ctx.store().get(Replica.class, e.getKey());
-            boolean ok = r.isPresent() && InstanceState.RUNNING.equals(r.get().getStatus().currentState)
+            boolean ok = r.isPresent() && (InstanceState.RUNNING.equals(r.get().getStatus().currentState)
+                    || InstanceState.STARTING.equals(r.get().getStatus().currentState))
+                    && r.get().getStatus().port > 0
                     && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port);
             if (!ok) {
                 return Optional.of(e.getKey());
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A replica the starting engine was given that has failed since (its process could not start
+     * or died) and that the volume controller took out of the engine's map, if any.
+     */
+    private Optional<String> failedWhileStarting(Engine engine) {
+        for (String r : engine.getStatus().currentReplicaAddressMap.keySet()) {
+            if (engine.getSpec().replicaAddressMap.containsKey(r)) {
+                continue;
+            }
+            Optional<Replica> replica = ctx.store().get(Replica.class, r);
+            if (replica.isEmpty() || !replica.get().getSpec().failedAt.isEmpty()
+                    || InstanceState.ERROR.equals(replica.get().getStatus().currentState)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a replica in the spec's map is still starting (the engine is to wait for it). */
+    private boolean starting(Engine engine) {
+        return engine.getSpec().replicaAddressMap.keySet().stream()
+                .map(n -> ctx.store().get(Replica.class, n))
+                .anyMatch(r -> r.isPresent() && InstanceState.STARTING.equals(r.get().getStatus().currentState));
     }
 
     private Result stopped(Engine engine, Optional<InstanceInfo> info) {

@@ -101,6 +101,7 @@ public final class ReplicaController implements Reconciler {
             }
             case InstanceState.STARTING -> {
                 status.currentState = InstanceState.STARTING;
+                startingAddress(status, info.get());
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.ERROR -> {
@@ -114,9 +115,10 @@ public final class ReplicaController implements Reconciler {
                 return Result.DONE;
             }
             default -> {
-                ctx.launcher().start(InstanceRequest.replica(Resources.name(replica), spec.volumeName, spec.nodeID,
-                        spec.volumeSize, directory(spec)));
+                InstanceInfo i = ctx.launcher().start(InstanceRequest.replica(Resources.name(replica), spec.volumeName,
+                        spec.nodeID, spec.volumeSize, directory(spec)));
                 status.currentState = InstanceState.STARTING;
+                startingAddress(status, i);
                 return Result.after(Duration.ofSeconds(2));
             }
         }
@@ -136,6 +138,19 @@ public final class ReplicaController implements Reconciler {
         status.error = "";
         clearAddress(status);
         return Result.DONE;
+    }
+
+    /**
+     * Where a starting replica will serve when the launcher knows it already (its engine may be
+     * started meanwhile), else no address at all: an address left from an earlier run must not
+     * pass for this one.
+     */
+    private static void startingAddress(ReplicaStatus status, InstanceInfo i) {
+        boolean known = InstanceState.STARTING.equals(i.state()) && !i.controlAddress().isEmpty();
+        status.ip = known ? i.host() : "";
+        status.storageIP = status.ip;
+        status.port = known ? i.port() : 0;
+        status.dataAddress = known ? i.dataAddress() : "";
     }
 
     private static void clearAddress(ReplicaStatus status) {

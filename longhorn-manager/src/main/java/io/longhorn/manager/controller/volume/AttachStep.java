@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Attach and detach. Attaching starts the healthy replicas, then, once each runs (or failed), the
- * engine over the running ones. While attached it keeps the engine's replica map equal to the
+ * Attach and detach. Attaching starts the healthy replicas, then, once each runs or starts at a
+ * known address (or failed), the engine over them: it waits for the starting ones to serve. While attached it keeps the engine's replica map equal to the
  * healthy running replicas, adding a new replica (which the engine rebuilds) only when no other
  * rebuild of the volume runs and the node's rebuild limit allows. Detaching stops the engine first,
  * then the replicas, so no write reaches a replica after the engine let go of it. A detached volume
@@ -70,24 +70,29 @@ final class AttachStep {
             // An engine starts over the replicas that hold the data; empty ones join later by rebuild.
             healthy = healthy.stream().filter(r -> !r.getSpec().healthyAt.isEmpty()).toList();
         }
-        Map<String, String> ready = new LinkedHashMap<>();
-        boolean waiting = false;
-        for (Replica r : healthy) {
-            if (VolumeWork.running(r)) {
-                ready.put(Resources.name(r), VolumeWork.address(r));
-            } else {
-                waiting = true;
-            }
-        }
         if (!w.engineRunning()) {
-            // (Re)start over every healthy replica that runs; wait while some are still starting.
-            if (waiting || ready.isEmpty()) {
+            // (Re)start over every healthy replica once each runs or starts at a known address: the
+            // engine starts while they do and waits for them to serve. Wait while some have no address.
+            Map<String, String> addressed = new LinkedHashMap<>();
+            for (Replica r : healthy) {
+                if (!VolumeWork.addressable(r)) {
+                    return;
+                }
+                addressed.put(Resources.name(r), VolumeWork.address(r));
+            }
+            if (addressed.isEmpty()) {
                 return;
             }
             spec.nodeID = node;
-            spec.replicaAddressMap = ready;
+            spec.replicaAddressMap = addressed;
             spec.desireState = InstanceState.RUNNING;
             return;
+        }
+        Map<String, String> ready = new LinkedHashMap<>();
+        for (Replica r : healthy) {
+            if (VolumeWork.running(r)) {
+                ready.put(Resources.name(r), VolumeWork.address(r));
+            }
         }
         Map<String, String> next = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : spec.replicaAddressMap.entrySet()) {

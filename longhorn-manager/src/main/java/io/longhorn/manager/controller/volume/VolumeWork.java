@@ -90,6 +90,14 @@ final class VolumeWork {
         return InstanceState.RUNNING.equals(r.getStatus().currentState) && r.getStatus().port > 0;
     }
 
+    /**
+     * Running, or starting at an address known already (the process launcher chooses a replica's
+     * ports up front): an engine may be started over it, and waits for it to serve.
+     */
+    static boolean addressable(Replica r) {
+        return running(r) || (InstanceState.STARTING.equals(r.getStatus().currentState) && r.getStatus().port > 0);
+    }
+
     static String address(Replica r) {
         return "tcp://" + r.getStatus().ip + ":" + r.getStatus().port;
     }

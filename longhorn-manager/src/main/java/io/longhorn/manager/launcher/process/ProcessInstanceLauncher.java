@@ -28,10 +28,19 @@ import org.jboss.logging.Logger;
  * and waits (on a virtual thread) for the ready line; the instance is then recorded so that a
  * restarted manager adopts it. A process that exits without being asked to is reported in
  * {@link InstanceState#ERROR} with its last output lines.
+ *
+ * <p>A replica's ports are chosen when it is asked to start and reported while it starts, so that
+ * its engine can be started at the same time (it waits for the replica to serve, see
+ * {@link InstanceRequest#replicasStarting()}): the JVMs start side by side instead of one after the
+ * other. Should a chosen port be taken before the replica binds it, the replica starts on new ports
+ * and reports those; an engine already waiting on the old address finds it unreachable when its
+ * wait ends, as it would find a replica that failed to start.
  */
 public final class ProcessInstanceLauncher implements InstanceLauncher, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ProcessInstanceLauncher.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** A process stopped before it was ready has nothing to flush yet. */
+    private static final Duration STARTING_STOP_GRACE = Duration.ofSeconds(2);
     /** The frontend that gives a block device on the host (the engine serves NBD to it). */
     private static final String BLOCKDEV = "blockdev";
     private static final int START_ATTEMPTS = 3;
@@ -55,6 +64,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         String endpoint = "";
         String error = "";
         boolean stopRequested;
+        /** The process while it starts (before its ready line), so that a stop need not wait for it. */
+        ProcessHandle starting;
         /** An engine's block device (frontend blockdev), connected after it is ready. */
         HostDevices.Connected device;
 
@@ -110,10 +121,34 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             return fresh;
         });
         if (current == fresh) {
+            if (request.kind() == InstanceKind.REPLICA) {
+                try {
+                    choosePorts(fresh);
+                } catch (RuntimeException e) {
+                    synchronized (fresh) {
+                        fresh.state = InstanceState.ERROR;
+                        fresh.error = "cannot start replica " + request.name() + " of volume " + request.volumeName()
+                                + ": " + e.getMessage();
+                    }
+                    notifyListeners(request.name());
+                    return fresh.info();
+                }
+            }
             Thread.ofVirtual().name("start-" + request.name()).start(() -> spawn(fresh, request));
             notifyListeners(request.name());
         }
         return current.info();
+    }
+
+    /** A replica's control and data ports, reported while it starts. */
+    private void choosePorts(Instance inst) {
+        String host = options.host();
+        String control = host + ":" + ports.next(host);
+        String data = "tcp://" + host + ":" + ports.next(host);
+        synchronized (inst) {
+            inst.control = control;
+            inst.data = data;
+        }
     }
 
     private void spawn(Instance inst, InstanceRequest req) {
@@ -121,16 +156,38 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         Path log = options.logDir().resolve(req.name() + ".log");
         String lastError = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            synchronized (inst) {
+                if (inst.stopRequested) {
+                    lastError = "stopped while it started";
+                    break;
+                }
+            }
             List<String> cmd;
             try {
                 secrets.secretFor(req.volumeName());
-                cmd = command(req);
+                if (attempt > 1 && req.kind() == InstanceKind.REPLICA) {
+                    choosePorts(inst);
+                    notifyListeners(req.name());
+                }
+                cmd = command(req, inst.info());
             } catch (RuntimeException e) {
                 lastError = e.getMessage();
                 break;
             }
             try {
-                Spawner.Spawned s = Spawner.start(cmd, log, prefix, options.startTimeout(), env());
+                Spawner.Spawned s = Spawner.start(cmd, log, prefix, startTimeout(req), env(), h -> {
+                    boolean stop;
+                    synchronized (inst) {
+                        inst.starting = h;
+                        stop = inst.stopRequested;
+                    }
+                    if (stop) {
+                        Spawner.terminate(h, STARTING_STOP_GRACE);
+                    }
+                });
+                synchronized (inst) {
+                    inst.starting = null;
+                }
                 HostDevices.Connected device = null;
                 if (BLOCKDEV.equals(req.frontend())) {
                     try {
@@ -165,6 +222,9 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 notifyListeners(req.name());
                 return;
             } catch (Spawner.SpawnException e) {
+                synchronized (inst) {
+                    inst.starting = null;
+                }
                 lastError = e.getMessage();
                 if (!e.addressInUse) {
                     break;
@@ -176,6 +236,8 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             }
         }
         synchronized (inst) {
+            inst.control = "";
+            inst.data = "";
             inst.state = inst.stopRequested ? InstanceState.STOPPED : InstanceState.ERROR;
             inst.error = "cannot start " + kindName(req) + " " + req.name() + " of volume " + req.volumeName() + ": "
                     + lastError + " (log: " + log + ")";
@@ -184,12 +246,31 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
         notifyListeners(req.name());
     }
 
+    /**
+     * An engine that waits for its replicas may take their start-up time on top of its own: it
+     * waits up to the start timeout for them.
+     */
+    private Duration startTimeout(InstanceRequest req) {
+        return req.kind() == InstanceKind.ENGINE && req.replicasStarting()
+                ? options.startTimeout().multipliedBy(2) : options.startTimeout();
+    }
+
+    /** The command, on newly chosen ports for a replica. */
     List<String> command(InstanceRequest req) {
+        Instance fresh = new Instance(req.name(), req.kind(), req.volumeName(), InstanceState.STARTING);
+        if (req.kind() == InstanceKind.REPLICA) {
+            choosePorts(fresh);
+        }
+        return command(req, fresh.info());
+    }
+
+    /** @param chosen the instance as it starts: a replica's ports are chosen already */
+    List<String> command(InstanceRequest req, InstanceInfo chosen) {
         String host = options.host();
         List<String> cmd = new ArrayList<>();
         if (req.kind() == InstanceKind.REPLICA) {
             cmd.add(options.binDir().resolve("longhorn-replica").toString());
-            cmd.addAll(List.of("--listen", host + ":" + ports.next(host), "--data-listen", host + ":" + ports.next(host),
+            cmd.addAll(List.of("--listen", chosen.controlAddress(), "--data-listen", stripScheme(chosen.dataAddress()),
                     "--size", Long.toString(req.size()), "--secret-file", secrets.file(req.volumeName()).toString(),
                     req.replicaDirectory()));
         } else {
@@ -203,6 +284,11 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             cmd.addAll(List.of("--secret-file", secrets.file(req.volumeName()).toString()));
             if (req.replicaTimeoutSeconds() > 0) {
                 cmd.addAll(List.of("--replica-timeout", req.replicaTimeoutSeconds() + "s"));
+            }
+            if (req.replicasStarting()) {
+                // As long as a replica may take to print its ready line: one that has not served by
+                // then has failed to start, and the engine finds it unreachable, as it would have.
+                cmd.addAll(List.of("--replica-wait", options.startTimeout().toMillis() + "ms"));
             }
             for (String r : req.replicaAddresses()) {
                 cmd.addAll(List.of("--replica", r));
@@ -267,6 +353,7 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
             return;
         }
         ProcessHandle h;
+        ProcessHandle starting = null;
         synchronized (inst) {
             if (InstanceState.ERROR.equals(inst.state)) {
                 inst.state = InstanceState.STOPPED;
@@ -279,8 +366,15 @@ public final class ProcessInstanceLauncher implements InstanceLauncher, AutoClos
                 h = inst.handle;
                 if (h != null) {
                     inst.state = InstanceState.STOPPING;
+                } else {
+                    starting = inst.starting;
                 }
             }
+        }
+        if (starting != null) {
+            // Not ready yet: it serves nothing, so it need not be waited for. Its start ends as stopped.
+            LOG.infof("stopping %s %s while it starts (pid %d)", kindName(inst.kind), name, starting.pid());
+            Spawner.terminate(starting, STARTING_STOP_GRACE);
         }
         if (h != null) {
             // The block device goes before the engine that serves it.

@@ -32,6 +32,12 @@ final class Spawner {
 
     static Spawned start(List<String> command, Path log, String readyPrefix, Duration timeout, Map<String, String> env)
             throws SpawnException, IOException {
+        return start(command, log, readyPrefix, timeout, env, h -> { });
+    }
+
+    /** @param started told the process as soon as it exists, before it is ready (so that it can be stopped) */
+    static Spawned start(List<String> command, Path log, String readyPrefix, Duration timeout, Map<String, String> env,
+                         java.util.function.Consumer<ProcessHandle> started) throws SpawnException, IOException {
         Files.createDirectories(log.getParent());
         Files.writeString(log, "=== " + Instant.now() + " " + String.join(" ", command) + System.lineSeparator(),
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -42,6 +48,7 @@ final class Spawner {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         Process process = pb.start();
+        started.accept(process.toHandle());
         LogTail tail = new LogTail(log, offset);
         Instant deadline = Instant.now().plus(timeout);
         boolean inUse = false;

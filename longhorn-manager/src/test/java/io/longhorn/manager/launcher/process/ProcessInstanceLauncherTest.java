@@ -127,6 +127,39 @@ class ProcessInstanceLauncherTest {
     }
 
     @Test
+    void aReplicasAddressesAreKnownWhileItStartsAndItServesThere() {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        InstanceInfo starting = l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        assertEquals("starting", starting.state());
+        assertTrue(starting.port() > 0, starting.controlAddress());
+        assertTrue(starting.dataAddress().startsWith("tcp://127.0.0.1:"), starting.dataAddress());
+        InstanceInfo running = awaitState(l, "r1", "running");
+        assertEquals(starting.controlAddress(), running.controlAddress());
+        assertEquals(starting.dataAddress(), running.dataAddress());
+    }
+
+    @Test
+    void aReplicaThatCannotStartNoLongerReportsAnAddress() {
+        var l = launcher(Map.of("FAKE_MODE", "fail"), Duration.ofSeconds(20));
+        l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        InstanceInfo failed = awaitState(l, "r1", "error");
+        assertEquals("", failed.controlAddress());
+        assertTrue(failed.error().contains("disk gone"), failed.error());
+    }
+
+    @Test
+    void anEngineStartedWhileItsReplicasStartWaitsForThemAsLongAsTheyMayTakeToStart() {
+        var l = launcher(Map.of(), Duration.ofSeconds(20));
+        List<String> cmd = l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd",
+                0, false).withReplicasStarting(true));
+        int i = cmd.indexOf("--replica-wait");
+        assertTrue(i > 0, cmd.toString());
+        assertEquals("20000ms", cmd.get(i + 1));
+        assertFalse(l.command(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0,
+                false)).contains("--replica-wait"), "replicas that run are asked once");
+    }
+
+    @Test
     void anEngineReportsItsNbdEndpoint() {
         var l = launcher(Map.of(), Duration.ofSeconds(20));
         l.start(InstanceRequest.engine("e1", "vol1", "n1", 4096, List.of("tcp://127.0.0.1:1"), "nbd", 0, false));
@@ -217,6 +250,22 @@ class ProcessInstanceLauncherTest {
         InstanceInfo err = awaitState(l, "r1", "error");
         assertTrue(err.error().contains("not ready after 2 s"), err.error());
         assertTrue(l.pids().isEmpty());
+    }
+
+    @Test
+    void anInstanceStoppedWhileItStartsEndsAtOnceWithoutWaitingForItsReadyLine() throws Exception {
+        var l = launcher(Map.of("FAKE_MODE", "slow"), Duration.ofMinutes(5));
+        l.start(InstanceRequest.replica("r1", "vol1", "n1", 4096, replicaDir("r1").toString()));
+        // The process exists (its log has the command line) but never prints a ready line.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("logs").resolve("r1.log")));
+        java.util.Optional<ProcessHandle> sleeper = await().atMost(Duration.ofSeconds(20)).until(
+                () -> ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 600"))
+                        .filter(p -> p.parent().map(pp -> pp.pid() == ProcessHandle.current().pid()).orElse(false))
+                        .findFirst(), java.util.Optional::isPresent);
+        l.stop("r1");
+        InstanceInfo stopped = awaitState(l, "r1", "stopped");
+        assertEquals("", stopped.controlAddress());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !sleeper.get().isAlive());
     }
 
     @Test
