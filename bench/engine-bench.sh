@@ -51,17 +51,7 @@ done
 
 WORK="$(mktemp -d "$BENCH_DIR/engine-bench.XXXXXX")"
 PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap cleanup_servers EXIT
 
 SIZE_BYTES="$(numfmt --from=iec-i "$SIZE")"
 
