@@ -148,20 +148,30 @@ public final class KubeControlPlane implements AutoCloseable {
         }
     }
 
-    /** Runs kubectl against this cluster; returns its output, or throws with it when it fails. */
+    /**
+     * Runs kubectl against this cluster; returns its standard output, or throws with both of its
+     * outputs when it fails. What kubectl logs to standard error (a client-side warning such as an
+     * exec stream's "Unknown stream id") is not part of the result.
+     */
     public String kubectl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(kubectlBinary());
         command.add("--kubeconfig=" + kubeconfig);
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed: " + out);
+        Path errors = Files.createTempFile("kubectl", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed: " + out
+                        + Files.readString(errors));
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(errors);
         }
-        return out;
     }
 
     /** Creates (or replaces) the CRDs in the YAML files and waits until each is established. */
