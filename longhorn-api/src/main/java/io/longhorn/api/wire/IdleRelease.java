@@ -1,5 +1,7 @@
 package io.longhorn.api.wire;
 
+import io.longhorn.api.types.Durations;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -74,25 +76,12 @@ public final class IdleRelease implements AutoCloseable {
         return parse(value.strip());
     }
 
+    /** {@code 0} (off), or a positive duration as {@link Durations} reads it. */
     static Duration parse(String value) {
         try {
-            Duration d;
-            if (value.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            } else if (value.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else if (value.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-            } else {
-                d = Duration.ofSeconds(Long.parseLong(value));
-            }
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(PROPERTY + " must not be negative, got \"" + value + "\"");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PROPERTY + " must be a duration such as 10s, 500ms or 0, got \""
-                    + value + "\"", e);
+            return Durations.parseZeroOrPositive(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PROPERTY + ": " + e.getMessage() + ", or 0 to turn it off", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.longhorn.engine.cli;
 
 import io.longhorn.api.types.Address;
+import io.longhorn.api.types.Durations;
 import io.longhorn.api.types.Names;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,7 +157,7 @@ public record ControllerArgs(Address listen, String frontend, Address nbdListen,
         Duration replicaWait;
         try {
             // Zero is allowed here (ask once), unlike for the timeouts.
-            replicaWait = wait.matches("0+(ms|s|m)?") ? Duration.ZERO : Durations.parse(wait);
+            replicaWait = Durations.parseZeroOrPositive(wait);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--replica-wait: " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.longhorn.api.types.Address;
+import io.longhorn.api.types.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.longhorn.engine.cli;
+package io.longhorn.api.types;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -10,6 +10,14 @@ public final class Durations {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private Durations() {
+    }
+
+    /** Like {@link #parse}, but {@code 0} (with or without a unit) is {@link Duration#ZERO}: "off". */
+    public static Duration parseZeroOrPositive(String text) {
+        if (text != null && text.trim().matches("0+(ms|s|m|h)?")) {
+            return Duration.ZERO;
+        }
+        return parse(text);
     }
 
     /** @throws IllegalArgumentException naming the value when it is not a positive duration */
