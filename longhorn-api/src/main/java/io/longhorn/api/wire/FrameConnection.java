@@ -109,8 +109,9 @@ public final class FrameConnection implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Outbound> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writeLock = new ReentrantLock();
-    // Owned by the holder of writeLock.
-    private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_SIZE);
+    // Owned by the holder of writeLock. Both buffers are resident only as far as they were used
+    // (an idle connection's are a few KiB, not 640).
+    private final ByteBuffer staging = UntouchedMemory.allocate(STAGING_SIZE);
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final List<Outbound> batch = new ArrayList<>();
     private int gatherCount;
@@ -123,7 +124,7 @@ public final class FrameConnection implements AutoCloseable {
     private boolean interestHeld;
 
     // Owned by the I/O thread.
-    private final ByteBuffer inbound = ByteBuffer.allocateDirect(INBOUND_SIZE).flip();
+    private final ByteBuffer inbound = UntouchedMemory.allocate(INBOUND_SIZE).flip();
     private Frame current;
     private ByteBuffer currentPayload;
     private boolean flushAfterRead;

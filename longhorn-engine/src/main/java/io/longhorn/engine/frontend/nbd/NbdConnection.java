@@ -3,6 +3,7 @@ package io.longhorn.engine.frontend.nbd;
 import static io.longhorn.engine.frontend.nbd.NbdProtocol.*;
 
 import io.longhorn.api.wire.SendBatch;
+import io.longhorn.api.wire.UntouchedMemory;
 import io.longhorn.api.wire.WireStatus;
 import io.longhorn.engine.frontend.BlockDevice;
 import io.longhorn.engine.frontend.BlockDeviceException;
@@ -59,7 +60,7 @@ final class NbdConnection implements Runnable {
 
     // Reader state, touched by the connection thread only.
     /** Received bytes not parsed yet, in read mode: [position, limit). */
-    private final ByteBuffer in = ByteBuffer.allocateDirect(128 * 1024);
+    private final ByteBuffer in = UntouchedMemory.allocate(128 * 1024);
     /** A write whose payload is still arriving. */
     private Request payloadPending;
     /** Payload bytes of a refused write still to skip, then {@link #afterDiscard} is answered. */
