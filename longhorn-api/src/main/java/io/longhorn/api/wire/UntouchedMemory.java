@@ -34,8 +34,8 @@ public final class UntouchedMemory {
     private static final int MAP_NORESERVE = 0x4000;
     private static final long MAP_FAILED = -1L;
 
-    /** The downcalls, or null when this runtime cannot make them. */
-    private static final Native NATIVE = Native.load();
+    /** The downcalls, or null when this runtime cannot make them (or a call failed once). */
+    private static volatile Native NATIVE = Native.load();
 
     private UntouchedMemory() {
     }
@@ -52,7 +52,10 @@ public final class UntouchedMemory {
                         linker.defaultLookup().find("munmap").orElseThrow(() -> new IllegalStateException("libc has no munmap")),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                 return new Native(mmap, munmap);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // No foreign calls here (a runtime or image without them): plain direct buffers.
                 LOG.log(Level.FINE, "no foreign calls; connection buffers are allocated resident", e);
                 return null;
             }
@@ -69,22 +72,29 @@ public final class UntouchedMemory {
         if (size < 0) {
             throw new IllegalArgumentException("buffer size must not be negative: " + size);
         }
-        if (NATIVE == null || size == 0) {
+        Native calls = NATIVE;
+        if (calls == null || size == 0) {
             return ByteBuffer.allocateDirect(size);
         }
         MemorySegment at;
         try {
-            at = (MemorySegment) NATIVE.mmap.invokeExact(MemorySegment.NULL, (long) size, PROT_READ | PROT_WRITE,
+            at = (MemorySegment) calls.mmap.invokeExact(MemorySegment.NULL, (long) size, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+        } catch (VirtualMachineError e) {
+            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("mmap of " + size + " bytes failed", t);
+            // The call itself is refused (an image whose foreign calls were not registered): stop
+            // trying, and allocate as Java does.
+            LOG.log(Level.WARNING, "mmap through foreign calls failed; connection buffers are allocated resident", t);
+            NATIVE = null;
+            return ByteBuffer.allocateDirect(size);
         }
         if (at.address() == MAP_FAILED) {
             // Out of address space or of map count: the ordinary allocation reports it as Java does.
             return ByteBuffer.allocateDirect(size);
         }
         long length = size;
-        MethodHandle munmap = NATIVE.munmap;
+        MethodHandle munmap = calls.munmap;
         // The auto arena lives as long as the buffer (a buffer keeps its segment, and so its arena,
         // reachable); then the cleaner unmaps.
         MemorySegment mapped = at.reinterpret(length, Arena.ofAuto(), segment -> unmap(munmap, segment, length));
