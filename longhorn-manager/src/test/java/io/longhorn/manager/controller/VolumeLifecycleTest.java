@@ -155,6 +155,34 @@ class VolumeLifecycleTest {
     }
 
     @Test
+    void aReplicaThatStartsAgainOnNewPortsWhileTheEngineWaitsGetsTheEngineStartedAgainOverItsNewAddress() {
+        create("vol1", 3);
+        m.cluster.launcher.holdReplicaStarts();
+        m.volumes.attach("vol1", null, false, "test");
+        await().atMost(WAIT).until(() -> m.cluster.launcher.lastRequest("vol1-e-0").isPresent());
+        Replica moving = replicas("vol1").getFirst();
+        String name = Resources.name(moving);
+        String oldAddress = "tcp://127.0.0.1:" + m.store.get(Replica.class, name).orElseThrow().getStatus().port;
+        assertTrue(m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow().replicaAddresses().contains(oldAddress));
+
+        m.cluster.launcher.moveStartingReplica(name);
+
+        // The engine is not left waiting at the old address: it is started again over the new one.
+        await().atMost(WAIT).until(() -> m.cluster.launcher.log.stream().filter("start vol1-e-0"::equals).count() == 2);
+        String newAddress = "tcp://127.0.0.1:" + m.store.get(Replica.class, name).orElseThrow().getStatus().port;
+        assertFalse(newAddress.equals(oldAddress), "the replica's status shows its new port");
+        InstanceRequest again = m.cluster.launcher.lastRequest("vol1-e-0").orElseThrow();
+        assertEquals(3, again.replicaAddresses().size(), again.replicaAddresses().toString());
+        assertTrue(again.replicaAddresses().contains(newAddress), again.replicaAddresses().toString());
+        assertFalse(again.replicaAddresses().contains(oldAddress), again.replicaAddresses().toString());
+        m.cluster.launcher.finishReplicaStarts();
+        awaitState("vol1", "attached", "healthy");
+        for (Replica r : replicas("vol1")) {
+            assertEquals("RW", engine("vol1").getStatus().replicaModeMap.get(Resources.name(r)));
+        }
+    }
+
+    @Test
     void anEngineStartedOverReplicasThatAllRunAsksEachOnce() {
         create("vol1", 3);
         attachHealthy("vol1");

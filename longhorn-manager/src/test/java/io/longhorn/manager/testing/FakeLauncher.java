@@ -60,6 +60,20 @@ public final class FakeLauncher implements InstanceLauncher {
         }
     }
 
+    /**
+     * A held replica finds its port taken and starts again on new ports, as the process launcher
+     * does on "address already in use": still STARTING, at a new address.
+     */
+    public void moveStartingReplica(String name) {
+        InstanceInfo i = instances.get(name);
+        if (i == null || i.kind() != InstanceKind.REPLICA || !InstanceState.STARTING.equals(i.state())) {
+            throw new IllegalStateException(name + " is not a starting replica");
+        }
+        instances.put(name, new InstanceInfo(name, i.kind(), InstanceState.STARTING, "127.0.0.1:" + ports.incrementAndGet(),
+                "tcp://127.0.0.1:" + ports.incrementAndGet(), "", ""));
+        notifyListeners(name);
+    }
+
     @Override
     public InstanceInfo start(InstanceRequest req) {
         InstanceInfo current = instances.get(req.name());

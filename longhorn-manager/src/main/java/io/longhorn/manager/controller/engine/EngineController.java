@@ -90,6 +90,16 @@ public final class EngineController implements Reconciler {
                     ctx.launcher().stop(name);
                     return Result.after(Duration.ofMillis(500));
                 }
+                Optional<String> moved = movedWhileStarting(engine);
+                if (moved.isPresent()) {
+                    // The replica found its port taken and starts again on new ones: the engine would
+                    // wait at the old address until its wait ends. Start it again over the new one.
+                    LOG.infof("volume %s: replica %s starts again at %s while the engine started; starting the "
+                            + "engine again over that address", engine.getSpec().volumeName, moved.get(),
+                            engine.getSpec().replicaAddressMap.get(moved.get()));
+                    ctx.launcher().stop(name);
+                    return Result.after(Duration.ofMillis(500));
+                }
                 return Result.after(Duration.ofSeconds(2));
             }
             case InstanceState.RUNNING -> {
@@ -207,6 +217,20 @@ public final class EngineController implements Reconciler {
             if (replica.isEmpty() || !replica.get().getSpec().failedAt.isEmpty()
                     || InstanceState.ERROR.equals(replica.get().getStatus().currentState)) {
                 return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A replica the starting engine was given whose address in the spec's map has changed since (the
+     * launcher started it again on new ports), if any.
+     */
+    private Optional<String> movedWhileStarting(Engine engine) {
+        for (Map.Entry<String, String> e : engine.getStatus().currentReplicaAddressMap.entrySet()) {
+            String now = engine.getSpec().replicaAddressMap.get(e.getKey());
+            if (now != null && !now.equals(e.getValue())) {
+                return Optional.of(e.getKey());
             }
         }
         return Optional.empty();
