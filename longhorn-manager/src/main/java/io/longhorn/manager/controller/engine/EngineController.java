@@ -188,15 +188,23 @@ public final class EngineController implements Reconciler {
 
     /**
      * A replica in the spec's map that neither runs nor starts at that address now, if any. One
-     * that starts there is fine: the engine waits for it to serve (see {@link #starting}).
+     * that starts there is fine: the engine waits for it to serve (see {@link #starting}). Both the
+     * replica's recorded status and the launcher's own view must say so: right after a manager
+     * restart the status still shows the processes of before until the replica controller has
+     * looked, and an engine started over such an address would find nothing there and fail the
+     * replica.
      */
     private Optional<String> staleReplica(Engine engine) {
         for (Map.Entry<String, String> e : engine.getSpec().replicaAddressMap.entrySet()) {
             Optional<Replica> r = ctx.store().get(Replica.class, e.getKey());
+            Optional<InstanceInfo> live = ctx.launcher().inspect(e.getKey());
             boolean ok = r.isPresent() && (InstanceState.RUNNING.equals(r.get().getStatus().currentState)
                     || InstanceState.STARTING.equals(r.get().getStatus().currentState))
                     && r.get().getStatus().port > 0
-                    && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port);
+                    && e.getValue().equals("tcp://" + r.get().getStatus().ip + ":" + r.get().getStatus().port)
+                    && live.isPresent() && (InstanceState.RUNNING.equals(live.get().state())
+                    || InstanceState.STARTING.equals(live.get().state()))
+                    && e.getValue().equals("tcp://" + live.get().host() + ":" + live.get().port());
             if (!ok) {
                 return Optional.of(e.getKey());
             }
