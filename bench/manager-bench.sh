@@ -67,7 +67,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 api() { curl -sf -H 'content-type: application/json' -H "Authorization: Bearer $TOKEN" "$@"; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1], ""))' "$1"; }
